@@ -1,0 +1,210 @@
+#include "capture.h"
+#include "event.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+enum {
+	STRING_MAX = 4096,   /* PATH_MAX: a path is never cut */
+	STRINGS_MAX = 32768, /* argv/envp bytes kept */
+	STRINGS_COUNT_MAX = 4096,
+	BYTES_MAX = 256,     /* write buffers: enough for cgroup files */
+	PAGE = 4096,
+};
+
+static ssize_t read_memory(pid_t tid, uint64_t address, void *into, size_t size)
+{
+	struct iovec local = { into, size };
+	struct iovec remote = { (void *)(uintptr_t)address, size };
+	return process_vm_readv(tid, &local, 1, &remote, 1, 0);
+}
+
+static uint8_t *blob_room(struct ct_task_state *t, size_t size)
+{
+	if (t->blobs_length + size > t->blobs_capacity) {
+		size_t capacity = t->blobs_capacity ? t->blobs_capacity : 1024;
+		while (capacity < t->blobs_length + size)
+			capacity *= 2;
+		uint8_t *bigger = realloc(t->blobs, capacity);
+		if (!bigger)
+			return NULL;
+		t->blobs = bigger;
+		t->blobs_capacity = capacity;
+	}
+	return t->blobs + t->blobs_length;
+}
+
+/* Start a blob; its data is appended after the header by the callers. */
+static struct ct_blob *begin_blob(struct ct_task_state *t, int arg, int kind)
+{
+	uint8_t *at = blob_room(t, sizeof(struct ct_blob));
+	if (!at)
+		return NULL;
+	struct ct_blob blob = { .arg = (uint8_t)arg, .kind = (uint8_t)kind };
+	memcpy(at, &blob, sizeof blob);
+	t->blobs_length += sizeof blob;
+	t->blob_count++;
+	return (struct ct_blob *)(void *)at;
+}
+
+static void finish_blob(struct ct_task_state *t, size_t header_offset, uint32_t length, uint8_t flags)
+{
+	struct ct_blob blob;
+	memcpy(&blob, t->blobs + header_offset, sizeof blob);
+	blob.length = length;
+	blob.flags = flags;
+	memcpy(t->blobs + header_offset, &blob, sizeof blob);
+}
+
+/*
+ * Read a NUL-terminated string page by page (a read across an unmapped page
+ * boundary would fail as a whole). Appends the bytes and the NUL; returns the
+ * length appended, or -1 on fault.
+ */
+static ssize_t append_string(struct ct_task_state *t, pid_t tid, uint64_t address, size_t limit, int *truncated)
+{
+	size_t copied = 0;
+	*truncated = 0;
+	while (copied < limit) {
+		size_t chunk = PAGE - ((address + copied) % PAGE);
+		if (chunk > limit - copied)
+			chunk = limit - copied;
+		uint8_t *at = blob_room(t, chunk + 1);
+		if (!at)
+			return -1;
+		ssize_t n = read_memory(tid, address + copied, at, chunk);
+		if (n <= 0)
+			return -1;
+		uint8_t *nul = memchr(at, '\0', (size_t)n);
+		if (nul) {
+			size_t length = (size_t)(nul - at) + 1;
+			t->blobs_length += length;
+			return (ssize_t)(copied + length);
+		}
+		t->blobs_length += (size_t)n;
+		copied += (size_t)n;
+	}
+	*truncated = 1;
+	uint8_t *end = blob_room(t, 1);
+	if (!end)
+		return -1;
+	*end = '\0';
+	t->blobs_length++;
+	return (ssize_t)copied + 1;
+}
+
+static void capture_string(struct ct_task_state *t, int arg, uint64_t address)
+{
+	if (!address)
+		return;
+	size_t offset = t->blobs_length;
+	if (!begin_blob(t, arg, CT_CAPTURE_STRING))
+		return;
+	int truncated;
+	ssize_t n = append_string(t, t->tid, address, STRING_MAX, &truncated);
+	if (n < 0) {
+		t->blobs_length = offset + sizeof(struct ct_blob);
+		finish_blob(t, offset, 0, CT_BLOB_FAULT);
+		return;
+	}
+	finish_blob(t, offset, (uint32_t)n, truncated ? CT_BLOB_TRUNCATED : 0);
+}
+
+static void capture_strings(struct ct_task_state *t, int arg, uint64_t address)
+{
+	if (!address)
+		return;
+	size_t offset = t->blobs_length;
+	if (!begin_blob(t, arg, CT_CAPTURE_STRINGS))
+		return;
+	size_t total = 0;
+	uint8_t flags = 0;
+	for (unsigned index = 0;; index++) {
+		uint64_t pointer = 0;
+		if (index >= STRINGS_COUNT_MAX || total >= STRINGS_MAX) {
+			flags |= CT_BLOB_TRUNCATED;
+			break;
+		}
+		if (read_memory(t->tid, address + index * sizeof pointer, &pointer, sizeof pointer) != sizeof pointer) {
+			flags |= CT_BLOB_FAULT;
+			break;
+		}
+		if (!pointer)
+			break;
+		int truncated;
+		ssize_t n = append_string(t, t->tid, pointer, STRINGS_MAX - total, &truncated);
+		if (n < 0) {
+			flags |= CT_BLOB_FAULT;
+			break;
+		}
+		total += (size_t)n;
+		if (truncated) {
+			flags |= CT_BLOB_TRUNCATED;
+			break;
+		}
+	}
+	finish_blob(t, offset, (uint32_t)total, flags);
+}
+
+static void capture_bytes(struct ct_task_state *t, int arg, int kind, uint64_t address, size_t size, size_t limit)
+{
+	if (!address)
+		return;
+	size_t offset = t->blobs_length;
+	if (!begin_blob(t, arg, kind))
+		return;
+	uint8_t flags = 0;
+	if (size > limit) {
+		size = limit;
+		flags |= CT_BLOB_TRUNCATED;
+	}
+	uint8_t *at = blob_room(t, size);
+	ssize_t n = at ? read_memory(t->tid, address, at, size) : -1;
+	if (n < 0) {
+		finish_blob(t, offset, 0, CT_BLOB_FAULT);
+		return;
+	}
+	t->blobs_length += (size_t)n;
+	finish_blob(t, offset, (uint32_t)n, flags);
+}
+
+void ct_capture_reset(struct ct_task_state *task)
+{
+	task->blobs_length = 0;
+	task->blob_count = 0;
+}
+
+void ct_capture_arguments(struct ct_task_state *t, const uint8_t *row, int when, int64_t ret)
+{
+	for (int arg = 0; arg < 6; arg++) {
+		int kind = row[arg] & 0x0f;
+		int parameter = row[arg] >> 4;
+		uint64_t address = t->args[arg];
+		if (kind == CT_CAPTURE_NONE)
+			continue;
+		if (when == CT_CAPTURE_AT_EXIT) {
+			if (kind == CT_CAPTURE_OUT_FIXED && ret >= 0)
+				capture_bytes(t, arg, kind, address, (size_t)parameter * 4, BYTES_MAX);
+			continue;
+		}
+		switch (kind) {
+		case CT_CAPTURE_STRING:
+			capture_string(t, arg, address);
+			break;
+		case CT_CAPTURE_STRINGS:
+			capture_strings(t, arg, address);
+			break;
+		case CT_CAPTURE_BYTES_ARG:
+			capture_bytes(t, arg, kind, address, parameter < 6 ? (size_t)t->args[parameter] : 0, BYTES_MAX);
+			break;
+		case CT_CAPTURE_INTS_ARG:
+			capture_bytes(t, arg, kind, address, parameter < 6 ? (size_t)t->args[parameter] * 4 : 0, BYTES_MAX);
+			break;
+		case CT_CAPTURE_FIXED:
+			capture_bytes(t, arg, kind, address, (size_t)parameter * 8, BYTES_MAX);
+			break;
+		}
+	}
+}

@@ -1,0 +1,14 @@
+/* Copying syscall arguments out of a tracee, as the capture table asks. */
+#ifndef CTTRACE_CAPTURE_H
+#define CTTRACE_CAPTURE_H
+
+#include "tasks.h"
+#include <stdint.h>
+
+enum { CT_CAPTURE_AT_ENTRY = 0, CT_CAPTURE_AT_EXIT = 1 };
+
+/* Append the blobs that `row` asks for at this point of the syscall to the task's blob buffer. */
+void ct_capture_arguments(struct ct_task_state *task, const uint8_t *row, int when, int64_t ret);
+void ct_capture_reset(struct ct_task_state *task);
+
+#endif

@@ -1,0 +1,603 @@
+/*
+ * The ptrace session: start or seize, then the wait loop until the last
+ * tracee is gone. Hard cases follow ptrace(2) and strace: group-stops are
+ * listened to (PTRACE_LISTEN), signals are re-injected unchanged, a child may
+ * be reported before its parent's fork event, and an exec by a non-leader
+ * thread hands the leader's tid to the execing thread.
+ */
+#include "engine.h"
+#include "capture.h"
+#include "event.h"
+#include "prefilter.h"
+#include "procfs.h"
+#include "tasks.h"
+#include "writer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct session {
+	struct ct_writer out;
+	struct ct_tasks tasks;
+	uint8_t bitmap[CT_MAX_SYSCALL / 8];
+	uint8_t capture[CT_MAX_SYSCALL * CT_CAPTURE_ROW];
+	int step_every_syscall; /* PTRACE_SYSCALL everywhere: --all, or attached (no prefilter) */
+	int attached;
+	int stopping;
+	pid_t main_pid;
+	int main_status;
+	uint64_t start_ns;
+};
+
+static atomic_int stop_requested;
+static atomic_int engine_tid;
+static atomic_flag session_busy = ATOMIC_FLAG_INIT;
+
+/* A real-time signal no runtime we host uses: it only interrupts the engine's wait. */
+#define WAKE_SIGNAL (SIGRTMAX - 3)
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void wake_handler(int sig)
+{
+	(void)sig;
+}
+
+void ct_request_stop(void)
+{
+	atomic_store(&stop_requested, 1);
+	pid_t tid = atomic_load(&engine_tid);
+	if (tid)
+		syscall(SYS_tgkill, getpid(), tid, WAKE_SIGNAL);
+}
+
+int ct_make_pipe(int32_t *fds)
+{
+	int pair[2];
+	if (pipe2(pair, O_CLOEXEC) != 0)
+		return -errno;
+	/* A larger pipe lets the engine run ahead of a busy event loop. */
+	fcntl(pair[1], F_SETPIPE_SZ, 1 << 20);
+	fds[0] = pair[0];
+	fds[1] = pair[1];
+	return 0;
+}
+
+static const uint8_t *capture_row(const struct session *s, int nr)
+{
+	static const uint8_t none[CT_CAPTURE_ROW];
+	return nr >= 0 && nr < CT_MAX_SYSCALL ? s->capture + (size_t)nr * CT_CAPTURE_ROW : none;
+}
+
+static int recorded(const struct session *s, int nr)
+{
+	return nr >= 0 && nr < CT_MAX_SYSCALL && ((s->bitmap[nr / 8] >> (nr % 8)) & 1);
+}
+
+static void write_error(struct session *s, pid_t tid, int error_number, const char *message)
+{
+	struct ct_error e = { .error_number = error_number };
+	ct_writer_record(&s->out, CT_REC_ERROR, tid, monotonic_ns(), &e, sizeof e, message, strlen(message) + 1);
+}
+
+static void write_hello(struct session *s, uint32_t flags)
+{
+	struct ct_hello h = { .protocol_version = CT_PROTOCOL_VERSION, .session_flags = flags, .start_ns = s->start_ns };
+	struct timespec real;
+	clock_gettime(CLOCK_REALTIME, &real);
+	h.realtime_start_ns = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
+	struct utsname u;
+	if (uname(&u) == 0) {
+		snprintf(h.kernel_release, sizeof h.kernel_release, "%s", u.release);
+		snprintf(h.machine, sizeof h.machine, "%s", u.machine);
+	}
+	ct_writer_record(&s->out, CT_REC_HELLO, 0, s->start_ns, &h, sizeof h, NULL, 0);
+}
+
+static void announce(struct session *s, struct ct_task_state *t, uint64_t now, uint32_t reason)
+{
+	struct ct_task info;
+	if (ct_procfs_read_task(t->tid, &info) != 0)
+		return; /* gone already: its exit record follows */
+	info.reason = reason;
+	t->announced = 1;
+	ct_writer_record(&s->out, CT_REC_TASK, t->tid, now, &info, sizeof info, NULL, 0);
+}
+
+static void write_syscall(struct session *s, struct ct_task_state *t, uint64_t now, uint16_t flags, int64_t ret)
+{
+	struct ct_syscall call = {
+		.nr = t->nr, .flags = flags, .blob_count = t->blob_count, .ret = ret,
+		.enter_ns = t->enter_ns, .child_tid = t->child_tid,
+	};
+	memcpy(call.args, t->args, sizeof call.args);
+	ct_writer_record(&s->out, CT_REC_SYSCALL, t->tid, now, &call, sizeof call, t->blobs, t->blobs_length);
+	t->in_syscall = 0;
+}
+
+static void finish_unfinished(struct session *s, struct ct_task_state *t, uint64_t now)
+{
+	if (t->in_syscall)
+		write_syscall(s, t, now, CT_SYSCALL_UNFINISHED, 0);
+}
+
+static void restart(struct session *s, struct ct_task_state *t, int sig)
+{
+	int request = s->step_every_syscall || t->in_syscall ? PTRACE_SYSCALL : PTRACE_CONT;
+	ptrace(request, t->tid, 0, (void *)(uintptr_t)sig);
+}
+
+static void syscall_entry(struct session *s, struct ct_task_state *t, int nr, const uint64_t *args, uint64_t now)
+{
+	const uint8_t *row = capture_row(s, nr);
+	finish_unfinished(s, t, now);
+	/* Until the started command's execve, the stops are our own start-up code. */
+	if (t->tid == s->main_pid && !s->attached && !t->announced_exec && !(row[6] & CT_BEHAVIOUR_EXEC))
+		return;
+	if (!recorded(s, nr))
+		return;
+	t->in_syscall = 1;
+	t->nr = nr;
+	memcpy(t->args, args, sizeof t->args);
+	t->enter_ns = now;
+	t->child_tid = 0;
+	ct_capture_reset(t);
+	ct_capture_arguments(t, row, CT_CAPTURE_AT_ENTRY, 0);
+}
+
+static void syscall_exit(struct session *s, struct ct_task_state *t, int64_t ret, uint64_t now)
+{
+	if (!t->in_syscall)
+		return;
+	const uint8_t *row = capture_row(s, t->nr);
+	ct_capture_arguments(t, row, CT_CAPTURE_AT_EXIT, ret);
+	write_syscall(s, t, now, CT_SYSCALL_HAS_RET, ret);
+	if ((row[6] & CT_BEHAVIOUR_NS_CHANGE) && ret == 0)
+		announce(s, t, now, CT_TASK_NS_CHANGE);
+}
+
+static void on_syscall_stop(struct session *s, struct ct_task_state *t, int seccomp, uint64_t now)
+{
+	struct __ptrace_syscall_info info;
+	memset(&info, 0, sizeof info);
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof info, &info) <= 0)
+		return;
+	if (seccomp && info.op == PTRACE_SYSCALL_INFO_SECCOMP)
+		syscall_entry(s, t, (int)info.seccomp.nr, info.seccomp.args, now);
+	else if (info.op == PTRACE_SYSCALL_INFO_ENTRY)
+		syscall_entry(s, t, (int)info.entry.nr, info.entry.args, now);
+	else if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+		syscall_exit(s, t, info.exit.rval, now);
+}
+
+static struct ct_task_state *new_task(struct session *s, pid_t tid)
+{
+	struct ct_task_state *t = ct_tasks_add(&s->tasks, tid);
+	if (!t) {
+		write_error(s, tid, ENOMEM, "no memory for a new task");
+		return NULL;
+	}
+	if (s->stopping) {
+		/* Born while the session ends: treat it like its parent was treated. */
+		if (s->attached)
+			t->detaching = 1;
+		else
+			kill(tid, SIGKILL);
+	}
+	return t;
+}
+
+static void on_new_child(struct session *s, struct ct_task_state *parent)
+{
+	unsigned long child = 0;
+	if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &child) != 0)
+		return;
+	parent->child_tid = (pid_t)child;
+	/* Known now, so the session cannot end before the child's first stop. */
+	if (!ct_tasks_find(&s->tasks, (pid_t)child))
+		new_task(s, (pid_t)child);
+}
+
+static struct ct_task_state *on_exec(struct session *s, struct ct_task_state *t, uint64_t now)
+{
+	unsigned long former = 0;
+	ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &former);
+	pid_t tid = t->tid;
+	if ((pid_t)former != tid && former) {
+		/* A non-leader thread exec'd: the leader is gone, the thread now has its tid. */
+		finish_unfinished(s, t, now);
+		struct ct_task_state *moved = ct_tasks_rename(&s->tasks, (pid_t)former, tid);
+		t = moved ? moved : ct_tasks_find(&s->tasks, tid);
+		if (!t)
+			return NULL;
+	}
+	struct ct_exec e = { .former_tid = (int32_t)(former ? former : (unsigned long)tid) };
+	ct_procfs_read_comm(tid, e.comm);
+	ct_writer_record(&s->out, CT_REC_EXEC, tid, now, &e, sizeof e, NULL, 0);
+	t->announced_exec = 1;
+	announce(s, t, now, CT_TASK_EXEC);
+	return t;
+}
+
+static int is_stopping_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void write_signal(struct session *s, struct ct_task_state *t, uint64_t now, int sig, uint32_t kind)
+{
+	struct ct_signal record = { .signo = sig, .kind = kind };
+	siginfo_t info;
+	if (kind == CT_SIGNAL_DELIVERED && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &info) == 0) {
+		record.code = info.si_code;
+		record.sender_pid = info.si_pid;
+		record.sender_uid = (int32_t)info.si_uid;
+	}
+	ct_writer_record(&s->out, CT_REC_SIGNAL, t->tid, now, &record, sizeof record, NULL, 0);
+}
+
+static void detach(struct session *s, struct ct_task_state *t, int status, uint64_t now)
+{
+	int sig = WSTOPSIG(status), event = status >> 16;
+	int inject = event == 0 && sig != (SIGTRAP | 0x80) ? sig : 0;
+	finish_unfinished(s, t, now);
+	ptrace(PTRACE_DETACH, t->tid, 0, (void *)(uintptr_t)inject);
+	ct_tasks_remove(&s->tasks, t->tid);
+}
+
+static void on_exit_status(struct session *s, struct ct_task_state *t, int status, uint64_t now)
+{
+	struct ct_exit e;
+	memset(&e, 0, sizeof e);
+	if (WIFEXITED(status)) {
+		e.kind = CT_EXIT_EXITED;
+		e.value = WEXITSTATUS(status);
+	} else {
+		e.kind = CT_EXIT_KILLED;
+		e.value = WTERMSIG(status);
+		e.core_dumped = WCOREDUMP(status) ? 1 : 0;
+	}
+	finish_unfinished(s, t, now);
+	ct_writer_record(&s->out, CT_REC_EXIT, t->tid, now, &e, sizeof e, NULL, 0);
+	if (t->tid == s->main_pid)
+		s->main_status = e.kind == CT_EXIT_EXITED ? e.value : 128 + e.value;
+	ct_tasks_remove(&s->tasks, t->tid);
+}
+
+static void on_stop(struct session *s, struct ct_task_state *t, int status, uint64_t now)
+{
+	int sig = WSTOPSIG(status), event = status >> 16;
+	if (sig == (SIGTRAP | 0x80)) {
+		on_syscall_stop(s, t, 0, now);
+		restart(s, t, 0);
+		return;
+	}
+	switch (event) {
+	case 0: /* signal-delivery-stop: report, then deliver it unchanged */
+		write_signal(s, t, now, sig, CT_SIGNAL_DELIVERED);
+		restart(s, t, sig);
+		return;
+	case PTRACE_EVENT_STOP:
+		if (is_stopping_signal(sig)) {
+			write_signal(s, t, now, sig, CT_SIGNAL_GROUP_STOP);
+			ptrace(PTRACE_LISTEN, t->tid, 0, 0);
+		} else {
+			restart(s, t, 0); /* first stop of a new task, or our own interrupt */
+		}
+		return;
+	case PTRACE_EVENT_SECCOMP:
+		on_syscall_stop(s, t, 1, now);
+		restart(s, t, 0);
+		return;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		on_new_child(s, t);
+		restart(s, t, 0);
+		return;
+	case PTRACE_EVENT_EXEC:
+		t = on_exec(s, t, now);
+		if (t)
+			restart(s, t, 0);
+		return;
+	case PTRACE_EVENT_EXIT:
+		/* exit/exit_group never reach an exit stop: record them now, unfinished */
+		finish_unfinished(s, t, now);
+		restart(s, t, 0);
+		return;
+	default:
+		restart(s, t, 0);
+	}
+}
+
+static void handle_wait_status(struct session *s, pid_t tid, int status)
+{
+	uint64_t now = monotonic_ns();
+	struct ct_task_state *t = ct_tasks_find(&s->tasks, tid);
+	if (!t && !(t = new_task(s, tid)))
+		return;
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		on_exit_status(s, t, status, now);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	if (!t->announced)
+		announce(s, t, now, CT_TASK_NEW);
+	if (t->detaching) {
+		detach(s, t, status, now);
+		return;
+	}
+	on_stop(s, t, status, now);
+}
+
+static void begin_stop(struct session *s)
+{
+	s->stopping = 1;
+	ct_tasks_for_each(&s->tasks, t) {
+		if (s->attached) {
+			t->detaching = 1;
+			if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) != 0 && errno == ESRCH)
+				ct_tasks_remove(&s->tasks, t->tid);
+		} else {
+			kill(t->tid, SIGKILL);
+		}
+	}
+}
+
+static void run_loop(struct session *s)
+{
+	while (s->tasks.count > 0) {
+		if (!s->stopping && (atomic_load(&stop_requested) || s->out.failed))
+			begin_stop(s);
+		int status;
+		pid_t tid = waitpid(-1, &status, __WALL | __WNOTHREAD | WNOHANG);
+		if (tid == 0) {
+			/* Nothing pending: a good moment to hand the batch to the reader. */
+			ct_writer_flush(&s->out);
+			tid = waitpid(-1, &status, __WALL | __WNOTHREAD);
+		}
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD)
+				write_error(s, 0, errno, "waitpid failed");
+			break;
+		}
+		handle_wait_status(s, tid, status);
+	}
+}
+
+static int session_begin(struct session *s, int out_fd, uint32_t options, const uint8_t *capture,
+			 const uint8_t *bitmap, sigset_t *saved_mask)
+{
+	if (atomic_flag_test_and_set(&session_busy))
+		return -EBUSY;
+	memset(s, 0, sizeof *s);
+	memcpy(s->capture, capture, sizeof s->capture);
+	memcpy(s->bitmap, bitmap, sizeof s->bitmap);
+	s->step_every_syscall = (options & CT_OPT_TRACE_ALL) != 0;
+	s->start_ns = monotonic_ns();
+	int rc = ct_writer_open(&s->out, out_fd);
+	if (rc == 0)
+		rc = ct_tasks_init(&s->tasks);
+	if (rc != 0) {
+		close(out_fd);
+		atomic_flag_clear(&session_busy);
+		return rc;
+	}
+	struct sigaction wake = { .sa_handler = wake_handler };
+	sigemptyset(&wake.sa_mask);
+	sigaction(WAKE_SIGNAL, &wake, NULL);
+	sigset_t unblock;
+	sigemptyset(&unblock);
+	sigaddset(&unblock, WAKE_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &unblock, saved_mask);
+	atomic_store(&stop_requested, 0);
+	atomic_store(&engine_tid, (int)syscall(SYS_gettid));
+	return 0;
+}
+
+static int session_end(struct session *s, const sigset_t *saved_mask, uint32_t reason_if_done)
+{
+	atomic_store(&engine_tid, 0);
+	pthread_sigmask(SIG_SETMASK, saved_mask, NULL);
+	struct ct_end end = {
+		.reason = s->out.failed ? CT_END_OUTPUT_FAILED : s->stopping ? CT_END_STOPPED : reason_if_done,
+		.main_status = s->main_status,
+	};
+	ct_writer_record(&s->out, CT_REC_END, 0, monotonic_ns(), &end, sizeof end, NULL, 0);
+	ct_writer_close(&s->out);
+	ct_tasks_free(&s->tasks);
+	int status = s->main_status;
+	free(s);
+	atomic_flag_clear(&session_busy);
+	return status;
+}
+
+/* The child between fork and exec: only async-signal-safe calls. */
+static void __attribute__((noreturn))
+exec_child(const char *path, const char *const *argv, int go_fd, const struct ct_prefilter *filter)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	struct sigaction defaults = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &defaults, NULL); /* Node ignores SIGPIPE: the command must not inherit that */
+	/* Node may have marked its stdio close-on-exec; the command must keep it. */
+	for (int fd = 0; fd <= 2; fd++)
+		fcntl(fd, F_SETFD, 0);
+	char go;
+	ssize_t n;
+	do
+		n = read(go_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127); /* the tracer could not seize us */
+	close(go_fd);
+	if (filter && ct_prefilter_install(filter) != 0)
+		_exit(126);
+	execve(path, (char *const *)argv, environ);
+	_exit(127);
+}
+
+int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint32_t options,
+		     const uint8_t *capture, const uint8_t *bitmap)
+{
+	struct session *s = malloc(sizeof *s);
+	if (!s) {
+		close(out_fd);
+		return -ENOMEM;
+	}
+	sigset_t saved_mask;
+	int rc = session_begin(s, out_fd, options, capture, bitmap, &saved_mask);
+	if (rc != 0) {
+		free(s);
+		return rc;
+	}
+	int seccomp = !(options & CT_OPT_TRACE_ALL);
+	static struct ct_prefilter filter; /* big: not on a worker thread's stack */
+	if (seccomp && (rc = ct_prefilter_build(&filter, s->bitmap, CT_MAX_SYSCALL)) != 0) {
+		write_error(s, 0, -rc, "the syscall set is too large for the seccomp prefilter; use --all");
+		session_end(s, &saved_mask, CT_END_DONE);
+		return rc;
+	}
+	write_hello(s, seccomp ? CT_SESSION_SECCOMP : CT_SESSION_TRACE_ALL);
+	int go[2];
+	if (pipe2(go, O_CLOEXEC) != 0) {
+		rc = -errno;
+		session_end(s, &saved_mask, CT_END_DONE);
+		return rc;
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		close(go[1]);
+		exec_child(path, argv, go[0], seccomp ? &filter : NULL);
+	}
+	close(go[0]);
+	if (child < 0) {
+		rc = -errno;
+		close(go[1]);
+		write_error(s, 0, -rc, "fork failed");
+		session_end(s, &saved_mask, CT_END_DONE);
+		return rc;
+	}
+	long ptrace_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+			      PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL |
+			      (seccomp ? PTRACE_O_TRACESECCOMP : 0);
+	if (ptrace(PTRACE_SEIZE, child, 0, (void *)ptrace_options) != 0) {
+		rc = -errno;
+		write_error(s, child, -rc, "PTRACE_SEIZE of the started command failed");
+		close(go[1]); /* the child reads EOF and exits */
+		waitpid(child, NULL, __WALL);
+		session_end(s, &saved_mask, CT_END_DONE);
+		return rc;
+	}
+	s->main_pid = child;
+	struct ct_task_state *main_task = new_task(s, child);
+	/* Stop it once so that it is announced and, under --all, restarted with PTRACE_SYSCALL. */
+	ptrace(PTRACE_INTERRUPT, child, 0, 0);
+	int status;
+	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)
+		;
+	if (main_task && WIFSTOPPED(status)) {
+		announce(s, main_task, monotonic_ns(), CT_TASK_NEW);
+		restart(s, main_task, 0);
+	}
+	if (write(go[1], "g", 1) != 1)
+		write_error(s, child, errno, "could not release the started command");
+	close(go[1]);
+	run_loop(s);
+	return session_end(s, &saved_mask, CT_END_DONE);
+}
+
+/* Seize every thread of `pid`, rescanning until no new thread appears. Returns seized count or -errno. */
+static int seize_threads(struct session *s, pid_t pid)
+{
+	char path[64];
+	int seized = 0, found_new = 1;
+	long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+		       PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	while (found_new) {
+		found_new = 0;
+		DIR *dir = opendir(path);
+		if (!dir)
+			return seized ? seized : -errno;
+		struct dirent *entry;
+		while ((entry = readdir(dir))) {
+			pid_t tid = (pid_t)atoi(entry->d_name);
+			if (tid <= 0 || ct_tasks_find(&s->tasks, tid))
+				continue;
+			if (ptrace(PTRACE_SEIZE, tid, 0, (void *)options) != 0) {
+				int error = errno;
+				if (tid == pid) {
+					closedir(dir);
+					return -error;
+				}
+				continue; /* a thread that just exited */
+			}
+			new_task(s, tid);
+			ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+			seized++;
+			found_new = 1;
+		}
+		closedir(dir);
+	}
+	return seized;
+}
+
+int ct_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t options,
+		    const uint8_t *capture, const uint8_t *bitmap)
+{
+	struct session *s = malloc(sizeof *s);
+	if (!s) {
+		close(out_fd);
+		return -ENOMEM;
+	}
+	sigset_t saved_mask;
+	int rc = session_begin(s, out_fd, options, capture, bitmap, &saved_mask);
+	if (rc != 0) {
+		free(s);
+		return rc;
+	}
+	s->attached = 1;
+	s->step_every_syscall = 1; /* attach never installs a filter */
+	write_hello(s, CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0));
+	for (int i = 0; i < pid_count; i++) {
+		rc = seize_threads(s, pids[i]);
+		if (rc < 0) {
+			char message[96];
+			snprintf(message, sizeof message, "cannot attach to process %d", pids[i]);
+			write_error(s, pids[i], -rc, message);
+			begin_stop(s); /* let go of whatever was seized */
+			run_loop(s);
+			session_end(s, &saved_mask, CT_END_DONE);
+			return rc;
+		}
+	}
+	run_loop(s);
+	session_end(s, &saved_mask, CT_END_DONE);
+	return 0;
+}

@@ -1,0 +1,41 @@
+// The koffi binding to native/build/libcttrace.so. Nothing else in tracer/ touches koffi.
+import koffi from 'koffi';
+import { existsSync } from 'node:fs';
+import { nativeLibraryPath } from '../paths.js';
+
+export class EngineUnavailableError extends Error {}
+
+interface EngineFunction<Args extends unknown[]> {
+  (...args: Args): number;
+  async(...args: [...Args, (error: unknown, result: number) => void]): void;
+}
+
+export interface EngineBinding {
+  makePipe: (fds: Int32Array) => number;
+  traceCommand: EngineFunction<[string, (string | null)[], number, number, Uint8Array, Uint8Array]>;
+  traceAttach: EngineFunction<[Int32Array, number, number, number, Uint8Array, Uint8Array]>;
+  requestStop: () => void;
+}
+
+let binding: EngineBinding | undefined;
+
+export function loadEngine(): EngineBinding {
+  if (binding) return binding;
+  if (!existsSync(nativeLibraryPath)) {
+    throw new EngineUnavailableError(
+      `the ptrace engine is not built (${nativeLibraryPath} is missing); run: npm run build`,
+    );
+  }
+  const lib = koffi.load(nativeLibraryPath);
+  binding = {
+    makePipe: lib.func('int ct_make_pipe(_Inout_ int32_t *fds)'),
+    traceCommand: lib.func(
+      'int ct_trace_command(const char *path, const char **argv, int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)',
+    ) as unknown as EngineBinding['traceCommand'],
+    traceAttach: lib.func(
+      'int ct_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)',
+    ) as unknown as EngineBinding['traceAttach'],
+    requestStop: lib.func('void ct_request_stop(void)'),
+  };
+  return binding;
+}

@@ -1,0 +1,89 @@
+// One tracing session: the engine runs on a libuv worker thread while records stream back
+// over a pipe into the event loop.
+import net from 'node:net';
+import { EngineOptions } from '../protocol/layout.js';
+import { RawRecordSplitter } from '../protocol/raw-reader.js';
+import type { RawRecord } from '../protocol/raw-records.js';
+import { loadEngine } from './ffi.js';
+
+export interface SessionTables {
+  /** CAPTURE_ROW bytes per syscall number (native/event.h). */
+  readonly capture: Uint8Array;
+  /** One bit per syscall number: the syscalls to record. */
+  readonly bitmap: Uint8Array;
+}
+
+export type SessionTarget =
+  | { readonly kind: 'command'; readonly path: string; readonly argv: readonly string[] }
+  | { readonly kind: 'attach'; readonly pids: readonly number[] };
+
+export interface SessionOptions {
+  readonly target: SessionTarget;
+  readonly traceAll: boolean;
+  readonly tables: SessionTables;
+  readonly onRecord: (record: RawRecord) => void;
+}
+
+export interface Session {
+  /** Resolves with the engine's result (exit status of the started command) once every record was delivered. */
+  readonly done: Promise<number>;
+  /** End the session: started tracees are killed, attached ones detached. */
+  stop(): void;
+}
+
+export class SessionError extends Error {
+  constructor(
+    message: string,
+    readonly errno: number,
+  ) {
+    super(message);
+  }
+}
+
+export function startSession(options: SessionOptions): Session {
+  const engine = loadEngine();
+  const fds = new Int32Array(2);
+  const rc = engine.makePipe(fds);
+  if (rc < 0) throw new SessionError('cannot create the engine pipe', -rc);
+  const [readFd, writeFd] = [fds[0]!, fds[1]!];
+  const engineOptions = options.traceAll ? EngineOptions.traceAll : 0;
+  const splitter = new RawRecordSplitter();
+  const stream = new net.Socket({ fd: readFd, readable: true, writable: false });
+  const streamEnded = new Promise<void>((resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => {
+      try {
+        splitter.push(chunk, options.onRecord);
+      } catch (error) {
+        stream.destroy();
+        reject(error);
+      }
+    });
+    stream.on('end', resolve);
+    stream.on('close', () => resolve());
+    stream.on('error', reject);
+  });
+  const engineResult = new Promise<number>((resolve, reject) => {
+    const callback = (error: unknown, result: number) => (error ? reject(error) : resolve(result));
+    const { capture, bitmap } = options.tables;
+    const { target } = options;
+    if (target.kind === 'command') {
+      engine.traceCommand.async(target.path, [...target.argv, null], writeFd, engineOptions, capture, bitmap, callback);
+    } else {
+      const pids = Int32Array.from(target.pids);
+      engine.traceAttach.async(pids, pids.length, writeFd, engineOptions, capture, bitmap, callback);
+    }
+  });
+  let stopTimer: NodeJS.Timeout | undefined;
+  const done = Promise.all([engineResult, streamEnded]).then(([result]) => result);
+  done.finally(() => clearInterval(stopTimer)).catch(() => undefined);
+  return {
+    done,
+    stop() {
+      if (stopTimer) return;
+      engine.requestStop();
+      // The request can race with the engine entering waitpid: repeat until it ends.
+      stopTimer = setInterval(() => engine.requestStop(), 50);
+      stopTimer.unref();
+    },
+  };
+}

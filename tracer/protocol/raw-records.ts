@@ -1,0 +1,89 @@
+// Records as the engine wrote them, parsed but not yet decoded.
+export interface RawBlob {
+  readonly arg: number;
+  readonly kind: number;
+  readonly truncated: boolean;
+  readonly fault: boolean;
+  readonly data: Buffer;
+}
+
+export interface RawHello {
+  readonly type: 'hello';
+  readonly protocolVersion: number;
+  readonly sessionFlags: number;
+  readonly startNs: number;
+  readonly realtimeStartNs: number;
+  readonly kernelRelease: string;
+  readonly machine: string;
+}
+
+export interface RawTask {
+  readonly type: 'task';
+  readonly tid: number;
+  readonly time: number;
+  readonly tgid: number;
+  readonly ppid: number;
+  readonly reason: 'new' | 'exec' | 'ns';
+  readonly nspid: readonly number[];
+  readonly ns: readonly number[];
+  readonly comm: string;
+}
+
+export interface RawSyscall {
+  readonly type: 'syscall';
+  readonly tid: number;
+  readonly time: number;
+  readonly nr: number;
+  readonly hasRet: boolean;
+  readonly unfinished: boolean;
+  readonly args: readonly bigint[];
+  readonly ret: number;
+  readonly enterNs: number;
+  readonly childTid: number;
+  readonly blobs: readonly RawBlob[];
+}
+
+export interface RawExec {
+  readonly type: 'exec';
+  readonly tid: number;
+  readonly time: number;
+  readonly formerTid: number;
+  readonly comm: string;
+}
+
+export interface RawSignal {
+  readonly type: 'signal';
+  readonly tid: number;
+  readonly time: number;
+  readonly signo: number;
+  readonly code: number;
+  readonly senderPid: number;
+  readonly senderUid: number;
+  readonly groupStop: boolean;
+}
+
+export interface RawExit {
+  readonly type: 'exit';
+  readonly tid: number;
+  readonly time: number;
+  readonly killed: boolean;
+  readonly value: number;
+  readonly coreDumped: boolean;
+}
+
+export interface RawError {
+  readonly type: 'error';
+  readonly tid: number;
+  readonly time: number;
+  readonly errorNumber: number;
+  readonly message: string;
+}
+
+export interface RawEnd {
+  readonly type: 'end';
+  readonly time: number;
+  readonly reason: 'done' | 'stopped' | 'output-failed';
+  readonly mainStatus: number;
+}
+
+export type RawRecord = RawHello | RawTask | RawSyscall | RawExec | RawSignal | RawExit | RawError | RawEnd;
