@@ -213,9 +213,13 @@ static void on_new_child(struct session *s, struct ct_task_state *parent)
 	if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &child) != 0)
 		return;
 	parent->child_tid = (pid_t)child;
-	/* Known now, so the session cannot end before the child's first stop. */
-	if (!ct_tasks_find(&s->tasks, (pid_t)child))
-		new_task(s, (pid_t)child);
+	/* Known now, so the session cannot end before the child's first stop; announced now, so
+	 * its pids are known before the parent's clone returns. */
+	struct ct_task_state *t = ct_tasks_find(&s->tasks, (pid_t)child);
+	if (!t)
+		t = new_task(s, (pid_t)child);
+	if (t && !t->announced)
+		announce(s, t, monotonic_ns(), CT_TASK_NEW);
 }
 
 static struct ct_task_state *on_exec(struct session *s, struct ct_task_state *t, uint64_t now)

@@ -1,0 +1,78 @@
+// The cttrace command line.
+import { Command, CommanderError } from 'commander';
+import { EngineUnavailableError } from '../engine/ffi.js';
+import { TraceFileError as ReadError } from '../trace/file-reader.js';
+import { TraceFileError as WriteError } from '../trace/file-writer.js';
+import { cttraceVersion } from '../version.js';
+import { showCommand } from './show-command.js';
+import { summaryCommand } from './summary-command.js';
+import { traceCommand } from './trace-command.js';
+import { UserError } from './user-error.js';
+
+function isUserFacing(error: unknown): error is Error {
+  return error instanceof UserError || error instanceof ReadError || error instanceof WriteError || error instanceof EngineUnavailableError;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('cttrace')
+    .description('Trace what happens between `docker run` and your process starting')
+    .version(cttraceVersion)
+    .option('--debug', 'print stack traces of errors')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `cttrace: ${text}` : text) });
+
+  program
+    .command('trace')
+    .description('run a command and trace it and all its children')
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .option('-o, --output <file>', 'where to save the trace (default: cttrace-DATE-CMD.cttrace here)')
+    .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
+    .option('--all', 'trace every syscall (no prefilter)')
+    .option('--json', 'print the records as JSON lines on stdout')
+    .option('--env', "record execve's environment too")
+    .option('-q, --quiet', 'no decoded lines on the terminal')
+    .passThroughOptions()
+    .action(async (command: string[], options) => {
+      exitCode = await traceCommand(command, {
+        output: options.output,
+        expression: options.expr,
+        all: options.all,
+        json: options.json,
+        env: options.env,
+        quiet: options.quiet,
+      });
+    });
+
+  program
+    .command('show')
+    .description('print a saved trace')
+    .argument('<file>', 'a .cttrace file')
+    .option('--json', 'print the records as JSON lines')
+    .action(async (file: string, options) => {
+      exitCode = await showCommand(file, options);
+    });
+
+  program
+    .command('summary')
+    .description('count, errors and time per syscall and per process, like strace -c')
+    .argument('<file>', 'a .cttrace file')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, options) => {
+      exitCode = await summaryCommand(file, options);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (isUserFacing(error) && !program.opts().debug) {
+      process.stderr.write(`cttrace: ${error.message}\n`);
+      return error instanceof UserError ? error.exitCode : 1;
+    }
+    throw error;
+  }
+  return exitCode;
+}

@@ -1,0 +1,60 @@
+// Builds the engine's capture table and syscall bitmap (native/event.h) from the signatures.
+import { Behaviour, CAPTURE_ROW, CaptureKind, MAX_SYSCALL } from '../protocol/layout.js';
+import { syscallByName, type Arch } from '../tables/syscalls.js';
+import type { ArgumentSignature } from './signatures.js';
+import { signatures } from './signatures.js';
+
+type CaptureRule = (arg: ArgumentSignature, options: CaptureOptions) => number;
+
+export interface CaptureOptions {
+  /** copy execve's environment too */
+  readonly env: boolean;
+}
+
+const spec = (kind: number, parameter = 0) => (kind & 0x0f) | (parameter << 4);
+const withLengthArgument = (kind: number) => (arg: ArgumentSignature) => spec(kind, arg.parameterIndex ?? 0);
+
+/** What the engine copies for each argument type; types not listed are plain register values. */
+const CAPTURE_BY_TYPE: Readonly<Record<string, CaptureRule>> = {
+  path: () => spec(CaptureKind.string),
+  string: () => spec(CaptureKind.string),
+  mount_data: () => spec(CaptureKind.string),
+  // prctl's arg2 and fsconfig's value are strings only for some commands; a failed copy of a
+  // small integer costs one process_vm_readv and is dropped by the decoder.
+  prctl_arg: () => spec(CaptureKind.string),
+  fsconfig_value: () => spec(CaptureKind.string),
+  strings: () => spec(CaptureKind.strings),
+  env: (_arg, options) => (options.env ? spec(CaptureKind.strings) : spec(CaptureKind.none)),
+  bytes: withLengthArgument(CaptureKind.bytesArg),
+  clone_args: withLengthArgument(CaptureKind.bytesArg),
+  ints: withLengthArgument(CaptureKind.intsArg),
+  cap_header: () => spec(CaptureKind.fixed, 1), // 8 bytes
+  cap_data: () => spec(CaptureKind.fixed, 3), // two 12-byte words: 24 bytes
+  open_how: () => spec(CaptureKind.fixed, 3), // flags, mode, resolve
+  status_out: () => spec(CaptureKind.outFixed, 1),
+  fds_out: () => spec(CaptureKind.outFixed, 2),
+};
+
+export interface EngineTables {
+  readonly capture: Uint8Array;
+  readonly bitmap: Uint8Array;
+}
+
+export function buildEngineTables(arch: Arch, syscalls: ReadonlySet<number>, options: CaptureOptions): EngineTables {
+  const capture = new Uint8Array(MAX_SYSCALL * CAPTURE_ROW);
+  const bitmap = new Uint8Array(MAX_SYSCALL / 8);
+  for (const nr of syscalls) {
+    if (nr >= 0 && nr < MAX_SYSCALL) bitmap[nr >> 3]! |= 1 << (nr & 7);
+  }
+  for (const signature of signatures().values()) {
+    const info = syscallByName(arch, signature.name);
+    if (!info || info.nr >= MAX_SYSCALL) continue;
+    const row = info.nr * CAPTURE_ROW;
+    signature.args.forEach((arg, index) => {
+      const rule = CAPTURE_BY_TYPE[arg.type];
+      capture[row + index] = rule ? rule(arg, options) : CaptureKind.none;
+    });
+    capture[row + 6] = (signature.changesNamespaces ? Behaviour.nsChange : 0) | (signature.execs ? Behaviour.exec : 0);
+  }
+  return { capture, bitmap };
+}

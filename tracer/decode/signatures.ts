@@ -1,0 +1,64 @@
+// Reads signatures.in: for each decoded syscall, its arguments' names and types, its return type
+// and behaviour marks. The one table behind both the engine's capture table and the decoder.
+import { readFileSync } from 'node:fs';
+import { signaturesPath } from '../paths.js';
+
+export interface ArgumentSignature {
+  readonly name: string;
+  /** type name, e.g. "path", "clone_flags", "bytes" */
+  readonly type: string;
+  /** for types with a parameter, e.g. bytes(count): the index of the argument named */
+  readonly parameterIndex: number | null;
+}
+
+export interface SyscallSignature {
+  readonly name: string;
+  readonly args: readonly ArgumentSignature[];
+  readonly returns: string;
+  readonly changesNamespaces: boolean;
+  readonly execs: boolean;
+}
+
+export class SignatureTableError extends Error {}
+
+const ARGUMENT = /^([a-z_0-9]+):([a-z_0-9]+)(?:\(([a-z_0-9]+)\))?$/;
+
+function parseLine(line: string, lineNumber: number): SyscallSignature {
+  const fail = (why: string) => new SignatureTableError(`signatures.in line ${lineNumber}: ${why}`);
+  const [left, right = 'int'] = line.split('->').map((part) => part.trim());
+  const [name, ...argumentWords] = left!.split(/\s+/);
+  const [returns = 'int', ...marks] = right.split(/\s+/);
+  const raw = argumentWords.map((word) => {
+    const match = ARGUMENT.exec(word);
+    if (!match) throw fail(`cannot read argument "${word}"`);
+    return { name: match[1]!, type: match[2]!, parameter: match[3] };
+  });
+  const args = raw.map(({ name: argName, type, parameter }) => {
+    let parameterIndex: number | null = null;
+    if (parameter !== undefined) {
+      parameterIndex = raw.findIndex((other) => other.name === parameter);
+      if (parameterIndex < 0) throw fail(`${argName}'s length argument "${parameter}" is not an argument`);
+    }
+    return { name: argName, type, parameterIndex };
+  });
+  for (const mark of marks) if (mark !== '!ns' && mark !== '!exec') throw fail(`unknown mark "${mark}"`);
+  return { name: name!, args, returns, changesNamespaces: marks.includes('!ns'), execs: marks.includes('!exec') };
+}
+
+export function parseSignatures(text: string): ReadonlyMap<string, SyscallSignature> {
+  const signatures = new Map<string, SyscallSignature>();
+  text.split('\n').forEach((line, index) => {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith('#')) return;
+    const signature = parseLine(trimmed, index + 1);
+    signatures.set(signature.name, signature);
+  });
+  return signatures;
+}
+
+let loaded: ReadonlyMap<string, SyscallSignature> | undefined;
+
+export function signatures(): ReadonlyMap<string, SyscallSignature> {
+  loaded ??= parseSignatures(readFileSync(signaturesPath, 'utf8'));
+  return loaded;
+}

@@ -1,0 +1,25 @@
+// What cttrace traces when the user gives no -e trace=: the calls that make a container.
+// Items use the -e trace= syntax; "?" marks calls some arches lack (arm64 has no fork, open,
+// mkdir, rmdir...: its libc uses the *at forms, which are listed too).
+
+export const DEFAULT_TRACE_SET: readonly string[] = [
+  // Process lifecycle
+  '?fork', '?vfork', 'clone', 'clone3', 'execve', 'execveat',
+  'exit', 'exit_group', 'wait4', 'waitid', 'kill', 'tkill', 'tgkill',
+  // Namespaces
+  'unshare', 'setns',
+  // Mounts and the root: mount, umount2, pivot_root, chroot and the new mount API
+  '%mount', 'chdir', 'fchdir',
+  // Hostname (the UTS namespace's contents)
+  'sethostname', 'setdomainname',
+  // Process attributes: no_new_privs, keepcaps, pdeathsig, subreaper, name...
+  'prctl',
+  // cgroup setup is file I/O under /sys/fs/cgroup; the decoder keeps only those paths.
+  // Go runtimes (runc) create and remove with mkdirat and unlinkat(AT_REMOVEDIR).
+  '?open', 'openat', 'openat2', '?creat', '?mkdir', 'mkdirat', 'write', 'close', '?rmdir', 'unlinkat',
+  // Identity and capabilities
+  'setuid', 'setgid', 'setreuid', 'setregid', 'setresuid', 'setresgid',
+  'setgroups', 'setfsuid', 'setfsgid', 'capset',
+  // Confinement: the seccomp filter load, and runc's per-container session keyring
+  'seccomp', 'keyctl',
+];

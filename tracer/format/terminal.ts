@@ -1,0 +1,124 @@
+// One strace-like line per record, prefixed with host pid / in-namespace pid and comm.
+import { signatures } from '../decode/signatures.js';
+import type { ArgValue, PidPair, SyscallRecord, TraceRecord } from '../trace/records.js';
+
+const LIST_TYPES = new Set(['strings', 'env', 'ints', 'fds_out']);
+
+interface Style {
+  readonly dim: (text: string) => string;
+  readonly bold: (text: string) => string;
+  readonly red: (text: string) => string;
+  readonly family: (family: string, text: string) => string;
+}
+
+const ansi = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`;
+const FAMILY_COLOURS: Readonly<Record<string, string>> = {
+  namespaces: '1;35',
+  mounts: '1;34',
+  process: '1;32',
+  exec: '1;33',
+  cgroups: '1;36',
+  ids: '1;31',
+};
+
+export const COLOUR_STYLE: Style = {
+  dim: ansi('2'),
+  bold: ansi('1'),
+  red: ansi('31'),
+  family: (family, text) => (FAMILY_COLOURS[family] ? ansi(FAMILY_COLOURS[family]!)(text) : text),
+};
+
+const identity = (text: string) => text;
+export const PLAIN_STYLE: Style = { dim: identity, bold: identity, red: identity, family: (_family, text) => text };
+
+function isPidPair(value: ArgValue): value is PidPair {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'ns' in value && 'host' in value;
+}
+
+export function formatPid(pid: PidPair): string {
+  return pid.host === null || pid.host === pid.ns ? String(pid.ns) : `${pid.ns} (host ${pid.host})`;
+}
+
+function formatValue(value: ArgValue, asList: boolean): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') return /^[A-Z_0-9]+$|^0x[0-9a-f]+$|^0[0-7]*$|^-?\d+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    if (asList) return `[${value.map((item) => formatValue(item, false)).join(', ')}]`;
+    return value.length === 0 ? '0' : value.join('|');
+  }
+  if (isPidPair(value)) return formatPid(value);
+  const fields = Object.entries(value as Record<string, ArgValue>).map(
+    ([key, field]) => `${key}=${formatValue(field, false)}`,
+  );
+  return `{${fields.join(', ')}}`;
+}
+
+export function formatSyscall(record: SyscallRecord, style: Style = PLAIN_STYLE): string {
+  const signature = signatures().get(record.name);
+  const args = Object.entries(record.args)
+    .filter(([name]) => !(name === 'path' && record.name === 'write'))
+    .map(([name, value]) => {
+      const type = signature?.args.find((arg) => arg.name === name)?.type ?? '';
+      return formatValue(value, LIST_TYPES.has(type));
+    });
+  let result: string;
+  if (record.ret === null) result = '?';
+  else if (record.err) result = style.red(`-1 ${record.err}`);
+  else if (record.retPid) result = formatPid(record.retPid);
+  else result = String(record.ret);
+  const where = record.name === 'write' && typeof record.args.path === 'string' ? style.dim(` <${record.args.path}>`) : '';
+  return `${style.family(record.family, record.name)}(${args.join(', ')}) = ${result}${where}`;
+}
+
+interface KnownProcess {
+  nsPid: number;
+  comm: string;
+}
+
+/** Keeps the pid and comm of each task so every line can say who made the call. */
+export class TerminalFormatter {
+  private readonly processes = new Map<number, KnownProcess>();
+
+  constructor(private readonly style: Style = PLAIN_STYLE) {}
+
+  private prefix(pid: number): string {
+    const known = this.processes.get(pid);
+    const ids = known && known.nsPid !== pid ? `${pid}/${known.nsPid}` : String(pid);
+    return this.style.dim(`${ids.padEnd(12)} ${(known?.comm ?? '?').padEnd(15)} `);
+  }
+
+  /** The line for a record, or null for records that only update what the formatter knows. */
+  line(record: TraceRecord): string | null {
+    switch (record.type) {
+      case 'process': {
+        const previous = this.processes.get(record.pid);
+        this.processes.set(record.pid, { nsPid: record.nspid[record.nspid.length - 1] ?? record.pid, comm: record.comm });
+        if (record.reason !== 'ns' || !previous) return null;
+        const kinds = Object.entries(record.ns).map(([kind, inode]) => `${kind}:[${inode}]`);
+        return `${this.prefix(record.pid)}--- namespaces now ${kinds.join(' ')} ---`;
+      }
+      case 'exec': {
+        const known = this.processes.get(record.formerPid);
+        if (record.formerPid !== record.pid && known) this.processes.set(record.pid, known);
+        const current = this.processes.get(record.pid);
+        if (current) current.comm = record.comm;
+        return null;
+      }
+      case 'syscall':
+        return `${this.prefix(record.pid)}${formatSyscall(record, this.style)}`;
+      case 'signal':
+        return record.stop
+          ? `${this.prefix(record.pid)}--- stopped by ${record.signal} ---`
+          : `${this.prefix(record.pid)}--- ${record.signal} {si_code=${record.code}, si_pid=${record.sender?.pid ?? 0}} ---`;
+      case 'exit':
+        return record.signal
+          ? `${this.prefix(record.pid)}+++ killed by ${record.signal}${record.core ? ' (core dumped)' : ''} +++`
+          : `${this.prefix(record.pid)}+++ exited with ${record.code} +++`;
+      case 'error':
+        return this.style.red(`cttrace engine: ${record.message} (${record.errno})`);
+      case 'end':
+        return null;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Types for generate.mjs, which stays plain JavaScript so it runs before anything is compiled.
+
+export declare const TABLES_DIR: string;
+export declare const XLAT_DIR: string;
+export declare const SYSCALLS_DIR: string;
+export declare const GENERATED_DIR: string;
+
+/** A mistake in a .in file; the message starts with file:line. */
+export declare class TableDataError extends Error {
+  constructor(file: string, line: number, message: string);
+}
+
+export interface XlatEntry {
+  readonly name: string;
+  readonly value: bigint;
+  readonly lineNo: number;
+}
+
+export interface XlatFile {
+  readonly name: string;
+  readonly kind: 'flags' | 'values';
+  /** The #From line: where in the kernel tree the values are defined. */
+  readonly from: string;
+  /** The #header line: space-separated <headers> that declare the names, or "none". */
+  readonly header: string;
+  /** The #cflags line, or "": compiler flags those headers need. */
+  readonly cflags: string;
+  readonly entries: readonly XlatEntry[];
+}
+
+export interface SyscallEntry {
+  readonly nr: number;
+  readonly name: string;
+  readonly classes: readonly string[];
+  readonly lineNo: number;
+}
+
+export interface SyscallFile {
+  readonly arch: string;
+  readonly from: string;
+  readonly header: string;
+  readonly cflags: string;
+  /** In number order. */
+  readonly entries: readonly SyscallEntry[];
+}
+
+export declare function parseNumber(text: string): bigint | undefined;
+export declare function parseXlatFile(file: string): XlatFile;
+export declare function parseSyscallFile(file: string): SyscallFile;
+export declare function readXlatSets(dir?: string): XlatFile[];
+export declare function readSyscallTables(dir?: string): SyscallFile[];
+export declare function renderXlatModule(sets: readonly XlatFile[]): string;
+export declare function renderSyscallsModule(tables: readonly SyscallFile[]): string;
+export declare function generate(outDir?: string): { sets: number; arches: string[] };

@@ -1,0 +1,259 @@
+// Turns the table data (syscalls/*.in, xlat/*.in) into TypeScript under generated/.
+// The .in files are the one source of truth; README.md describes their format.
+// Plain Node with no dependencies, so `npm run build:tables` works before `npm install`.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const TABLES_DIR = dirname(fileURLToPath(import.meta.url));
+export const XLAT_DIR = join(TABLES_DIR, 'xlat');
+export const SYSCALLS_DIR = join(TABLES_DIR, 'syscalls');
+export const GENERATED_DIR = join(TABLES_DIR, 'generated');
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CLASS = /^%%?[a-z]+$/;
+const U64_LIMIT = 1n << 64n;
+const I64_MIN = -(1n << 63n);
+
+export class TableDataError extends Error {
+  constructor(file, line, message) {
+    super(`${relative(process.cwd(), file)}:${line}: ${message}`);
+    this.name = 'TableDataError';
+  }
+}
+
+// Numbers are written as the kernel header writes them: 0x hex, C-style leading-0 octal,
+// decimal, or a shift like 1<<16. BigInt alone would read "0100" as decimal.
+export function parseNumber(text) {
+  const shift = /^(\d+)<<(\d+)$/.exec(text);
+  if (shift) return BigInt(shift[1]) << BigInt(shift[2]);
+  const match = /^(-?)(0x[0-9a-fA-F]+|0[0-7]+|0|[1-9][0-9]*)$/.exec(text);
+  if (!match) return undefined;
+  const [, sign, digits] = match;
+  const magnitude = /^0[0-7]+$/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  return sign ? -magnitude : magnitude;
+}
+
+// Splits a file into directive lines (#From, #kind, #header, #cflags), data lines and comments.
+function readLines(file) {
+  const directives = {};
+  const rows = [];
+  readFileSync(file, 'utf8').split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    const lineNo = index + 1;
+    if (line === '') return;
+    const directive = /^#(From|kind|header|cflags)\s+(.*)$/.exec(line);
+    if (directive) {
+      if (directives[directive[1]] !== undefined) {
+        throw new TableDataError(file, lineNo, `#${directive[1]} given twice`);
+      }
+      directives[directive[1]] = directive[2].trim();
+      return;
+    }
+    if (line.startsWith('#')) return;
+    rows.push({ fields: line.split(/\s+/), lineNo });
+  });
+  return { directives, rows };
+}
+
+function requireDirective(file, directives, name) {
+  const value = directives[name];
+  if (value === undefined) throw new TableDataError(file, 1, `missing #${name} line`);
+  return value;
+}
+
+export function parseXlatFile(file) {
+  const { directives, rows } = readLines(file);
+  const name = basename(file, '.in');
+  if (!IDENTIFIER.test(name)) throw new TableDataError(file, 1, `set name "${name}" is not an identifier`);
+  const from = requireDirective(file, directives, 'From');
+  const kind = requireDirective(file, directives, 'kind');
+  if (kind !== 'flags' && kind !== 'values') {
+    throw new TableDataError(file, 1, `#kind must be "flags" or "values", not "${kind}"`);
+  }
+  const header = requireDirective(file, directives, 'header');
+  const entries = [];
+  const byName = new Map();
+  const byValue = new Map();
+  for (const { fields, lineNo } of rows) {
+    if (fields.length !== 2) throw new TableDataError(file, lineNo, 'expected "NAME VALUE"');
+    const [entryName, valueText] = fields;
+    if (!IDENTIFIER.test(entryName)) throw new TableDataError(file, lineNo, `"${entryName}" is not an identifier`);
+    const value = parseNumber(valueText);
+    if (value === undefined) throw new TableDataError(file, lineNo, `"${valueText}" is not a number`);
+    if (byName.has(entryName)) throw new TableDataError(file, lineNo, `${entryName} is listed twice`);
+    // One name per value keeps decoding unambiguous; aliases belong in a comment.
+    if (byValue.has(value)) {
+      throw new TableDataError(file, lineNo, `${entryName} has the value of ${byValue.get(value)}; keep one name and note the alias in a comment`);
+    }
+    if (kind === 'flags' && (value <= 0n || value >= U64_LIMIT)) {
+      throw new TableDataError(file, lineNo, `flag ${entryName} must be a non-zero unsigned 64-bit value`);
+    }
+    if (kind === 'values' && (value < I64_MIN || value >= U64_LIMIT)) {
+      throw new TableDataError(file, lineNo, `${entryName} does not fit in 64 bits`);
+    }
+    byName.set(entryName, value);
+    byValue.set(value, entryName);
+    entries.push({ name: entryName, value, lineNo });
+  }
+  if (kind === 'flags') checkCompositesComeFirst(file, entries);
+  return { name, kind, from, header, cflags: directives.cflags ?? '', entries };
+}
+
+// Decoding takes the first entry whose bits are all set, so a composite such as O_SYNC
+// (__O_SYNC|O_DSYNC) must come before the flag it contains, or it could never match.
+function checkCompositesComeFirst(file, entries) {
+  entries.forEach((earlier, i) => {
+    for (const later of entries.slice(i + 1)) {
+      if ((later.value & earlier.value) === earlier.value) {
+        throw new TableDataError(file, later.lineNo, `${later.name} contains ${earlier.name}: list ${later.name} first`);
+      }
+    }
+  });
+}
+
+export function parseSyscallFile(file) {
+  const { directives, rows } = readLines(file);
+  const arch = basename(file, '.in');
+  if (!IDENTIFIER.test(arch)) throw new TableDataError(file, 1, `arch name "${arch}" is not an identifier`);
+  const from = requireDirective(file, directives, 'From');
+  const header = requireDirective(file, directives, 'header');
+  const entries = [];
+  const names = new Map();
+  const numbers = new Map();
+  for (const { fields, lineNo } of rows) {
+    const [nrText, name, ...classes] = fields;
+    if (name === undefined) throw new TableDataError(file, lineNo, 'expected "NR NAME CLASS..."');
+    if (!/^(0|[1-9][0-9]*)$/.test(nrText)) throw new TableDataError(file, lineNo, `"${nrText}" is not a syscall number`);
+    const nr = Number(nrText);
+    if (!IDENTIFIER.test(name)) throw new TableDataError(file, lineNo, `"${name}" is not a syscall name`);
+    if (names.has(name)) throw new TableDataError(file, lineNo, `${name} is listed twice (line ${names.get(name)})`);
+    if (numbers.has(nr)) throw new TableDataError(file, lineNo, `${nr} is already ${numbers.get(nr)}`);
+    for (const cls of classes) {
+      if (!CLASS.test(cls)) throw new TableDataError(file, lineNo, `class "${cls}" must look like %name`);
+    }
+    if (new Set(classes).size !== classes.length) throw new TableDataError(file, lineNo, `${name} repeats a class`);
+    names.set(name, lineNo);
+    numbers.set(nr, name);
+    entries.push({ nr, name, classes, lineNo });
+  }
+  entries.sort((a, b) => a.nr - b.nr);
+  return { arch, from, header, cflags: directives.cflags ?? '', entries };
+}
+
+function inFiles(dir) {
+  return readdirSync(dir).filter((f) => f.endsWith('.in')).sort().map((f) => join(dir, f));
+}
+
+export function readXlatSets(dir = XLAT_DIR) {
+  return inFiles(dir).map(parseXlatFile);
+}
+
+export function readSyscallTables(dir = SYSCALLS_DIR) {
+  return inFiles(dir).map(parseSyscallFile);
+}
+
+const BANNER = '// Generated by tracer/tables/generate.mjs from tracer/tables/%s. Do not edit.\n';
+
+function bigintLiteral(kind, value) {
+  if (kind === 'flags') return `0x${value.toString(16)}n`;
+  return `${value}n`;
+}
+
+export function renderXlatModule(sets) {
+  const out = [BANNER.replace('%s', 'xlat/*.in')];
+  out.push(
+    'export interface XlatSet {',
+    '  readonly name: string;',
+    "  readonly kind: 'flags' | 'values';",
+    '  readonly entries: readonly (readonly [name: string, value: bigint])[];',
+    '}',
+    '',
+  );
+  for (const set of sets) {
+    out.push(`export const ${set.name}: XlatSet = {`);
+    out.push(`  name: '${set.name}',`, `  kind: '${set.kind}',`, '  entries: [');
+    for (const entry of set.entries) out.push(`    ['${entry.name}', ${bigintLiteral(set.kind, entry.value)}],`);
+    out.push('  ],', '};', '');
+  }
+  out.push('export const XLAT_SETS = {');
+  for (const set of sets) out.push(`  ${set.name},`);
+  out.push('} as const;', '');
+  return out.join('\n');
+}
+
+export function renderSyscallsModule(tables) {
+  const out = [BANNER.replace('%s', 'syscalls/*.in')];
+  const arches = tables.map((t) => t.arch);
+  const classes = [...new Set(tables.flatMap((t) => t.entries.flatMap((e) => e.classes)))].sort();
+  out.push(
+    `export type Arch = ${arches.map((a) => `'${a}'`).join(' | ')};`,
+    '',
+    `export const ARCHES: readonly Arch[] = [${arches.map((a) => `'${a}'`).join(', ')}];`,
+    '',
+    `export const SYSCALL_CLASSES: readonly string[] = [${classes.map((c) => `'${c}'`).join(', ')}];`,
+    '',
+    'export interface SyscallInfo {',
+    '  readonly nr: number;',
+    '  readonly name: string;',
+    '  readonly classes: readonly string[];',
+    '}',
+    '',
+    'export interface SyscallTable {',
+    '  readonly arch: Arch;',
+    '  /** Indexed by syscall number; undefined where the arch has no syscall. */',
+    '  readonly byNr: readonly (SyscallInfo | undefined)[];',
+    '  readonly nrByName: ReadonlyMap<string, number>;',
+    '}',
+    '',
+    'function table(arch: Arch, byNr: readonly (SyscallInfo | undefined)[]): SyscallTable {',
+    '  const nrByName = new Map<string, number>();',
+    '  for (const info of byNr) if (info) nrByName.set(info.name, info.nr);',
+    '  return { arch, byNr, nrByName };',
+    '}',
+    '',
+  );
+  for (const t of tables) {
+    out.push(`const ${t.arch}: readonly (SyscallInfo | undefined)[] = [`);
+    let next = 0;
+    for (const e of t.entries) {
+      for (; next < e.nr; next++) out.push('  undefined,');
+      out.push(`  { nr: ${e.nr}, name: '${e.name}', classes: [${e.classes.map((c) => `'${c}'`).join(', ')}] },`);
+      next = e.nr + 1;
+    }
+    out.push('];', '');
+  }
+  out.push('export const SYSCALL_TABLES: { readonly [A in Arch]: SyscallTable } = {');
+  for (const a of arches) out.push(`  ${a}: table('${a}', ${a}),`);
+  out.push('};', '');
+  return out.join('\n');
+}
+
+// Write-then-rename, so a test worker importing the module never reads half a file; and
+// leave an unchanged file alone, so watchers (vitest --watch) do not rerun for nothing.
+function writeAtomically(file, text) {
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+export function generate(outDir = GENERATED_DIR) {
+  const sets = readXlatSets();
+  const tables = readSyscallTables();
+  mkdirSync(outDir, { recursive: true });
+  writeAtomically(join(outDir, 'xlat.ts'), renderXlatModule(sets));
+  writeAtomically(join(outDir, 'syscalls.ts'), renderSyscallsModule(tables));
+  return { sets: sets.length, arches: tables.map((t) => `${t.arch} (${t.entries.length})`) };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    const summary = generate();
+    console.log(`tables: ${summary.sets} flag/value sets; syscalls for ${summary.arches.join(', ')}`);
+  } catch (error) {
+    if (!(error instanceof TableDataError)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,54 @@
+// Writes a .cttrace file: gzip'd JSON lines, the header first.
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { createGzip, type Gzip } from 'node:zlib';
+import type { TraceHeader, TraceRecord } from './records.js';
+
+export class TraceFileError extends Error {}
+
+export class TraceFileWriter {
+  /** Opens the file now, so a path that cannot be written fails before any work starts. */
+  static create(path: string, header: TraceHeader): TraceFileWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, 'w', 0o644);
+    } catch (error) {
+      throw new TraceFileError(`cannot write the trace to ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose another path with -o`);
+    }
+    return new TraceFileWriter(fd, header);
+  }
+
+  private readonly gzip: Gzip;
+  private readonly file: WriteStream;
+  private readonly finished: Promise<void>;
+  private pending: string[] = [];
+
+  private constructor(fd: number, header: TraceHeader) {
+    this.file = createWriteStream('', { fd });
+    this.gzip = createGzip({ level: 6 });
+    this.gzip.pipe(this.file);
+    this.finished = new Promise((resolve, reject) => {
+      this.file.on('close', resolve);
+      this.file.on('error', reject);
+      this.gzip.on('error', reject);
+    });
+    this.gzip.write(`${JSON.stringify(header)}\n`);
+  }
+
+  write(record: TraceRecord): void {
+    // Batched: one gzip write per event-loop turn, not per record.
+    if (this.pending.length === 0) queueMicrotask(() => this.drain());
+    this.pending.push(JSON.stringify(record));
+  }
+
+  private drain(): void {
+    if (this.pending.length === 0) return;
+    this.gzip.write(`${this.pending.join('\n')}\n`);
+    this.pending = [];
+  }
+
+  async close(): Promise<void> {
+    this.drain();
+    this.gzip.end();
+    await this.finished;
+  }
+}

@@ -1,0 +1,127 @@
+// The records of a .cttrace file, one JSON object a line after the header. This is a public
+// format: fields named here stay; new fields may be added; removing or changing one is a new
+// major version (TRACE_FORMAT_VERSION).
+import type { NamespaceKind } from '../protocol/layout.js';
+
+export const TRACE_FORMAT = 'cttrace';
+export const TRACE_FORMAT_VERSION = 1;
+
+/** A pid value seen by a process in its own PID namespace (`ns`) and by the host (`host`, null if unknown). */
+export interface PidPair {
+  readonly host: number | null;
+  readonly ns: number;
+}
+
+export type NamespaceInodes = Readonly<Partial<Record<NamespaceKind, number>>>;
+
+export interface TraceHeader {
+  readonly format: typeof TRACE_FORMAT;
+  readonly version: number;
+  readonly cttrace: string;
+  readonly created: string;
+  readonly kernel: string;
+  readonly arch: string;
+  readonly command: readonly string[];
+  readonly image: string | null;
+  readonly runtime: string | null;
+  readonly filter: {
+    /** seccomp: a prefilter selected the syscalls; all: every syscall stopped; attach: no prefilter possible */
+    readonly mode: 'seccomp' | 'all' | 'attach';
+    readonly expression: string;
+    /** Why a syscall may be missing from this trace though it happened. */
+    readonly caveats: readonly string[];
+  };
+  /** The tracer's own view, to compare the tracees' namespaces against. */
+  readonly host: { readonly pid: number; readonly ns: NamespaceInodes };
+}
+
+interface Timed {
+  /** ns since the start of the session */
+  readonly t: number;
+  /** host tid */
+  readonly pid: number;
+}
+
+export interface ProcessRecord extends Timed {
+  readonly type: 'process';
+  readonly tgid: number;
+  readonly ppid: number;
+  /** host first, innermost PID namespace last */
+  readonly nspid: readonly number[];
+  readonly comm: string;
+  readonly ns: NamespaceInodes;
+  /** why this record: first seen, after an exec, after its namespaces changed */
+  readonly reason: 'new' | 'exec' | 'ns';
+}
+
+export type ArgValue =
+  | number
+  | string
+  | null
+  | boolean
+  | PidPair
+  | readonly ArgValue[]
+  | { readonly [key: string]: ArgValue };
+
+export interface SyscallRecord extends Timed {
+  readonly type: 'syscall';
+  readonly name: string;
+  readonly nr: number;
+  /** decoded arguments keyed by argument name */
+  readonly args: Readonly<Record<string, ArgValue>>;
+  /** as the kernel returned it (negative errno on failure); null when the call never returned */
+  readonly ret: number | null;
+  readonly err: string | null;
+  /** ns from entry to exit */
+  readonly dur: number;
+  /** for calls returning a pid: the pid in both views */
+  readonly retPid?: PidPair;
+  /** argument registers as hex, for the raw view */
+  readonly raw: readonly string[];
+  /** the call was still running when the task exited, exec'd away or was detached */
+  readonly unfinished?: true;
+  /** decoder's family for colouring and filtering */
+  readonly family: SyscallFamily;
+}
+
+export type SyscallFamily = 'namespaces' | 'mounts' | 'process' | 'exec' | 'cgroups' | 'files' | 'ids' | 'other';
+
+export interface ExecRecord extends Timed {
+  readonly type: 'exec';
+  /** the tid that called execve: differs from pid when a non-leader thread exec'd */
+  readonly formerPid: number;
+  readonly comm: string;
+}
+
+export interface SignalRecord extends Timed {
+  readonly type: 'signal';
+  readonly signal: string;
+  readonly signo: number;
+  readonly code: number;
+  readonly sender: { readonly pid: number; readonly uid: number } | null;
+  /** a group-stop (the process was stopped), not a delivery */
+  readonly stop: boolean;
+}
+
+export interface ExitRecord extends Timed {
+  readonly type: 'exit';
+  readonly code?: number;
+  readonly signal?: string;
+  readonly core?: boolean;
+}
+
+export interface ErrorRecord extends Timed {
+  readonly type: 'error';
+  readonly errno: string;
+  readonly message: string;
+}
+
+export interface EndRecord {
+  readonly type: 'end';
+  readonly t: number;
+  readonly reason: 'done' | 'stopped' | 'output-failed';
+  /** exit status of the started command: code, or 128 + signal */
+  readonly status: number;
+}
+
+export type TraceRecord = ProcessRecord | SyscallRecord | ExecRecord | SignalRecord | ExitRecord | ErrorRecord | EndRecord;
