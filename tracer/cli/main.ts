@@ -7,6 +7,7 @@ import { cttraceVersion } from '../version.js';
 import { showCommand } from './show-command.js';
 import { summaryCommand } from './summary-command.js';
 import { traceCommand } from './trace-command.js';
+import { guardOutput } from './output.js';
 import { UserError } from './user-error.js';
 
 function isUserFacing(error: unknown): error is Error {
@@ -14,6 +15,8 @@ function isUserFacing(error: unknown): error is Error {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  guardOutput(process.stdout);
+  guardOutput(process.stderr);
   let exitCode = 0;
   const program = new Command()
     .name('cttrace')
@@ -34,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the records as JSON lines on stdout')
     .option('--env', "record execve's environment too")
     .option('-q, --quiet', 'no decoded lines on the terminal')
+    .option('--raw-output <file>', "also save the engine's raw binary stream (for bug reports and benchmarks)")
     .passThroughOptions()
     .action(async (command: string[], options) => {
       exitCode = await traceCommand(command, {
@@ -43,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         json: options.json,
         env: options.env,
         quiet: options.quiet,
+        rawOutput: options.rawOutput,
       });
     });
 

@@ -1,13 +1,14 @@
 // `cttrace show FILE`: print a saved trace the way `trace` printed it live.
 import { COLOUR_STYLE, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
 import { openTraceFile } from '../trace/file-reader.js';
+import { print } from './output.js';
 
 export async function showCommand(path: string, options: { json?: boolean }): Promise<number> {
   const file = await openTraceFile(path);
   const formatter = new TerminalFormatter(process.stdout.isTTY ? COLOUR_STYLE : PLAIN_STYLE);
   const out: string[] = [];
   const flush = () => {
-    if (out.length) process.stdout.write(`${out.join('\n')}\n`);
+    if (out.length) print(process.stdout, `${out.join('\n')}\n`);
     out.length = 0;
   };
   if (options.json) out.push(JSON.stringify(file.header));

@@ -1,4 +1,5 @@
 // `cttrace trace -- CMD...`: run a command under the engine, print and save what it does.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { machine, release } from 'node:os';
 import { basename } from 'node:path';
 import { buildEngineTables } from '../decode/capture-table.js';
@@ -14,6 +15,7 @@ import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION } from '../trace/records.js';
 import { errnoName } from '../tables/xlat.js';
 import { cttraceVersion } from '../version.js';
+import { print } from './output.js';
 import { resolveCommand } from './resolve-command.js';
 import { UserError } from './user-error.js';
 
@@ -24,6 +26,8 @@ export interface TraceOptions {
   readonly json?: boolean;
   readonly env?: boolean;
   readonly quiet?: boolean;
+  /** save the engine's raw record stream too */
+  readonly rawOutput?: string;
 }
 
 const SECCOMP_CAVEAT =
@@ -83,15 +87,17 @@ export async function traceCommand(command: readonly string[], options: TraceOpt
   const emit = (record: TraceRecord) => {
     count++;
     writer.write(record);
-    if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
+    if (options.json) print(process.stdout, `${JSON.stringify(record)}\n`);
     const line = formatter.line(record);
-    if (line !== null && !options.quiet) process.stderr.write(`${line}\n`);
+    if (line !== null && !options.quiet) print(process.stderr, `${line}\n`);
   };
+  const rawFd = options.rawOutput ? openSync(options.rawOutput, 'w') : null;
   let engineError: string | null = null;
   const session: Session = startSession({
     target: { kind: 'command', path, argv: command },
     traceAll: options.all ?? false,
     tables,
+    onRawChunk: rawFd === null ? undefined : (chunk) => writeSync(rawFd, chunk),
     onRecord(raw) {
       const record = decoder.decode(raw);
       if (record) {
@@ -112,9 +118,10 @@ export async function traceCommand(command: readonly string[], options: TraceOpt
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
     await writer.close();
+    if (rawFd !== null) closeSync(rawFd);
   }
   if (status < 0) throw new UserError(engineErrorMessage(-status, command[0]!), 1);
-  if (!options.quiet) process.stderr.write(`cttrace: ${count} records saved to ${outputPath}\n`);
-  if (engineError) process.stderr.write(`cttrace: the engine reported: ${engineError}\n`);
+  if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${outputPath}\n`);
+  if (engineError) print(process.stderr, `cttrace: the engine reported: ${engineError}\n`);
   return status;
 }

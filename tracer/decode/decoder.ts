@@ -150,8 +150,10 @@ export class Decoder {
       args = Object.fromEntries(rawArgs.map((value, index) => [`arg${index}`, value]));
     }
     let retPid: PidPair | undefined;
+    let childNspid: readonly number[] | undefined;
     if (signature?.returns === PID_RETURNING && ret !== null && ret > 0) {
       retPid = raw.childTid > 0 ? { host: raw.childTid, ns: ret } : translatePid(ret);
+      if (raw.childTid > 0) childNspid = this.pids.nspidChainOf(raw.childTid);
     }
     const path = this.pathOfCall(raw.tid, name, args);
     if (path !== null && name === 'write') args.path = path;
@@ -169,6 +171,7 @@ export class Decoder {
       raw: rawArgs,
       family: familyOf(name, path, hasNewNamespaceFlag(args)),
       ...(retPid ? { retPid } : {}),
+      ...(childNspid ? { childNspid } : {}),
       ...(raw.unfinished ? { unfinished: true as const } : {}),
     };
     return record;

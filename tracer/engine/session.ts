@@ -22,6 +22,8 @@ export interface SessionOptions {
   readonly traceAll: boolean;
   readonly tables: SessionTables;
   readonly onRecord: (record: RawRecord) => void;
+  /** also hand every raw chunk here (to save the engine's stream for tests and benchmarks) */
+  readonly onRawChunk?: (chunk: Buffer) => void;
 }
 
 export interface Session {
@@ -51,6 +53,7 @@ export function startSession(options: SessionOptions): Session {
   const stream = new net.Socket({ fd: readFd, readable: true, writable: false });
   const streamEnded = new Promise<void>((resolve, reject) => {
     stream.on('data', (chunk: Buffer) => {
+      options.onRawChunk?.(chunk);
       try {
         splitter.push(chunk, options.onRecord);
       } catch (error) {

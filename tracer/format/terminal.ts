@@ -1,6 +1,6 @@
 // One strace-like line per record, prefixed with host pid / in-namespace pid and comm.
 import { signatures } from '../decode/signatures.js';
-import type { ArgValue, PidPair, SyscallRecord, TraceRecord } from '../trace/records.js';
+import type { ArgValue, PidPair, ProcessRecord, SyscallRecord, TraceRecord } from '../trace/records.js';
 
 const LIST_TYPES = new Set(['strings', 'env', 'ints', 'fds_out']);
 
@@ -60,6 +60,7 @@ export function formatSyscall(record: SyscallRecord, style: Style = PLAIN_STYLE)
     .filter(([name]) => !(name === 'path' && record.name === 'write'))
     .map(([name, value]) => {
       const type = signature?.args.find((arg) => arg.name === name)?.type ?? '';
+      if (type === 'status_out' && typeof value === 'string' && !value.startsWith('0x')) return `[${value}]`;
       return formatValue(value, LIST_TYPES.has(type));
     });
   let result: string;
@@ -67,6 +68,8 @@ export function formatSyscall(record: SyscallRecord, style: Style = PLAIN_STYLE)
   else if (record.err) result = style.red(`-1 ${record.err}`);
   else if (record.retPid) result = formatPid(record.retPid);
   else result = String(record.ret);
+  const childView = record.childNspid?.[record.childNspid.length - 1];
+  if (childView !== undefined && childView !== record.ret) result += style.bold(` [child is pid ${childView} in its namespace]`);
   const where = record.name === 'write' && typeof record.args.path === 'string' ? style.dim(` <${record.args.path}>`) : '';
   return `${style.family(record.family, record.name)}(${args.join(', ')}) = ${result}${where}`;
 }
@@ -74,6 +77,7 @@ export function formatSyscall(record: SyscallRecord, style: Style = PLAIN_STYLE)
 interface KnownProcess {
   nsPid: number;
   comm: string;
+  ns: ProcessRecord['ns'];
 }
 
 /** Keeps the pid and comm of each task so every line can say who made the call. */
@@ -93,10 +97,14 @@ export class TerminalFormatter {
     switch (record.type) {
       case 'process': {
         const previous = this.processes.get(record.pid);
-        this.processes.set(record.pid, { nsPid: record.nspid[record.nspid.length - 1] ?? record.pid, comm: record.comm });
+        this.processes.set(record.pid, { nsPid: record.nspid[record.nspid.length - 1] ?? record.pid, comm: record.comm, ns: record.ns });
         if (record.reason !== 'ns' || !previous) return null;
-        const kinds = Object.entries(record.ns).map(([kind, inode]) => `${kind}:[${inode}]`);
-        return `${this.prefix(record.pid)}--- namespaces now ${kinds.join(' ')} ---`;
+        // A kind can vanish: pid_for_children has no inode until its first process exists.
+        const kinds = [...new Set([...Object.keys(previous.ns), ...Object.keys(record.ns)])] as (keyof ProcessRecord['ns'])[];
+        const changes = kinds
+          .filter((kind) => record.ns[kind] !== previous.ns[kind])
+          .map((kind) => `${kind}:[${previous.ns[kind] ?? '?'}]→[${record.ns[kind] ?? 'new, not yet entered'}]`);
+        return `${this.prefix(record.pid)}--- new namespaces ${changes.join(' ')} ---`;
       }
       case 'exec': {
         const known = this.processes.get(record.formerPid);

@@ -76,6 +76,8 @@ export interface SyscallRecord extends Timed {
   readonly dur: number;
   /** for calls returning a pid: the pid in both views */
   readonly retPid?: PidPair;
+  /** for fork, vfork, clone, clone3: the child's NSpid chain (host first): the pid it sees itself as is last */
+  readonly childNspid?: readonly number[];
   /** argument registers as hex, for the raw view */
   readonly raw: readonly string[];
   /** the call was still running when the task exited, exec'd away or was detached */

@@ -1,0 +1,91 @@
+// The trace command as a user meets it: exit codes, bad input, Ctrl-C.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readTraceFile } from '../tracer/trace/file-reader.js';
+import { cliPath, isRoot, runCli, withTempDir, withTempDirAsync } from './helpers/cli.js';
+
+function processState(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]!;
+  } catch {
+    return null;
+  }
+}
+
+describe('cttrace trace', () => {
+  it("exits with the traced command's exit code", () => {
+    withTempDir((dir) => {
+      expect(runCli(['trace', '-q', '-o', join(dir, 'a.cttrace'), '--', 'sh', '-c', 'exit 7']).status).toBe(7);
+      expect(runCli(['trace', '-q', '-o', join(dir, 'b.cttrace'), '--', 'sh', '-c', 'kill -TERM $$']).status).toBe(128 + 15);
+    });
+  });
+
+  it('writes a timestamped trace in the current folder by default', () => {
+    withTempDir((dir) => {
+      const result = runCli(['trace', '--', 'true'], { cwd: dir });
+      expect(result.status).toBe(0);
+      const saved = /records saved to (cttrace-\d{8}-\d{6}-true\.cttrace)/.exec(result.stderr);
+      expect(saved, result.stderr).not.toBeNull();
+      expect(existsSync(join(dir, saved![1]!))).toBe(true);
+    });
+  });
+
+  it('--json prints the records as JSON lines on stdout', () => {
+    withTempDir((dir) => {
+      const result = runCli(['trace', '-q', '--json', '-o', join(dir, 'j.cttrace'), '--', 'true']);
+      const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; name?: string });
+      expect(lines.some((r) => r.type === 'syscall' && r.name === 'execve')).toBe(true);
+      expect(lines.at(-1)!.type).toBe('end');
+    });
+  });
+
+  const badInput: readonly [string, string[], RegExp][] = [
+    ['an unknown syscall in -e', ['-e', 'trace=unshar', '--', 'true'], /unknown syscall "unshar".*did you mean "unshare"/],
+    ['a command that does not exist', ['--', 'no-such-command-xyz'], /command not found: no-such-command-xyz/],
+    ['a path that is not executable', ['--', '/etc/passwd'], /cannot run \/etc\/passwd/],
+    ['an output that cannot be written', ['-o', '/nonexistent-dir/x.cttrace', '--', 'true'], /cannot write the trace to \/nonexistent-dir\/x.cttrace/],
+    ['no command', [], /missing required argument|no command given/],
+  ];
+  for (const [what, args, message] of badInput) {
+    it(`refuses ${what} with one line and a non-zero exit`, () => {
+      withTempDir((dir) => {
+        const result = runCli(['trace', ...args], { cwd: dir });
+        expect(result.status).not.toBe(0);
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      });
+    });
+  }
+
+  it.skipIf(!isRoot)('on Ctrl-C kills what it started, leaves nothing stopped, and saves the trace', async () => {
+    await withTempDirAsync(async (dir) => {
+      const output = join(dir, 'c.cttrace');
+      const child = spawn(process.execPath, [cliPath, 'trace', '-o', output, '--', 'sh', '-c', 'sleep 30 & sleep 30; wait'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const sleepers = await new Promise<number[]>((resolve) => {
+        const check = () => {
+          const pids = [...stderr.matchAll(/^(\d+)\s+sleep\s+execve/gm)].map((m) => Number(m[1]));
+          if (pids.length === 2) resolve(pids);
+          else setTimeout(check, 20);
+        };
+        check();
+      });
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(128 + 9);
+      // Killed and never left stopped; the orphans' zombies are reaped by init, give it a moment.
+      for (const pid of sleepers) expect(['Z', 'X', null]).toContain(processState(pid));
+      const deadline = Date.now() + 3000;
+      while (sleepers.some((pid) => processState(pid) !== null) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const pid of sleepers) expect(processState(pid)).toBeNull();
+      const { records } = await readTraceFile(output);
+      expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'stopped' });
+      expect(records.filter((r) => r.type === 'exit' && r.signal === 'SIGKILL').length).toBeGreaterThanOrEqual(3);
+    });
+  });
+});

@@ -1,0 +1,16 @@
+// Terminal output that survives its reader going away (`cttrace trace ... | head`): the trace
+// must still be saved and the command still run to its end.
+import type { Writable } from 'node:stream';
+
+const closed = new WeakSet<Writable>();
+
+export function guardOutput(stream: Writable): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ECONNRESET') closed.add(stream);
+    else throw error;
+  });
+}
+
+export function print(stream: Writable, text: string): void {
+  if (!closed.has(stream)) stream.write(text);
+}
