@@ -59,6 +59,18 @@ describe('cttrace trace', () => {
     });
   }
 
+  it('lets a stopped process be continued (group-stop listened to, not swallowed)', async () => {
+    await withTempDirAsync(async (dir) => {
+      const output = join(dir, 'g.cttrace');
+      const result = runCli(['trace', '-q', '-o', output, '-e', 'trace=%process,kill', '--', 'sh', '-c', '(sleep 0.2; kill -CONT $$) & kill -STOP $$; echo resumed']);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe('resumed\n');
+      const { records } = await readTraceFile(output);
+      const signals = records.filter((r) => r.type === 'signal');
+      expect(signals.map((r) => `${r.signal}${r.stop ? ' stop' : ''}`)).toEqual(expect.arrayContaining(['SIGSTOP', 'SIGSTOP stop', 'SIGCONT']));
+    });
+  });
+
   it.skipIf(!isRoot)('on Ctrl-C kills what it started, leaves nothing stopped, and saves the trace', async () => {
     await withTempDirAsync(async (dir) => {
       const output = join(dir, 'c.cttrace');

@@ -4,6 +4,7 @@ import { EngineUnavailableError } from '../engine/ffi.js';
 import { TraceFileError as ReadError } from '../trace/file-reader.js';
 import { TraceFileError as WriteError } from '../trace/file-writer.js';
 import { cttraceVersion } from '../version.js';
+import { attachCommand } from './attach-command.js';
 import { showCommand } from './show-command.js';
 import { summaryCommand } from './summary-command.js';
 import { traceCommand } from './trace-command.js';
@@ -49,6 +50,23 @@ export async function main(argv: readonly string[]): Promise<number> {
         quiet: options.quiet,
         rawOutput: options.rawOutput,
       });
+    });
+
+  program
+    .command('attach')
+    .description('attach to running processes (all their threads) and follow what they spawn; Ctrl-C detaches')
+    .argument('[pids...]', 'process ids')
+    .option('--name <name>', 'the one process with this name (comm)')
+    .option('--children', 'also attach to their existing descendants')
+    .option('--duration <seconds>', 'detach after this many seconds', Number)
+    .option('-o, --output <file>', 'where to save the trace')
+    .option('-e, --expr <expression>', 'which syscalls to record: trace=NAME,%class,... like strace')
+    .option('--all', 'record every syscall')
+    .option('--json', 'print the records as JSON lines on stdout')
+    .option('--env', "record execve's environment too")
+    .option('-q, --quiet', 'no decoded lines on the terminal')
+    .action(async (pids: string[], options) => {
+      exitCode = await attachCommand(pids, { ...options, expression: options.expr });
     });
 
   program

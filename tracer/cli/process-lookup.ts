@@ -1,0 +1,56 @@
+// Finding processes to attach to: by pid, by name, and their descendants, from /proc.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { UserError } from './user-error.js';
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function allPids(): number[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+}
+
+export function checkPidExists(pid: number): void {
+  if (!Number.isInteger(pid) || pid <= 0) throw new UserError(`"${pid}" is not a process id; give a positive number`);
+  if (!existsSync(`/proc/${pid}`)) throw new UserError(`no process with pid ${pid}; check the pid (ps -e)`);
+}
+
+/** The one process whose comm (or executable's basename) is `name`; refuses none or several. */
+export function pidByName(name: string): number {
+  const matches = allPids().filter((pid) => pid !== process.pid && readOrNull(`/proc/${pid}/comm`)?.trim() === name);
+  if (matches.length === 0) throw new UserError(`no process is named "${name}"; check with: pgrep -l ${name}`);
+  if (matches.length > 1) {
+    throw new UserError(`${matches.length} processes are named "${name}" (${matches.slice(0, 8).join(', ')}); give one pid instead`);
+  }
+  return matches[0]!;
+}
+
+/** Every living descendant of `pid`, from the kernel's children lists. */
+export function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const current = queue.shift()!;
+    const tasks = (() => {
+      try {
+        return readdirSync(`/proc/${current}/task`);
+      } catch {
+        return [];
+      }
+    })();
+    for (const tid of tasks) {
+      const children = readOrNull(`/proc/${current}/task/${tid}/children`)?.trim();
+      for (const child of children ? children.split(/\s+/).map(Number) : []) {
+        if (!found.includes(child)) {
+          found.push(child);
+          queue.push(child);
+        }
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,142 @@
+// What trace, attach and run share: choose syscalls, run the engine, decode, print, save.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { machine, release } from 'node:os';
+import { buildEngineTables } from '../decode/capture-table.js';
+import { Decoder } from '../decode/decoder.js';
+import { startSession, type SessionTarget } from '../engine/session.js';
+import { parseTraceExpression, TraceExpressionError } from '../filter/trace-expression.js';
+import { COLOUR_STYLE, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
+import { MAX_SYSCALL } from '../protocol/layout.js';
+import { allSyscalls } from '../tables/syscalls.js';
+import { errnoName } from '../tables/xlat.js';
+import { TraceFileWriter } from '../trace/file-writer.js';
+import { namespacesOf } from '../trace/host-namespaces.js';
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeader, type TraceRecord } from '../trace/records.js';
+import { cttraceVersion } from '../version.js';
+import { print } from './output.js';
+import { UserError } from './user-error.js';
+
+export interface OutputOptions {
+  readonly output?: string;
+  readonly expression?: string;
+  readonly all?: boolean;
+  readonly json?: boolean;
+  readonly env?: boolean;
+  readonly quiet?: boolean;
+  /** save the engine's raw record stream too */
+  readonly rawOutput?: string;
+}
+
+export interface TracedSessionRequest {
+  readonly target: SessionTarget;
+  /** what the header's `command` says was traced */
+  readonly command: readonly string[];
+  readonly outputPath: string;
+  readonly image?: string | null;
+  readonly runtime?: string | null;
+  readonly options: OutputOptions;
+  /** stop the session after this many seconds (attach --duration) */
+  readonly durationSeconds?: number;
+  /** a name for error messages: the command, or "process 1234" */
+  readonly subject: string;
+  /** every decoded record, after it was printed and saved (the live server listens here) */
+  readonly onRecord?: (record: TraceRecord) => void;
+  readonly onHeader?: (header: TraceHeader) => void;
+}
+
+const CAVEATS = {
+  seccomp:
+    "filtered by a seccomp prefilter: a tracee's own seccomp filter that returns ERRNO or KILL outranks TRACE, so such calls do not appear; use --all to see them",
+  attach: 'attached to running processes: what they did before the attach, and threads born during it before they were seized, are not in the trace',
+} as const;
+
+function engineErrorMessage(errno: number, subject: string): string {
+  if (errno === 1 || errno === 13) {
+    return `cannot trace ${subject}: ptrace is not permitted (${errnoName(errno)}); run as root, or set kernel.yama.ptrace_scope=0`;
+  }
+  if (errno === 3) return `cannot trace ${subject}: no such process`;
+  if (errno === 16) return 'another trace session is already running in this process';
+  return `cannot trace ${subject}: ${errnoName(errno) ?? `errno ${errno}`}`;
+}
+
+function selectSyscalls(options: OutputOptions): { traced: ReadonlySet<number>; expression: string } {
+  const expression = options.all ? 'all' : (options.expression?.replace(/^trace=/, '') ?? 'default');
+  if (options.all) return { traced: new Set(allSyscalls('x86_64').map((info) => info.nr)), expression };
+  try {
+    return { traced: parseTraceExpression(expression).syscalls, expression };
+  } catch (error) {
+    if (error instanceof TraceExpressionError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+/** Validate the options before anything starts (a typo in -e must not start a container). */
+export function checkOutputOptions(options: OutputOptions): void {
+  selectSyscalls(options);
+}
+
+export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
+  const { options, target } = request;
+  const { traced, expression } = selectSyscalls(options);
+  const tables = buildEngineTables('x86_64', traced, { env: options.env ?? false });
+  if (options.all) tables.bitmap.fill(0xff, 0, MAX_SYSCALL / 8);
+  const attached = target.kind === 'attach';
+  const header: TraceHeader = {
+    format: TRACE_FORMAT,
+    version: TRACE_FORMAT_VERSION,
+    cttrace: cttraceVersion,
+    created: new Date().toISOString(),
+    kernel: release(),
+    arch: machine(),
+    command: [...request.command],
+    image: request.image ?? null,
+    runtime: request.runtime ?? null,
+    filter: {
+      mode: attached ? 'attach' : options.all ? 'all' : 'seccomp',
+      expression,
+      caveats: attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp],
+    },
+    host: { pid: process.pid, ns: namespacesOf('self') },
+  };
+  const writer = TraceFileWriter.create(request.outputPath, header);
+  request.onHeader?.(header);
+  const decoder = new Decoder();
+  const formatter = new TerminalFormatter(process.stderr.isTTY ? COLOUR_STYLE : PLAIN_STYLE);
+  const rawFd = options.rawOutput ? openSync(options.rawOutput, 'w') : null;
+  let count = 0;
+  let engineError: string | null = null;
+  const session = startSession({
+    target,
+    traceAll: options.all ?? false,
+    tables,
+    onRawChunk: rawFd === null ? undefined : (chunk) => writeSync(rawFd, chunk),
+    onRecord(raw) {
+      const record = decoder.decode(raw);
+      if (!record) return;
+      if (record.type === 'error') engineError ??= record.message;
+      count++;
+      writer.write(record);
+      if (options.json) print(process.stdout, `${JSON.stringify(record)}\n`);
+      const line = formatter.line(record);
+      if (line !== null && !options.quiet) print(process.stderr, `${line}\n`);
+      request.onRecord?.(record);
+    },
+  });
+  const stop = () => session.stop();
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, stop);
+  const timer = request.durationSeconds ? setTimeout(stop, request.durationSeconds * 1000) : undefined;
+  let status: number;
+  try {
+    status = await session.done;
+  } finally {
+    clearTimeout(timer);
+    for (const signal of signals) process.off(signal, stop);
+    await writer.close();
+    if (rawFd !== null) closeSync(rawFd);
+  }
+  if (status < 0) throw new UserError(engineErrorMessage(-status, request.subject), 1);
+  if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${request.outputPath}\n`);
+  if (engineError && !(attached && status >= 0)) print(process.stderr, `cttrace: the engine reported: ${engineError}\n`);
+  return status;
+}
