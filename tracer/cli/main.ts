@@ -80,11 +80,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('summary')
-    .description('count, errors and time per syscall and per process, like strace -c')
-    .argument('<file>', 'a .cttrace file')
+    .description('count, errors and time per syscall, per process and per phase (like strace -c); several files: phases side by side')
+    .argument('<files...>', '.cttrace files')
     .option('--json', 'print the summary as JSON')
-    .action(async (file: string, options) => {
-      exitCode = await summaryCommand(file, options);
+    .action(async (files: string[], options) => {
+      exitCode = await summaryCommand(files, options);
     });
 
   try {
