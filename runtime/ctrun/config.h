@@ -1,0 +1,140 @@
+/* config.h — the bundle's config.json as a C struct (OCI runtime-spec). */
+#ifndef CTRUN_CONFIG_H
+#define CTRUN_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct ctrun_rlimit
+{
+  int resource;
+  rlim_t soft, hard;
+};
+
+struct ctrun_mount
+{
+  char *destination;   /* absolute, inside the container */
+  char *type;          /* NULL for a bind mount */
+  char *source;        /* for binds: absolute host path (relative ones are made bundle-relative) */
+  unsigned long flags; /* MS_* that go to mount(2) */
+  unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/... (| MS_REC) applied after */
+  char *data;          /* the options mount(2) does not know as flags */
+  bool bind, rbind;
+};
+
+struct ctrun_namespace
+{
+  int flag;            /* CLONE_NEW* */
+  char *path;          /* join this one with setns(2) if set */
+};
+
+struct ctrun_id_map
+{
+  uint32_t container_id, host_id, size;
+};
+
+struct ctrun_device_rule  /* linux.resources.devices */
+{
+  bool allow;
+  char type;           /* 'a', 'c', 'b' */
+  int64_t major, minor; /* -1 = any */
+  char access[4];
+};
+
+struct ctrun_device       /* linux.devices */
+{
+  char *path;
+  char type;           /* 'c', 'b', 'u', 'p' */
+  int64_t major, minor;
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+};
+
+struct ctrun_caps
+{
+  uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
+struct ctrun_sysctl
+{
+  char *key, *value;
+};
+
+struct ctrun_config
+{
+  char *bundle;        /* absolute */
+
+  /* process */
+  char **args;         /* NULL-terminated */
+  char **env;          /* NULL-terminated */
+  char *cwd;
+  uid_t uid;
+  gid_t gid;
+  gid_t *additional_gids;
+  size_t n_additional_gids;
+  bool has_umask;
+  mode_t umask;
+  bool has_caps;
+  struct ctrun_caps caps;
+  struct ctrun_rlimit *rlimits;
+  size_t n_rlimits;
+  bool no_new_privileges;
+  bool has_oom_score_adj;
+  int oom_score_adj;
+
+  /* root, hostname */
+  char *rootfs;        /* absolute, resolved */
+  bool root_readonly;
+  char *hostname;
+  char *domainname;
+
+  struct ctrun_mount *mounts;
+  size_t n_mounts;
+
+  /* linux */
+  struct ctrun_namespace *namespaces;
+  size_t n_namespaces;
+  struct ctrun_id_map *uid_mappings, *gid_mappings;
+  size_t n_uid_mappings, n_gid_mappings;
+
+  char *cgroups_path;  /* NULL: a relative path named after the container */
+  bool has_memory_limit, has_memory_reservation, has_memory_swap;
+  int64_t memory_limit, memory_reservation, memory_swap;
+  bool has_pids_limit;
+  int64_t pids_limit;
+  bool has_cpu_shares, has_cpu_quota, has_cpu_period;
+  uint64_t cpu_shares, cpu_period;
+  int64_t cpu_quota;
+  struct ctrun_device_rule *device_rules;
+  size_t n_device_rules;
+
+  struct ctrun_device *devices;
+  size_t n_devices;
+
+  unsigned long rootfs_propagation; /* MS_* | MS_REC; default MS_SLAVE|MS_REC */
+  char **masked_paths;
+  char **readonly_paths;
+  struct ctrun_sysctl *sysctls;
+  size_t n_sysctls;
+};
+
+/* Parses BUNDLE/config.json. */
+int ctrun_config_load (const char *bundle, struct ctrun_config **out, ctrun_error_t *err);
+void ctrun_config_free (struct ctrun_config *c);
+void cleanup_configp (struct ctrun_config **c);
+#define cleanup_config __attribute__ ((cleanup (cleanup_configp)))
+
+/* Flag of a namespace in the config (0 if absent); *path gets its path if it is joined. */
+bool ctrun_config_has_namespace (const struct ctrun_config *c, int flag, const char **path);
+
+/* Option tables, shared with the mount code. */
+int ctrun_parse_mount_options (const char *const *options, size_t n, struct ctrun_mount *m, ctrun_error_t *err);
+int ctrun_capability_from_name (const char *name);
+const char *ctrun_capability_name (int cap);
+
+#endif

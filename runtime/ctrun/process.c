@@ -1,0 +1,233 @@
+/* process.c — see process.h.
+ *
+ * The init is the process clone3 created with CLONE_NEWPID: it becomes PID 1 of
+ * the container and, at the end, execs the command itself. Its sequence:
+ *   wait for the parent (cgroup, uid/gid maps) → become root of a new user ns →
+ *   setns joined namespaces → unshare(CLONE_NEWCGROUP) → "/" rslave → bind rootfs →
+ *   mounts → devices → pivot_root → hostname → sysctl → readonly/masked paths →
+ *   read-only root → oom_score_adj → rlimits → no_new_privs, caps, uid/gid →
+ *   chdir(cwd) → [create: wait on exec.fifo] → close-on-exec fds ≥ 3 → execve. */
+#define _GNU_SOURCE
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "ids.h"
+#include "mounts.h"
+#include "sysctl.h"
+#include "utils.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Tells the parent what failed and exits. If the parent is gone (after `create`),
+   the message goes to our own stderr instead. */
+static void __attribute__ ((noreturn))
+init_fail (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  char buf[4096];
+  int status = (*err)->status;
+  int n = snprintf (buf, sizeof (buf), "%c%c%s", SYNC_ERROR, (char) status, (*err)->msg);
+
+  if (n >= (int) sizeof (buf))
+    n = sizeof (buf) - 1;
+  if (send (s->sync_fd, buf, n, MSG_NOSIGNAL) < 0)
+    ctrun_error_print (err);
+  _exit (status);
+}
+
+/* process.args[0] looked up in the container's PATH, as execvp would. */
+static int
+find_executable (const struct ctrun_config *c, char **out, ctrun_error_t *err)
+{
+  const char *arg0 = c->args[0];
+  const char *path = DEFAULT_PATH;
+  int last_errno = ENOENT;
+  struct stat st;
+
+  if (strchr (arg0, '/'))
+    {
+      *out = xstrdup (arg0);
+      return 0;
+    }
+  for (char **e = c->env; *e; e++)
+    if (strncmp (*e, "PATH=", 5) == 0)
+      path = *e + 5;
+
+  for (const char *p = path;;)
+    {
+      const char *colon = strchr (p, ':');
+      size_t len = colon ? (size_t) (colon - p) : strlen (p);
+      cleanup_free char *candidate = xasprintf ("%.*s/%s", (int) len, len ? p : ".", arg0);
+
+      if (stat (candidate, &st) == 0)
+        {
+          if (S_ISREG (st.st_mode) && (st.st_mode & 0111))
+            {
+              *out = candidate;
+              candidate = NULL;
+              return 0;
+            }
+          last_errno = EACCES;
+        }
+      if (colon == NULL)
+        break;
+      p = colon + 1;
+    }
+  ctrun_make_error (err, last_errno, "exec \"%s\"", arg0);
+  ctrun_error_set_status (err, last_errno == ENOENT ? 127 : 126);
+  return -1;
+}
+
+/* Blocks until `ctrun start` opens exec.fifo for reading, then tells it we go. */
+static int
+wait_exec_fifo (int fifo_fd, ctrun_error_t *err)
+{
+  char path[64];
+  cleanup_close int fd = -1;
+
+  snprintf (path, sizeof (path), "/proc/self/fd/%d", fifo_fd);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return ctrun_make_error (err, errno, "open exec.fifo");
+  if (write (fd, "0", 1) != 1)
+    return ctrun_make_error (err, errno, "write exec.fifo");
+  close (fifo_fd);
+  return 0;
+}
+
+static void __attribute__ ((noreturn))
+container_init (struct ctrun_spawn *s)
+{
+  const struct ctrun_config *c = s->config;
+  ctrun_error_t err = NULL;
+  cleanup_free char *exe = NULL;
+  cleanup_close int rootfd = -1;
+  const char *cgns_path;
+
+  prctl (PR_SET_NAME, "ctrun:[1:INIT]", 0, 0, 0);
+  close (s->sync_parent_fd);
+  sigprocmask (SIG_SETMASK, &s->saved_mask, NULL);
+
+  if (s->wait_for_go)
+    {
+      char go = 0;
+      ssize_t n;
+      do
+        n = recv (s->sync_fd, &go, 1, 0);
+      while (n < 0 && errno == EINTR);
+      if (n != 1 || go != SYNC_GO)
+        _exit (1); /* the parent is gone or failed; it cleans up */
+    }
+
+  if (s->new_userns && ctrun_become_userns_root (&err) < 0)
+    init_fail (s, &err);
+  if (ctrun_namespaces_join (&s->ns, &err) < 0)
+    init_fail (s, &err);
+  /* After the cgroup was joined, so that it is the root of the new cgroup namespace. */
+  if (ctrun_config_has_namespace (c, CLONE_NEWCGROUP, &cgns_path) && cgns_path == NULL
+      && unshare (CLONE_NEWCGROUP) < 0)
+    {
+      ctrun_make_error (&err, errno, "unshare cgroup namespace");
+      init_fail (s, &err);
+    }
+
+  umask (0);
+  if (ctrun_mounts_prepare_root (c, &rootfd, &err) < 0 || ctrun_mounts_setup (c, rootfd, s->cgroup, s->new_userns, &err) < 0
+      || ctrun_devices_setup (c, rootfd, s->new_userns, &err) < 0)
+    init_fail (s, &err);
+  close (rootfd);
+  rootfd = -1;
+  if (ctrun_mounts_pivot_root (c->rootfs, &err) < 0)
+    init_fail (s, &err);
+
+  if (c->hostname && sethostname (c->hostname, strlen (c->hostname)) < 0)
+    {
+      ctrun_make_error (&err, errno, "sethostname `%s`", c->hostname);
+      init_fail (s, &err);
+    }
+  if (c->domainname && setdomainname (c->domainname, strlen (c->domainname)) < 0)
+    {
+      ctrun_make_error (&err, errno, "setdomainname `%s`", c->domainname);
+      init_fail (s, &err);
+    }
+  if (ctrun_sysctl_apply (c, &err) < 0 || ctrun_mounts_readonly_paths (c, s->new_userns, &err) < 0
+      || ctrun_mounts_masked_paths (c, &err) < 0)
+    init_fail (s, &err);
+  if (c->root_readonly && ctrun_mounts_readonly_root (&err) < 0)
+    init_fail (s, &err);
+
+  if (c->has_oom_score_adj)
+    {
+      char buf[16];
+      snprintf (buf, sizeof (buf), "%d", c->oom_score_adj);
+      if (write_file_str ("/proc/self/oom_score_adj", buf, &err) < 0)
+        init_fail (s, &err);
+    }
+  if (ctrun_set_rlimits (c, &err) < 0 || ctrun_set_identity (c, s->last_cap, s->new_userns, &err) < 0)
+    init_fail (s, &err);
+  if (chdir (c->cwd) < 0)
+    {
+      ctrun_make_error (&err, errno, "chdir to cwd `%s`", c->cwd);
+      init_fail (s, &err);
+    }
+  umask (c->has_umask ? c->umask : 022);
+  if (find_executable (c, &exe, &err) < 0)
+    init_fail (s, &err);
+
+  if (s->fifo_fd >= 0)
+    {
+      char ready = SYNC_READY;
+      if (send (s->sync_fd, &ready, 1, MSG_NOSIGNAL) != 1)
+        _exit (1);
+      if (wait_exec_fifo (s->fifo_fd, &err) < 0)
+        init_fail (s, &err);
+    }
+
+  /* No descriptor of ours, nor any ctrun inherited, crosses into the container. */
+  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    {
+      ctrun_make_error (&err, errno, "close_range");
+      init_fail (s, &err);
+    }
+  execve (exe, c->args, c->env);
+  ctrun_make_error (&err, errno, "exec \"%s\"", c->args[0]);
+  ctrun_error_set_status (&err, errno == ENOENT ? 127 : 126);
+  init_fail (s, &err);
+}
+
+pid_t
+ctrun_spawn_init (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  struct clone_args args;
+  pid_t pid;
+
+  memset (&args, 0, sizeof (args));
+  /* The cgroup namespace is unshared by the init once it is in its cgroup. */
+  args.flags = ctrun_namespaces_clone_flags (s->config) & ~(unsigned long) CLONE_NEWCGROUP;
+  args.exit_signal = SIGCHLD;
+  if (s->cgroup->v2_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = s->cgroup->v2_fd;
+    }
+
+  pid = syscall (SYS_clone3, &args, sizeof (args));
+  if (pid < 0)
+    return ctrun_make_error (err, errno, "clone3");
+  if (pid == 0)
+    container_init (s);
+  return pid;
+}

@@ -1,0 +1,38 @@
+/* process.h — the container process: clone3 into new namespaces (and, on pure
+   cgroup v2, straight into its cgroup), then the init sequence up to execve. */
+#ifndef CTRUN_PROCESS_H
+#define CTRUN_PROCESS_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgroups.h"
+#include "config.h"
+#include "error.h"
+#include "namespaces.h"
+
+/* Messages on the sync socket (SOCK_SEQPACKET, one message a packet). */
+#define SYNC_GO 'G'    /* parent → init: cgroup joined, maps written; go on */
+#define SYNC_READY 'R' /* init → parent: set up, waiting on exec.fifo (create) */
+#define SYNC_ERROR 'E' /* init → parent: 'E', exit status, message */
+
+struct ctrun_spawn
+{
+  const struct ctrun_config *config;
+  const struct ctrun_cgroup *cgroup;
+  struct ctrun_ns_fds ns;
+  int sync_fd;          /* the init's end of the socketpair */
+  int sync_parent_fd;   /* the parent's end, closed in the init */
+  int fifo_fd;          /* O_PATH exec.fifo (create), else -1 */
+  bool wait_for_go;     /* the parent has work to do before the init may go on */
+  bool new_userns;
+  int last_cap;
+  sigset_t saved_mask;
+};
+
+/* clone3 with the namespace flags (+ CLONE_INTO_CGROUP when cgroup->v2_fd >= 0).
+   Returns the child's pid in the parent; the child runs the init and never returns. */
+pid_t ctrun_spawn_init (struct ctrun_spawn *s, ctrun_error_t *err);
+
+#endif
