@@ -1,5 +1,6 @@
 // strace -c style tables: count, errors and time per syscall, and per process.
 import type { TraceRecord } from '../trace/records.js';
+import { renamedTo } from './terminal.js';
 
 export interface SyscallTotals {
   readonly name: string;
@@ -58,6 +59,7 @@ export function summarize(records: Iterable<TraceRecord>): Summary {
         totals.totalNs += record.dur;
         proc.calls++;
         proc.totalNs += record.dur;
+        proc.comm = renamedTo(record) ?? proc.comm;
         if (record.err) {
           totals.errors++;
           proc.errors++;

@@ -3,6 +3,8 @@ import { signatures } from '../decode/signatures.js';
 import type { ArgValue, PidPair, ProcessRecord, SyscallRecord, TraceRecord } from '../trace/records.js';
 
 const LIST_TYPES = new Set(['strings', 'env', 'ints', 'fds_out']);
+/** Text from the tracee: always quoted, even when it looks like a number ("32233" written to cgroup.procs). */
+const TEXT_TYPES = new Set(['path', 'string', 'bytes', 'mount_data', 'fsconfig_value']);
 
 interface Style {
   readonly dim: (text: string) => string;
@@ -61,6 +63,7 @@ export function formatSyscall(record: SyscallRecord, style: Style = PLAIN_STYLE)
     .map(([name, value]) => {
       const type = signature?.args.find((arg) => arg.name === name)?.type ?? '';
       if (type === 'status_out' && typeof value === 'string' && !value.startsWith('0x')) return `[${value}]`;
+      if (TEXT_TYPES.has(type) && typeof value === 'string') return JSON.stringify(value);
       return formatValue(value, LIST_TYPES.has(type));
     });
   let result: string;
@@ -72,6 +75,13 @@ export function formatSyscall(record: SyscallRecord, style: Style = PLAIN_STYLE)
   if (childView !== undefined && childView !== record.ret) result += style.bold(` [child is pid ${childView} in its namespace]`);
   const where = record.name === 'write' && typeof record.args.path === 'string' ? style.dim(` <${record.args.path}>`) : '';
   return `${style.family(record.family, record.name)}(${args.join(', ')}) = ${result}${where}`;
+}
+
+/** prctl(PR_SET_NAME) renames the calling thread: later lines should say so. */
+export function renamedTo(record: SyscallRecord): string | null {
+  return record.name === 'prctl' && record.ret === 0 && record.args.option === 'PR_SET_NAME' && typeof record.args.arg2 === 'string'
+    ? record.args.arg2.slice(0, 15)
+    : null;
 }
 
 interface KnownProcess {
@@ -113,8 +123,13 @@ export class TerminalFormatter {
         if (current) current.comm = record.comm;
         return null;
       }
-      case 'syscall':
-        return `${this.prefix(record.pid)}${formatSyscall(record, this.style)}`;
+      case 'syscall': {
+        const line = `${this.prefix(record.pid)}${formatSyscall(record, this.style)}`;
+        const renamed = renamedTo(record);
+        const known = this.processes.get(record.pid);
+        if (renamed !== null && known) known.comm = renamed;
+        return line;
+      }
       case 'signal':
         return record.stop
           ? `${this.prefix(record.pid)}--- stopped by ${record.signal} ---`
