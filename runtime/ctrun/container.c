@@ -292,6 +292,7 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   spawn.cgroup = &g.cg;
   spawn.fifo_fd = -1;
   spawn.new_userns = ctrun_namespaces_clone_flags (c) & CLONE_NEWUSER;
+  spawn.setgroups_denied = spawn.new_userns && geteuid () != 0;
   spawn.wait_for_go = g.cg.mode != CGROUP_MODE_V2 || spawn.new_userns;
   spawn.last_cap = c->has_caps ? ctrun_last_cap () : 0;
   if (ctrun_namespaces_open (c, &spawn.ns, err) < 0)
@@ -334,7 +335,7 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
 
   if (ctrun_cgroup_enter (&g.cg, g.pid, g.cg.v2_fd >= 0, err) < 0)
     return -1;
-  if (spawn.new_userns && ctrun_write_id_maps (g.pid, c, err) < 0)
+  if (spawn.new_userns && ctrun_write_id_maps (g.pid, c, spawn.setgroups_denied, err) < 0)
     return -1;
   if (spawn.wait_for_go)
     {

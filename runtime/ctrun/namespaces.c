@@ -105,14 +105,15 @@ write_map (pid_t pid, const char *file, const struct ctrun_id_map *maps, size_t 
 }
 
 int
-ctrun_write_id_maps (pid_t pid, const struct ctrun_config *c, ctrun_error_t *err)
+ctrun_write_id_maps (pid_t pid, const struct ctrun_config *c, bool deny_setgroups, ctrun_error_t *err)
 {
   char path[64];
 
-  /* setgroups must be denied before an unprivileged gid_map could be written;
-     the container then never calls setgroups(2). */
+  /* An unprivileged parent must deny setgroups before it may write gid_map (and the
+     container then never calls setgroups(2)); root writes the maps with CAP_SETGID and
+     leaves setgroups allowed, so additionalGids work as under runc. */
   snprintf (path, sizeof (path), "/proc/%d/setgroups", pid);
-  if (write_file_str (path, "deny", err) < 0)
+  if (deny_setgroups && write_file_str (path, "deny", err) < 0)
     return -1;
   if (c->n_uid_mappings && write_map (pid, "uid_map", c->uid_mappings, c->n_uid_mappings, err) < 0)
     return -1;

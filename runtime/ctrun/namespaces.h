@@ -26,6 +26,6 @@ void ctrun_namespaces_close (struct ctrun_ns_fds *fds);
 int ctrun_namespaces_join (struct ctrun_ns_fds *fds, ctrun_error_t *err);
 
 /* Parent: writes /proc/PID/{setgroups,uid_map,gid_map} for a new user namespace. */
-int ctrun_write_id_maps (pid_t pid, const struct ctrun_config *c, ctrun_error_t *err);
+int ctrun_write_id_maps (pid_t pid, const struct ctrun_config *c, bool deny_setgroups, ctrun_error_t *err);
 
 #endif

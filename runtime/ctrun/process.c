@@ -176,7 +176,7 @@ container_init (struct ctrun_spawn *s)
       if (write_file_str ("/proc/self/oom_score_adj", buf, &err) < 0)
         init_fail (s, &err);
     }
-  if (ctrun_set_rlimits (c, &err) < 0 || ctrun_set_identity (c, s->last_cap, s->new_userns, &err) < 0)
+  if (ctrun_set_rlimits (c, &err) < 0 || ctrun_set_identity (c, s->last_cap, s->setgroups_denied, &err) < 0)
     init_fail (s, &err);
   if (chdir (c->cwd) < 0)
     {

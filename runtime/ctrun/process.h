@@ -27,6 +27,8 @@ struct ctrun_spawn
   int fifo_fd;          /* O_PATH exec.fifo (create), else -1 */
   bool wait_for_go;     /* the parent has work to do before the init may go on */
   bool new_userns;
+  /* an unprivileged parent must deny setgroups before it may write gid_map */
+  bool setgroups_denied;
   int last_cap;
   sigset_t saved_mask;
 };

@@ -4,7 +4,10 @@ import { EngineUnavailableError } from '../engine/ffi.js';
 import { TraceFileError as ReadError } from '../trace/file-reader.js';
 import { TraceFileError as WriteError } from '../trace/file-writer.js';
 import { cttraceVersion } from '../version.js';
+import { BundleError, ImageError } from '../../runtime/image/errors.js';
 import { attachCommand } from './attach-command.js';
+import { runCommand } from './run-command.js';
+import { RUNTIME_NAMES } from './runtimes.js';
 import { showCommand } from './show-command.js';
 import { summaryCommand } from './summary-command.js';
 import { traceCommand } from './trace-command.js';
@@ -12,7 +15,7 @@ import { guardOutput } from './output.js';
 import { UserError } from './user-error.js';
 
 function isUserFacing(error: unknown): error is Error {
-  return error instanceof UserError || error instanceof ReadError || error instanceof WriteError || error instanceof EngineUnavailableError;
+  return error instanceof UserError || error instanceof ImageError || error instanceof BundleError || error instanceof ReadError || error instanceof WriteError || error instanceof EngineUnavailableError;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -50,6 +53,26 @@ export async function main(argv: readonly string[]): Promise<number> {
         quiet: options.quiet,
         rawOutput: options.rawOutput,
       });
+    });
+
+  program
+    .command('run')
+    .description('start a container from an image with a runtime, traced: the bundled ctrun by default')
+    .argument('<image-and-command...>', 'IMAGE [CMD...] (after --): busybox, oci:DIR[:TAG], FILE.tar (docker save), dir:PATH')
+    .option('--runtime <name>', `the runtime: ${RUNTIME_NAMES.join(', ')}`, 'ctrun')
+    .option('--hostname <name>', "the container's hostname")
+    .option('--memory <size>', 'memory limit, e.g. 64m')
+    .option('--pids-limit <n>', 'maximum number of processes', Number)
+    .option('--rootless', 'a user namespace: root inside is an unprivileged uid outside')
+    .option('-o, --output <file>', 'where to save the trace')
+    .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
+    .option('--all', 'trace every syscall (no prefilter)')
+    .option('--json', 'print the records as JSON lines on stdout')
+    .option('--env', "record execve's environment too")
+    .option('-q, --quiet', 'no decoded lines on the terminal')
+    .passThroughOptions()
+    .action(async (imageAndCommand: string[], options) => {
+      exitCode = await runCommand(imageAndCommand, { ...options, expression: options.expr });
     });
 
   program

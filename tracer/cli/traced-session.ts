@@ -37,6 +37,8 @@ export interface TracedSessionRequest {
   readonly options: OutputOptions;
   /** stop the session after this many seconds (attach --duration) */
   readonly durationSeconds?: number;
+  /** caveats about this run to put in the header */
+  readonly notes?: readonly string[];
   /** a name for error messages: the command, or "process 1234" */
   readonly subject: string;
   /** every decoded record, after it was printed and saved (the live server listens here) */
@@ -94,7 +96,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     filter: {
       mode: attached ? 'attach' : options.all ? 'all' : 'seccomp',
       expression,
-      caveats: attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp],
+      caveats: [...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp]), ...(request.notes ?? [])],
     },
     host: { pid: process.pid, ns: namespacesOf('self') },
   };

@@ -1,0 +1,38 @@
+// `cttrace view FILE`: serve a saved trace with the web viewer on 127.0.0.1 and print the URL;
+// runs until Ctrl-C.
+import { LiveServerError, startLiveServer } from '../live/live-server.js';
+import { viewerDir } from '../live/viewer-dir.js';
+import { readTraceHeader } from '../live/read-trace-header.js';
+import { waitForInterrupt } from '../live/wait-for-interrupt.js';
+import { print } from './output.js';
+import { UserError } from './user-error.js';
+
+export interface ViewOptions {
+  /** a fixed port (default: a free one) */
+  readonly port?: number | string;
+}
+
+export function parsePort(value: number | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${String(value)}: a port is a number from 1 to 65535 (0 or none: any free port)`);
+  return port;
+}
+
+export async function viewCommand(file: string, options: ViewOptions = {}, until: () => Promise<unknown> = waitForInterrupt): Promise<number> {
+  const port = parsePort(options.port);
+  // refuses a file that is not a trace (or of a newer format) with a message before serving anything
+  const header = await readTraceHeader(file);
+  let server;
+  try {
+    server = await startLiveServer({ port, header, staticDir: viewerDir, traceFile: file });
+  } catch (error) {
+    if (error instanceof LiveServerError) throw new UserError(error.message, 1);
+    throw error;
+  }
+  print(process.stdout, `${server.url}\n`);
+  print(process.stderr, `cttrace: serving ${file} to the viewer at the URL above (only this machine can reach it); Ctrl-C to stop\n`);
+  await until();
+  await server.close();
+  return 0;
+}
