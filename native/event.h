@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define CT_PROTOCOL_VERSION 1
+#define CT_PROTOCOL_VERSION 2
 
 enum ct_record_type {
 	CT_REC_HELLO = 1,
@@ -73,6 +73,8 @@ struct ct_task {
 	uint32_t nspid_count;      /* levels in nspid, host first */
 	int32_t nspid[CT_MAX_NSPID];
 	uint64_t ns[CT_NS_COUNT];  /* inode per namespace kind, 0 when unavailable */
+	uint32_t uid;              /* effective uid and gid as the host sees them */
+	uint32_t gid;
 	char comm[16];
 };
 

@@ -40,8 +40,17 @@ static void parse_status(const char *status, struct ct_task *out)
 		out->tgid = (int32_t)strtol(at, NULL, 10);
 	if ((at = field(status, "\nPPid:")))
 		out->ppid = (int32_t)strtol(at, NULL, 10);
+	char *end;
+	/* Uid: real effective saved fs: the second is the one permission checks use */
+	if ((at = field(status, "\nUid:"))) {
+		strtoul(at, &end, 10);
+		out->uid = (uint32_t)strtoul(end, NULL, 10);
+	}
+	if ((at = field(status, "\nGid:"))) {
+		strtoul(at, &end, 10);
+		out->gid = (uint32_t)strtoul(end, NULL, 10);
+	}
 	if ((at = field(status, "\nNSpid:"))) {
-		char *end;
 		out->nspid_count = 0;
 		while (out->nspid_count < CT_MAX_NSPID) {
 			long value = strtol(at, &end, 10);

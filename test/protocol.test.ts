@@ -21,6 +21,8 @@ const CHECKS: readonly (readonly [string, string, number])[] = [
   ['offsetof', 'struct ct_task, nspid_count', L.Task.nspidCount],
   ['offsetof', 'struct ct_task, nspid', L.Task.nspid],
   ['offsetof', 'struct ct_task, ns', L.Task.ns],
+  ['offsetof', 'struct ct_task, uid', L.Task.uid],
+  ['offsetof', 'struct ct_task, gid', L.Task.gid],
   ['offsetof', 'struct ct_task, comm', L.Task.comm],
   ['sizeof', 'struct ct_syscall', L.Syscall.size],
   ['offsetof', 'struct ct_syscall, flags', L.Syscall.flags],

@@ -19,7 +19,13 @@ function createsNamespaces(record: SyscallRecord): boolean {
   if (record.name === 'setns') return true;
   const flags: ArgValue | undefined =
     record.name === 'clone3' ? (record.args.args as Record<string, ArgValue> | null)?.flags : record.args.flags;
-  return ['unshare', 'clone', 'clone3'].includes(record.name) && Array.isArray(flags) && flags.some((f) => String(f).startsWith('CLONE_NEW'));
+  // A lone CLONE_NEWNS is a helper's private mount namespace (crun's wrapper here, mount
+  // helpers), not the container's: a container gets a new PID, net, UTS, IPC or user namespace.
+  return (
+    ['unshare', 'clone', 'clone3'].includes(record.name) &&
+    Array.isArray(flags) &&
+    flags.some((f) => String(f).startsWith('CLONE_NEW') && f !== 'CLONE_NEWNS')
+  );
 }
 
 function endOf(record: SyscallRecord): number {

@@ -1,5 +1,6 @@
 // Raw engine records → typed trace records: names, decoded arguments, both views of every pid.
-import { NAMESPACE_KINDS, SessionFlags } from '../protocol/layout.js';
+import { NAMESPACE_KINDS, PROTOCOL_VERSION, SessionFlags } from '../protocol/layout.js';
+import { ProtocolError } from '../protocol/raw-reader.js';
 import type { RawExec, RawHello, RawRecord, RawSyscall, RawTask } from '../protocol/raw-records.js';
 import { syscallByNr, type Arch } from '../tables/syscalls.js';
 import { errnoName, signalName } from '../tables/xlat.js';
@@ -89,6 +90,11 @@ export class Decoder {
   }
 
   private begin(hello: RawHello): void {
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      throw new ProtocolError(
+        `the engine speaks protocol ${hello.protocolVersion} but the decoder reads ${PROTOCOL_VERSION}: rebuild with npm run build`,
+      );
+    }
     this.startNs = hello.startNs;
     if (hello.machine === 'aarch64') this.arch = 'aarch64' as Arch;
     const mode = hello.sessionFlags & SessionFlags.attached ? 'attach' : hello.sessionFlags & SessionFlags.traceAll ? 'all' : 'seccomp';
@@ -112,6 +118,8 @@ export class Decoder {
       nspid: raw.nspid,
       comm: raw.comm,
       ns: namespaceObject(raw.ns),
+      uid: raw.uid,
+      gid: raw.gid,
       reason: raw.reason,
     };
   }

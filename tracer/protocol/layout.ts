@@ -1,7 +1,7 @@
 // Byte layout of the records in native/event.h. test/protocol.test.ts compiles that header and
 // checks every offset here, so the two cannot drift apart.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const HEADER_SIZE = 24;
 
 export const RecordType = {
@@ -53,8 +53,10 @@ export const Task = {
   nspid: 16,
   maxNspid: 8,
   ns: 48,
-  comm: 128,
-  size: 144,
+  uid: 128,
+  gid: 132,
+  comm: 136,
+  size: 152,
 } as const;
 
 export const TaskReason = { 1: 'new', 2: 'exec', 3: 'ns' } as const;

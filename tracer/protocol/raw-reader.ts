@@ -61,6 +61,8 @@ export function parseRecord(buffer: Buffer, at: number): RawRecord {
         reason,
         nspid,
         ns,
+        uid: buffer.readUInt32LE(p + L.Task.uid),
+        gid: buffer.readUInt32LE(p + L.Task.gid),
         comm: cString(buffer, p + L.Task.comm, 16),
       };
     }

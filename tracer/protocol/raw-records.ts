@@ -26,6 +26,8 @@ export interface RawTask {
   readonly reason: 'new' | 'exec' | 'ns';
   readonly nspid: readonly number[];
   readonly ns: readonly number[];
+  readonly uid: number;
+  readonly gid: number;
   readonly comm: string;
 }
 
