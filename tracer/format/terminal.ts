@@ -46,7 +46,7 @@ function formatValue(value: ArgValue, asList: boolean): string {
   if (typeof value === 'string') return /^[A-Z_0-9]+$|^0x[0-9a-f]+$|^0[0-7]*$|^-?\d+$/.test(value) ? value : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
-    if (asList) return `[${value.map((item) => formatValue(item, false)).join(', ')}]`;
+    if (asList) return `[${value.map((item) => (typeof item === 'string' ? JSON.stringify(item) : formatValue(item, false))).join(', ')}]`;
     return value.length === 0 ? '0' : value.join('|');
   }
   if (isPidPair(value)) return formatPid(value);
