@@ -6,6 +6,7 @@ import { TraceFileError as WriteError } from '../trace/file-writer.js';
 import { cttraceVersion } from '../version.js';
 import { BundleError, ImageError } from '../../runtime/image/errors.js';
 import { attachCommand } from './attach-command.js';
+import { inspectCommand } from './inspect-command.js';
 import { runCommand } from './run-command.js';
 import { RUNTIME_NAMES } from './runtimes.js';
 import { showCommand } from './show-command.js';
@@ -90,6 +91,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-q, --quiet', 'no decoded lines on the terminal')
     .action(async (pids: string[], options) => {
       exitCode = await attachCommand(pids, { ...options, expression: options.expr });
+    });
+
+  program
+    .command('inspect')
+    .description("a process's ancestry up to PID 1 and its namespaces beside the host's")
+    .argument('<pid>', 'process id (host view)')
+    .option('--json', 'print it as JSON')
+    .action(async (pid: string, options) => {
+      exitCode = await inspectCommand(pid, options);
     });
 
   program
