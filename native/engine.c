@@ -42,7 +42,14 @@ struct session {
 	pid_t main_pid;
 	int main_status;
 	uint64_t start_ns;
+	timer_t flush_timer; /* wakes the wait loop when buffered records are due */
+	int has_flush_timer;
+	uint64_t flush_armed_for; /* the deadline the timer is set to; 0: none */
 };
+
+/* How long records may wait in the buffer while tracees keep running. Writing at every idle
+ * moment wakes the reader once per syscall, on the CPUs the tracees need. */
+#define FLUSH_DELAY_NS (20u * 1000000u)
 
 static atomic_int stop_requested;
 static atomic_int engine_tid;
@@ -369,16 +376,38 @@ static void begin_stop(struct session *s)
 	}
 }
 
+/* Nothing to wait for right now: flush if the oldest buffered record is due, else make sure
+ * the timer interrupts the blocking wait when it is. */
+static void flush_when_due(struct session *s)
+{
+	if (s->out.length == 0)
+		return;
+	uint64_t due = s->out.oldest_ns + FLUSH_DELAY_NS;
+	if (!s->has_flush_timer || monotonic_ns() >= due) {
+		ct_writer_flush(&s->out);
+		return;
+	}
+	if (s->flush_armed_for == due)
+		return;
+	struct itimerspec at = { .it_value = { .tv_sec = (time_t)(due / 1000000000u), .tv_nsec = (long)(due % 1000000000u) } };
+	if (timer_settime(s->flush_timer, TIMER_ABSTIME, &at, NULL) == 0)
+		s->flush_armed_for = due;
+	else
+		ct_writer_flush(&s->out);
+}
+
 static void run_loop(struct session *s)
 {
+	struct sigevent wake = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = WAKE_SIGNAL };
+	wake._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	s->has_flush_timer = timer_create(CLOCK_MONOTONIC, &wake, &s->flush_timer) == 0;
 	while (s->tasks.count > 0) {
 		if (!s->stopping && (atomic_load(&stop_requested) || s->out.failed))
 			begin_stop(s);
 		int status;
 		pid_t tid = waitpid(-1, &status, __WALL | __WNOTHREAD | WNOHANG);
 		if (tid == 0) {
-			/* Nothing pending: a good moment to hand the batch to the reader. */
-			ct_writer_flush(&s->out);
+			flush_when_due(s);
 			tid = waitpid(-1, &status, __WALL | __WNOTHREAD);
 		}
 		if (tid < 0) {
@@ -390,6 +419,8 @@ static void run_loop(struct session *s)
 		}
 		handle_wait_status(s, tid, status);
 	}
+	if (s->has_flush_timer)
+		timer_delete(s->flush_timer);
 }
 
 static int session_begin(struct session *s, int out_fd, uint32_t options, const uint8_t *capture,

@@ -72,6 +72,8 @@ void ct_writer_record(struct ct_writer *w, uint16_t type, int32_t tid, uint64_t 
 	uint8_t *at = ct_writer_reserve(w, size);
 	if (!at)
 		return;
+	if (w->length == 0)
+		w->oldest_ns = time_ns;
 	struct ct_record_header header = {
 		.length = (uint32_t)size, .type = type, .tid = tid, .time_ns = time_ns,
 	};

@@ -11,6 +11,7 @@ struct ct_writer {
 	uint8_t *buffer;
 	size_t length;
 	size_t capacity;
+	uint64_t oldest_ns; /* time of the first record in the buffer */
 };
 
 int ct_writer_open(struct ct_writer *w, int fd);

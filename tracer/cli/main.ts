@@ -1,17 +1,12 @@
-// The cttrace command line.
+// The cttrace command line. Each command's module is imported when it runs: start-up time is
+// part of every trace's cost, and `trace` need not load the image store or the live server.
 import { Command, CommanderError } from 'commander';
-import { EngineUnavailableError } from '../engine/ffi.js';
+import { EngineUnavailableError } from '../engine/errors.js';
 import { TraceFileError as ReadError } from '../trace/file-reader.js';
 import { TraceFileError as WriteError } from '../trace/file-writer.js';
 import { cttraceVersion } from '../version.js';
 import { BundleError, ImageError } from '../../runtime/image/errors.js';
-import { attachCommand } from './attach-command.js';
-import { inspectCommand } from './inspect-command.js';
-import { runCommand } from './run-command.js';
 import { RUNTIME_NAMES } from './runtimes.js';
-import { showCommand } from './show-command.js';
-import { summaryCommand } from './summary-command.js';
-import { traceCommand } from './trace-command.js';
 import { guardOutput } from './output.js';
 import { UserError } from './user-error.js';
 
@@ -45,7 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--raw-output <file>', "also save the engine's raw binary stream (for bug reports and benchmarks)")
     .passThroughOptions()
     .action(async (command: string[], options) => {
-      exitCode = await traceCommand(command, {
+      exitCode = await (await import('./trace-command.js')).traceCommand(command, {
         output: options.output,
         expression: options.expr,
         all: options.all,
@@ -73,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-q, --quiet', 'no decoded lines on the terminal')
     .passThroughOptions()
     .action(async (imageAndCommand: string[], options) => {
-      exitCode = await runCommand(imageAndCommand, { ...options, expression: options.expr });
+      exitCode = await (await import('./run-command.js')).runCommand(imageAndCommand, { ...options, expression: options.expr });
     });
 
   program
@@ -90,7 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--env', "record execve's environment too")
     .option('-q, --quiet', 'no decoded lines on the terminal')
     .action(async (pids: string[], options) => {
-      exitCode = await attachCommand(pids, { ...options, expression: options.expr });
+      exitCode = await (await import('./attach-command.js')).attachCommand(pids, { ...options, expression: options.expr });
     });
 
   program
@@ -99,7 +94,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<pid>', 'process id (host view)')
     .option('--json', 'print it as JSON')
     .action(async (pid: string, options) => {
-      exitCode = await inspectCommand(pid, options);
+      exitCode = await (await import('./inspect-command.js')).inspectCommand(pid, options);
     });
 
   program
@@ -108,7 +103,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<file>', 'a .cttrace file')
     .option('--json', 'print the records as JSON lines')
     .action(async (file: string, options) => {
-      exitCode = await showCommand(file, options);
+      exitCode = await (await import('./show-command.js')).showCommand(file, options);
     });
 
   program
@@ -117,7 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<files...>', '.cttrace files')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], options) => {
-      exitCode = await summaryCommand(files, options);
+      exitCode = await (await import('./summary-command.js')).summaryCommand(files, options);
     });
 
   try {

@@ -41,7 +41,7 @@ export async function summaryCommand(paths: readonly string[], options: { json?:
     print(process.stdout, `${formatSummary(only!.summary)}${phases}\n`);
     return 0;
   }
-  const names = results.map((result, index) => result.runtime ?? `#${index + 1}`);
+  const names = results.map((result, index) => result.runtime ?? (result.command[0] === 'attach' ? 'attached' : `#${index + 1}`));
   const legend = results.map((result, index) => `${names[index]}: ${result.file} (${result.command.join(' ')})`);
   print(process.stdout, `${phaseTable(names, results.map((result) => result.phases))}\n\n${legend.join('\n')}\n`);
   return 0;

@@ -119,8 +119,9 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       count++;
       writer.write(record);
       if (options.json) print(process.stdout, `${JSON.stringify(record)}\n`);
-      const line = formatter.line(record);
-      if (line !== null && !options.quiet) print(process.stderr, `${line}\n`);
+      // -q: no line to print, so none to format (it costs as much as JSON.stringify).
+      const line = options.quiet ? null : formatter.line(record);
+      if (line !== null) print(process.stderr, `${line}\n`);
       request.onRecord?.(record);
     },
   });

@@ -2,6 +2,7 @@
 // runs until Ctrl-C.
 import { LiveServerError, startLiveServer } from '../live/live-server.js';
 import { viewerDir } from '../live/viewer-dir.js';
+import { parsePort } from '../live/parse-port.js';
 import { readTraceHeader } from '../live/read-trace-header.js';
 import { waitForInterrupt } from '../live/wait-for-interrupt.js';
 import { print } from './output.js';
@@ -10,13 +11,6 @@ import { UserError } from './user-error.js';
 export interface ViewOptions {
   /** a fixed port (default: a free one) */
   readonly port?: number | string;
-}
-
-export function parsePort(value: number | string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const port = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${String(value)}: a port is a number from 1 to 65535 (0 or none: any free port)`);
-  return port;
 }
 
 export async function viewCommand(file: string, options: ViewOptions = {}, until: () => Promise<unknown> = waitForInterrupt): Promise<number> {

@@ -2,8 +2,10 @@
 import koffi from 'koffi';
 import { existsSync } from 'node:fs';
 import { nativeLibraryPath } from '../paths.js';
+import { EngineUnavailableError } from './errors.js';
 
-export class EngineUnavailableError extends Error {}
+export { EngineUnavailableError };
+
 
 interface EngineFunction<Args extends unknown[]> {
   (...args: Args): number;

@@ -4,6 +4,12 @@ import type { RawBlob, RawRecord } from './raw-records.js';
 
 export class ProtocolError extends Error {}
 
+// Times and return values as numbers without a BigInt in between (readBigUInt64LE allocates
+// one per call, four per syscall record): the same value, rounded once to a double.
+const TWO_32 = 2 ** 32;
+const u64 = (buffer: Buffer, at: number) => buffer.readUInt32LE(at + 4) * TWO_32 + buffer.readUInt32LE(at);
+const i64 = (buffer: Buffer, at: number) => buffer.readInt32LE(at + 4) * TWO_32 + buffer.readUInt32LE(at);
+
 function cString(buffer: Buffer, start: number, size: number): string {
   const end = buffer.indexOf(0, start);
   return buffer.toString('utf8', start, end < 0 || end > start + size ? start + size : end);
@@ -32,7 +38,7 @@ export function parseRecord(buffer: Buffer, at: number): RawRecord {
   const length = buffer.readUInt32LE(at + L.Header.length);
   const type = buffer.readUInt16LE(at + L.Header.type);
   const tid = buffer.readInt32LE(at + L.Header.tid);
-  const time = Number(buffer.readBigUInt64LE(at + L.Header.time));
+  const time = u64(buffer, at + L.Header.time);
   const p = at + L.HEADER_SIZE;
   switch (type) {
     case L.RecordType.hello:
@@ -50,7 +56,7 @@ export function parseRecord(buffer: Buffer, at: number): RawRecord {
       const nspid: number[] = [];
       for (let i = 0; i < count; i++) nspid.push(buffer.readInt32LE(p + L.Task.nspid + 4 * i));
       const ns: number[] = [];
-      for (let i = 0; i < L.NAMESPACE_KINDS.length; i++) ns.push(Number(buffer.readBigUInt64LE(p + L.Task.ns + 8 * i)));
+      for (let i = 0; i < L.NAMESPACE_KINDS.length; i++) ns.push(u64(buffer, p + L.Task.ns + 8 * i));
       const reason = L.TaskReason[buffer.readUInt32LE(p + L.Task.reason) as 1 | 2 | 3] ?? 'new';
       return {
         type: 'task',
@@ -79,8 +85,8 @@ export function parseRecord(buffer: Buffer, at: number): RawRecord {
         hasRet: (flags & L.SyscallFlags.hasRet) !== 0,
         unfinished: (flags & L.SyscallFlags.unfinished) !== 0,
         args,
-        ret: Number(buffer.readBigInt64LE(p + L.Syscall.ret)),
-        enterNs: Number(buffer.readBigUInt64LE(p + L.Syscall.enterNs)),
+        ret: i64(buffer, p + L.Syscall.ret),
+        enterNs: u64(buffer, p + L.Syscall.enterNs),
         childTid: buffer.readInt32LE(p + L.Syscall.childTid),
         blobs: blobCount ? parseBlobs(buffer, p + L.Syscall.size, at + length, blobCount) : [],
       };
@@ -133,6 +139,8 @@ export function parseRecord(buffer: Buffer, at: number): RawRecord {
   }
 }
 
+const corrupt = (length: number) => new ProtocolError(`corrupt record length ${length} in the engine's stream`);
+
 /**
  * Feeds arbitrary chunks and emits whole records. Records may straddle chunks;
  * the leftover is kept until the rest arrives.
@@ -141,17 +149,39 @@ export class RawRecordSplitter {
   private pending: Buffer | null = null;
 
   push(chunk: Buffer, emit: (record: RawRecord) => void): void {
-    let buffer = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     let at = 0;
-    while (buffer.length - at >= L.HEADER_SIZE) {
-      const length = buffer.readUInt32LE(at);
-      if (length < L.HEADER_SIZE) throw new ProtocolError(`corrupt record length ${length} in the engine's stream`);
-      if (buffer.length - at < length) break;
-      emit(parseRecord(buffer, at));
+    if (this.pending) {
+      // Complete the record that straddles the chunks from the head of this one; the rest is
+      // parsed in place (concatenating the whole chunk copied 64 KiB per read).
+      const pending = this.pending;
+      const wanted = pending.length >= L.HEADER_SIZE ? pending.readUInt32LE(0) : L.HEADER_SIZE;
+      const take = Math.min(chunk.length, Math.max(wanted, L.HEADER_SIZE) - pending.length);
+      const joined = Buffer.concat([pending, chunk.subarray(0, take)]);
+      this.pending = null;
+      if (joined.length < L.HEADER_SIZE || joined.length < joined.readUInt32LE(0)) {
+        if (take === chunk.length) {
+          if (joined.length >= L.HEADER_SIZE && joined.readUInt32LE(0) < L.HEADER_SIZE) throw corrupt(joined.readUInt32LE(0));
+          this.pending = joined;
+          return;
+        }
+        // Only the header was missing: now the record's length is known.
+        this.pending = joined;
+        this.push(chunk.subarray(take), emit);
+        return;
+      }
+      const length = joined.readUInt32LE(0);
+      if (length < L.HEADER_SIZE) throw corrupt(length);
+      emit(parseRecord(joined, 0));
+      at = take;
+    }
+    while (chunk.length - at >= L.HEADER_SIZE) {
+      const length = chunk.readUInt32LE(at);
+      if (length < L.HEADER_SIZE) throw corrupt(length);
+      if (chunk.length - at < length) break;
+      emit(parseRecord(chunk, at));
       at += length;
     }
-    this.pending = at < buffer.length ? Buffer.from(buffer.subarray(at)) : null;
-    buffer = Buffer.alloc(0);
+    this.pending = at < chunk.length ? Buffer.from(chunk.subarray(at)) : null;
   }
 
   get hasPartialRecord(): boolean {

@@ -82,10 +82,13 @@ export function formatFlags(names: readonly string[]): string {
   return names.length === 0 ? '0' : names.join('|');
 }
 
+let openAccessMask: bigint | undefined;
+
 /** open/openat flags: the access mode (a 2-bit value, O_RDONLY is 0) first, then the flag bits. */
 export function decodeOpenFlags(value: bigint | number): string[] {
   const raw = BigInt.asUintN(64, toBigint(value));
-  const accessMask = xlatValue(xlat.open_access_modes, 'O_ACCMODE');
+  // A linear search of the table by name on every open call showed in profiles: look it up once.
+  const accessMask = (openAccessMask ??= xlatValue(xlat.open_access_modes, 'O_ACCMODE'));
   return [decodeValue(xlat.open_access_modes, raw & accessMask), ...decodeFlags(xlat.open_flags, raw & ~accessMask)];
 }
 
