@@ -18,6 +18,7 @@ import { measureBreakdownInChild, type BreakdownResult } from './span-breakdown.
 import type { Summary } from './stats.js';
 import { nowMs, round } from './stats.js';
 import { buildSyntheticStream } from './synthetic-stream.js';
+import { measureRuntimeStartup, type RuntimeStartupResult } from './runtime-startup.js';
 import { measureTraceSize, type TraceSizeResult } from './trace-size.js';
 import { LOOP_COMMAND, loopWorkload, runcWorkload, unshareWorkload, UNSHARE_COMMAND } from './workloads.js';
 
@@ -60,6 +61,7 @@ export interface BenchResults {
   readonly breakdown: BreakdownResult;
   readonly decoder: ThroughputResult;
   readonly traceSize: TraceSizeResult;
+  readonly runtimes: RuntimeStartupResult;
   readonly cleanup: { readonly beforeCleanup: readonly string[]; readonly forced: readonly string[]; readonly leftovers: readonly string[] };
   readonly durationSeconds: number;
   readonly loadAverageAtEnd: readonly number[];
@@ -129,6 +131,16 @@ export function markdown(results: BenchResults): string {
       `${rate(traceSize.syntheticWritePerSecond)} into a gzip'd trace file. Trace file: ${unshareSize ? `${unshareSize.gzipBytesPerRecord} bytes/record (unshare), ` : ''}` +
       `${synthetic.gzipBytesPerRecord} bytes/record (${synthetic.name}).`,
   );
+  lines.push('');
+  const rt = results.runtimes;
+  const rtCell = (table: Readonly<Record<string, Summary>>, name: string) => cell(table[name]);
+  lines.push(`Runtimes, start to exit of \`true\` on the same busybox bundle, untraced (median (p10–p90) of ${rt.runs}; "hidden": each inside a private mount namespace with the cgroup2 mount hidden, as crun needs on this hybrid host):`);
+  lines.push('');
+  lines.push('| | ctrun | runc | crun |');
+  lines.push('|---|---:|---:|---:|');
+  lines.push(`| cgroup2 hidden (all three alike) | ${rtCell(rt.hidden, 'ctrun')} | ${rtCell(rt.hidden, 'runc')} | ${rtCell(rt.hidden, 'crun')} |`);
+  lines.push(`| host as it is | ${rtCell(rt.host, 'ctrun')} | ${rtCell(rt.host, 'runc')} | – |`);
+  lines.push(`| ratio | ctrun/crun ${times(rt.ratios.ctrunVsCrun)} (aim < 1: ${verdict(rt.ratios.ctrunVsCrun, 1)}) | ctrun/runc ${times(rt.ratios.ctrunVsRunc)} | crun/runc ${times(rt.ratios.crunVsRunc)} |`);
   lines.push('');
   lines.push('#### Details');
   lines.push('');
@@ -250,6 +262,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const decoder = measureDecoderThroughput(stream, 3, progress);
     progress(`\nbench: trace sizes `);
     const traceSize = await measureTraceSize({ workloads, stream, tmp, progress });
+    progress(`\nbench: runtimes `);
+    const runtimes = await measureRuntimeStartup({ runs: options.runs, tmp, progress });
     progress('\n');
 
     // runc removes its containers and cgroups itself: anything found here is a bug, reported.
@@ -263,6 +277,7 @@ async function main(argv: readonly string[]): Promise<number> {
       breakdown,
       decoder,
       traceSize,
+      runtimes,
       cleanup: { beforeCleanup, forced, leftovers },
       durationSeconds: round((nowMs() - started) / 1000, 1),
       loadAverageAtEnd: loadavg().map((value) => round(value, 2)),

@@ -167,12 +167,24 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
     lookupValue(xlat.fsconfig_commands, context.other('cmd')) === 'FSCONFIG_SET_STRING' ? blobString(context.blob) : pointer(context),
 };
 
+export type { ArgumentDecoder };
+
+const resolved = new Map<string, ArgumentDecoder>();
+
+/** The decoder for an argument type of signatures.in: its own, or a flag/value set's. */
+export function argumentDecoder(type: string): ArgumentDecoder {
+  let decoder = resolved.get(type);
+  if (!decoder) {
+    const set = (xlat as Readonly<Record<string, XlatSet>>)[type];
+    decoder = DECODERS[type] ?? (set ? xlatDecoder(set) : undefined);
+    if (!decoder) throw new Error(`signatures.in uses an argument type with no decoder: ${type}`);
+    resolved.set(type, decoder);
+  }
+  return decoder;
+}
+
 export function decodeArgument(type: string, context: ArgumentContext): ArgValue {
-  const decoder = DECODERS[type];
-  if (decoder) return decoder(context);
-  const set = (xlat as Readonly<Record<string, XlatSet>>)[type];
-  if (set) return xlatDecoder(set)(context);
-  throw new Error(`signatures.in uses an argument type with no decoder: ${type}`);
+  return argumentDecoder(type)(context);
 }
 
 export function isKnownArgumentType(type: string): boolean {

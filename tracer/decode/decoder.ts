@@ -1,18 +1,17 @@
 // Raw engine records → typed trace records: names, decoded arguments, both views of every pid.
 import { NAMESPACE_KINDS, PROTOCOL_VERSION, SessionFlags } from '../protocol/layout.js';
 import { ProtocolError } from '../protocol/raw-reader.js';
-import type { RawExec, RawHello, RawRecord, RawSyscall, RawTask } from '../protocol/raw-records.js';
+import type { RawBlob, RawExec, RawHello, RawRecord, RawSyscall, RawTask } from '../protocol/raw-records.js';
 import { syscallByNr, type Arch } from '../tables/syscalls.js';
 import { errnoName, signalName } from '../tables/xlat.js';
 import type {
   ArgValue,
   NamespaceInodes,
-  PidPair,
   ProcessRecord,
   SyscallRecord,
   TraceRecord,
 } from '../trace/records.js';
-import { decodeArgument } from './arguments.js';
+import { argumentDecoder, type ArgumentDecoder } from './arguments.js';
 import { familyOf } from './families.js';
 import { FdPaths } from './fd-paths.js';
 import { PidNamespaces } from './pid-namespaces.js';
@@ -20,6 +19,16 @@ import { signatures, type SyscallSignature } from './signatures.js';
 
 const MAX_ERRNO = 4095;
 const PID_RETURNING = 'pid';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface SyscallPlan {
+  readonly name: string;
+  readonly signature: SyscallSignature | null;
+  readonly decoders: readonly ArgumentDecoder[];
+  readonly names: readonly string[];
+  readonly returnsPid: boolean;
+}
 
 export interface SessionInfo {
   readonly kernel: string;
@@ -46,7 +55,7 @@ export class Decoder {
   private arch: Arch = 'x86_64';
   private readonly pids = new PidNamespaces();
   private readonly fdPaths = new FdPaths();
-  private readonly signatureByNr = new Map<number, SyscallSignature | null>();
+  private readonly plans = new Map<number, SyscallPlan>();
   session: SessionInfo | null = null;
 
   /** Turn one raw record into trace records (none for the session's own bookkeeping). */
@@ -129,44 +138,48 @@ export class Decoder {
     return { type: 'exec', t: raw.time - this.startNs, pid: raw.tid, formerPid: raw.formerTid, comm: raw.comm };
   }
 
-  private signatureOf(nr: number): SyscallSignature | null {
-    let signature = this.signatureByNr.get(nr);
-    if (signature === undefined) {
-      const name = syscallByNr(this.arch, nr)?.name;
-      signature = (name && signatures().get(name)) || null;
-      this.signatureByNr.set(nr, signature);
+  /** What decoding a syscall number takes, worked out once per number. */
+  private planOf(nr: number): SyscallPlan {
+    let plan = this.plans.get(nr);
+    if (!plan) {
+      const tableName = syscallByNr(this.arch, nr)?.name;
+      const signature = (tableName && signatures().get(tableName)) || null;
+      plan = {
+        name: signature?.name ?? tableName ?? `syscall_0x${nr.toString(16)}`,
+        signature,
+        decoders: signature ? signature.args.map((arg) => argumentDecoder(arg.type)) : [],
+        names: signature ? signature.args.map((arg) => arg.name) : [0, 1, 2, 3, 4, 5].map((index) => `arg${index}`),
+        returnsPid: signature?.returns === PID_RETURNING,
+      };
+      this.plans.set(nr, plan);
     }
-    return signature;
+    return plan;
   }
 
   private syscall(raw: RawSyscall): SyscallRecord {
-    const signature = this.signatureOf(raw.nr);
-    const name = signature?.name ?? syscallByNr(this.arch, raw.nr)?.name ?? `syscall_0x${raw.nr.toString(16)}`;
+    const plan = this.planOf(raw.nr);
+    const { name, signature, names } = plan;
     const ret = raw.hasRet ? raw.ret : null;
     const failed = ret !== null && ret < 0 && ret >= -MAX_ERRNO;
     const translatePid = (value: number) => this.pids.translate(raw.tid, value);
-    const argumentCount = signature ? signature.args.length : 6;
-    const rawArgs = raw.args.slice(0, argumentCount).map((value) => `0x${value.toString(16)}`);
-    let args: Record<string, ArgValue> = {};
+    const count = names.length;
+    const rawArgs: string[] = new Array(count);
+    for (let index = 0; index < count; index++) rawArgs[index] = `0x${raw.args[index]!.toString(16)}`;
+    const args: Record<string, ArgValue> = {};
     if (signature) {
-      const other = (argName: string) => raw.args[signature.args.findIndex((arg) => arg.name === argName)] ?? 0n;
-      signature.args.forEach((arg, index) => {
-        const blob = raw.blobs.find((candidate) => candidate.arg === index);
-        args[arg.name] = decodeArgument(arg.type, { raw: raw.args[index]!, blob, other, translatePid });
-      });
+      const other = (argName: string) => raw.args[names.indexOf(argName)] ?? 0n;
+      for (let index = 0; index < count; index++) {
+        let blob: RawBlob | undefined;
+        for (const candidate of raw.blobs) if (candidate.arg === index) blob = candidate;
+        args[names[index]!] = plan.decoders[index]!({ raw: raw.args[index]!, blob, other, translatePid });
+      }
     } else {
-      args = Object.fromEntries(rawArgs.map((value, index) => [`arg${index}`, value]));
-    }
-    let retPid: PidPair | undefined;
-    let childNspid: readonly number[] | undefined;
-    if (signature?.returns === PID_RETURNING && ret !== null && ret > 0) {
-      retPid = raw.childTid > 0 ? { host: raw.childTid, ns: ret } : translatePid(ret);
-      if (raw.childTid > 0) childNspid = this.pids.nspidChainOf(raw.childTid);
+      for (let index = 0; index < count; index++) args[names[index]!] = rawArgs[index]!;
     }
     const path = this.pathOfCall(raw.tid, name, args);
     if (path !== null && name === 'write') args.path = path;
     this.fdPaths.observe(raw.tid, name, args, ret);
-    const record: SyscallRecord = {
+    const record: Mutable<SyscallRecord> = {
       type: 'syscall',
       t: raw.enterNs - this.startNs,
       pid: raw.tid,
@@ -178,10 +191,13 @@ export class Decoder {
       dur: raw.time - raw.enterNs,
       raw: rawArgs,
       family: familyOf(name, path, hasNewNamespaceFlag(args)),
-      ...(retPid ? { retPid } : {}),
-      ...(childNspid ? { childNspid } : {}),
-      ...(raw.unfinished ? { unfinished: true as const } : {}),
     };
+    if (plan.returnsPid && ret !== null && ret > 0) {
+      record.retPid = raw.childTid > 0 ? { host: raw.childTid, ns: ret } : translatePid(ret);
+      const childNspid = raw.childTid > 0 ? this.pids.nspidChainOf(raw.childTid) : undefined;
+      if (childNspid) record.childNspid = childNspid;
+    }
+    if (raw.unfinished) record.unfinished = true;
     return record;
   }
 
