@@ -18,7 +18,7 @@ cttrace run -q --rootless --hostname demo -o busybox-ctrun-rootless.cttrace -- b
 work=$(mktemp -d)
 dockerd --iptables=false --bridge=none --data-root="$work/data" --exec-root="$work/exec" -H "unix://$work/docker.sock" --pidfile="$work/dockerd.pid" >/dev/null 2>&1 &
 dockerd_pid=$!
-stop_dockerd() { kill "$dockerd_pid" 2>/dev/null; wait "$dockerd_pid" 2>/dev/null; umount -R -l "$work" 2>/dev/null; rm -rf "$work"; }
+stop_dockerd() { kill "$dockerd_pid" 2>/dev/null || true; wait "$dockerd_pid" 2>/dev/null || true; umount -R -l "$work" 2>/dev/null || true; rm -rf "$work"; }
 trap stop_dockerd EXIT
 dk() { docker -H "unix://$work/docker.sock" "$@"; }
 until dk info >/dev/null 2>&1; do sleep 0.2; done
