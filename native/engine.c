@@ -423,24 +423,32 @@ static void run_loop(struct session *s)
 		timer_delete(s->flush_timer);
 }
 
-static int session_begin(struct session *s, int out_fd, uint32_t options, const uint8_t *capture,
-			 const uint8_t *bitmap, sigset_t *saved_mask)
+/* Allocate and start a session; on failure out_fd is closed and *rc says why. */
+static struct session *session_begin(int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap,
+				     sigset_t *saved_mask, int *rc)
 {
-	if (atomic_flag_test_and_set(&session_busy))
-		return -EBUSY;
-	memset(s, 0, sizeof *s);
+	if (atomic_flag_test_and_set(&session_busy)) {
+		close(out_fd);
+		*rc = -EBUSY;
+		return NULL;
+	}
+	struct session *s = calloc(1, sizeof *s);
+	*rc = s ? ct_writer_open(&s->out, out_fd) : -ENOMEM;
+	if (*rc == 0)
+		*rc = ct_tasks_init(&s->tasks);
+	if (*rc != 0) {
+		if (s)
+			ct_writer_close(&s->out); /* closes out_fd; safe on a writer that failed to open */
+		else
+			close(out_fd);
+		free(s);
+		atomic_flag_clear(&session_busy);
+		return NULL;
+	}
 	memcpy(s->capture, capture, sizeof s->capture);
 	memcpy(s->bitmap, bitmap, sizeof s->bitmap);
 	s->step_every_syscall = (options & CT_OPT_TRACE_ALL) != 0;
 	s->start_ns = monotonic_ns();
-	int rc = ct_writer_open(&s->out, out_fd);
-	if (rc == 0)
-		rc = ct_tasks_init(&s->tasks);
-	if (rc != 0) {
-		close(out_fd);
-		atomic_flag_clear(&session_busy);
-		return rc;
-	}
 	struct sigaction wake = { .sa_handler = wake_handler };
 	sigemptyset(&wake.sa_mask);
 	sigaction(WAKE_SIGNAL, &wake, NULL);
@@ -450,7 +458,7 @@ static int session_begin(struct session *s, int out_fd, uint32_t options, const 
 	pthread_sigmask(SIG_UNBLOCK, &unblock, saved_mask);
 	atomic_store(&stop_requested, 0);
 	atomic_store(&engine_tid, (int)syscall(SYS_gettid));
-	return 0;
+	return s;
 }
 
 static int session_end(struct session *s, const sigset_t *saved_mask, uint32_t reason_if_done)
@@ -500,17 +508,11 @@ exec_child(const char *path, const char *const *argv, int go_fd, const struct ct
 int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint32_t options,
 		     const uint8_t *capture, const uint8_t *bitmap)
 {
-	struct session *s = malloc(sizeof *s);
-	if (!s) {
-		close(out_fd);
-		return -ENOMEM;
-	}
 	sigset_t saved_mask;
-	int rc = session_begin(s, out_fd, options, capture, bitmap, &saved_mask);
-	if (rc != 0) {
-		free(s);
+	int rc;
+	struct session *s = session_begin(out_fd, options, capture, bitmap, &saved_mask, &rc);
+	if (!s)
 		return rc;
-	}
 	int seccomp = !(options & CT_OPT_TRACE_ALL);
 	static struct ct_prefilter filter; /* big: not on a worker thread's stack */
 	if (seccomp && (rc = ct_prefilter_build(&filter, s->bitmap, CT_MAX_SYSCALL)) != 0) {
@@ -606,17 +608,11 @@ static int seize_threads(struct session *s, pid_t pid)
 int ct_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t options,
 		    const uint8_t *capture, const uint8_t *bitmap)
 {
-	struct session *s = malloc(sizeof *s);
-	if (!s) {
-		close(out_fd);
-		return -ENOMEM;
-	}
 	sigset_t saved_mask;
-	int rc = session_begin(s, out_fd, options, capture, bitmap, &saved_mask);
-	if (rc != 0) {
-		free(s);
+	int rc;
+	struct session *s = session_begin(out_fd, options, capture, bitmap, &saved_mask, &rc);
+	if (!s)
 		return rc;
-	}
 	s->attached = 1;
 	s->step_every_syscall = 1; /* attach never installs a filter */
 	write_hello(s, CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0));

@@ -2,14 +2,12 @@
 // traces (unshare and runc, filtered and --all, written by the CLI) and for the synthetic 1M
 // stream written through TraceFileWriter (the time to write it is reported as well).
 import { statSync, rmSync } from 'node:fs';
-import { machine, release } from 'node:os';
 import { join } from 'node:path';
 import { Decoder } from '../decode/decoder.js';
 import { RawRecordSplitter } from '../protocol/raw-reader.js';
 import { TraceFileWriter } from '../trace/file-writer.js';
-import type { TraceHeader, TraceRecord } from '../trace/records.js';
-import { TRACE_FORMAT, TRACE_FORMAT_VERSION } from '../trace/records.js';
-import { cttraceVersion } from '../version.js';
+import { makeTraceHeader } from '../trace/header.js';
+import type { TraceRecord } from '../trace/records.js';
 import { CLI, readTraceFile, timeRun } from './overhead.js';
 import { nowMs, round } from './stats.js';
 import { chunks, FIXTURE, type SyntheticStream } from './synthetic-stream.js';
@@ -43,19 +41,7 @@ function row(name: string, records: number, gzipBytes: number, jsonBytes: number
 }
 
 async function writeSynthetic(stream: SyntheticStream, path: string): Promise<{ ms: number; records: number; jsonBytes: number }> {
-  const header: TraceHeader = {
-    format: TRACE_FORMAT,
-    version: TRACE_FORMAT_VERSION,
-    cttrace: cttraceVersion,
-    created: new Date().toISOString(),
-    kernel: release(),
-    arch: machine(),
-    command: ['synthetic', FIXTURE],
-    image: null,
-    runtime: null,
-    filter: { mode: 'seccomp', expression: 'default', caveats: [] },
-    host: { pid: process.pid, ns: {} },
-  };
+  const header = makeTraceHeader({ command: ['synthetic', FIXTURE], filter: { mode: 'seccomp', expression: 'default', caveats: [] } });
   const start = nowMs();
   const writer = TraceFileWriter.create(path, header);
   const splitter = new RawRecordSplitter();

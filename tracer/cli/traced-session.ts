@@ -1,6 +1,5 @@
 // What trace, attach and run share: choose syscalls, run the engine, decode, print, save.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { machine, release } from 'node:os';
 import { buildEngineTables } from '../decode/capture-table.js';
 import { Decoder } from '../decode/decoder.js';
 import { startSession, type SessionTarget } from '../engine/session.js';
@@ -10,9 +9,8 @@ import { MAX_SYSCALL } from '../protocol/layout.js';
 import { allSyscalls } from '../tables/syscalls.js';
 import { errnoName } from '../tables/xlat.js';
 import { TraceFileWriter } from '../trace/file-writer.js';
-import { namespacesOf } from '../trace/host-namespaces.js';
-import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeader, type TraceRecord } from '../trace/records.js';
-import { cttraceVersion } from '../version.js';
+import { makeTraceHeader } from '../trace/header.js';
+import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { print } from './output.js';
 import { UserError } from './user-error.js';
 
@@ -83,13 +81,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const tables = buildEngineTables('x86_64', traced, { env: options.env ?? false });
   if (options.all) tables.bitmap.fill(0xff, 0, MAX_SYSCALL / 8);
   const attached = target.kind === 'attach';
-  const header: TraceHeader = {
-    format: TRACE_FORMAT,
-    version: TRACE_FORMAT_VERSION,
-    cttrace: cttraceVersion,
-    created: new Date().toISOString(),
-    kernel: release(),
-    arch: machine(),
+  const header = makeTraceHeader({
     command: [...request.command],
     image: request.image ?? null,
     runtime: request.runtime ?? null,
@@ -98,8 +90,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       expression,
       caveats: [...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp]), ...(request.notes ?? [])],
     },
-    host: { pid: process.pid, ns: namespacesOf('self') },
-  };
+  });
   const writer = TraceFileWriter.create(request.outputPath, header);
   request.onHeader?.(header);
   const decoder = new Decoder();

@@ -1,0 +1,152 @@
+// Viewer benchmark: load time and frame times in headless chromium for synthetic traces of
+// 100k and 1M syscalls, served by the live server like `cttrace view`. Aim: 1M events open in
+// under 3 s; a pan frame under 33 ms.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLiveServer } from '../live/live-server.js';
+import { viewerDir } from '../live/viewer-dir.js';
+import { writeSyntheticTrace } from './viewer-synthetic-trace.js';
+
+export interface FrameStats {
+  readonly p50: number;
+  readonly p95: number;
+  readonly max: number;
+}
+
+export interface ViewerBenchResult {
+  readonly events: number;
+  readonly fileBytes: number;
+  /** navigation start → the whole trace drawn */
+  readonly loadMs: number;
+  /** fetching, decompressing and parsing in the worker */
+  readonly workerMs: number;
+  /** of which finding lines and reading records */
+  readonly parseMs: number;
+  /** main thread, after the last record: model and lane index */
+  readonly buildMs: number;
+  /** navigation start → the viewer asked for the trace (page and script load) */
+  readonly startupMs: number;
+  /** drawing CPU time per frame while panning, whole trace in view (level of detail at work) */
+  readonly panFrameFit: FrameStats;
+  /** the same, zoomed in 50× */
+  readonly panFrameZoomed: FrameStats;
+  /** time between animation frames during a drag, whole trace in view (60 Hz: 16.7) */
+  readonly frameIntervalFit: FrameStats;
+  /** rectangles drawn in the last frame */
+  readonly drawnItems: number;
+}
+
+export interface ViewerBenchOptions {
+  readonly sizes?: readonly number[];
+  readonly chromium?: string;
+  readonly log?: (line: string) => void;
+}
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+/**
+ * Runs in the page: drags the timeline by synthetic mouse events, one step per animation frame
+ * (what d3-zoom sees from a real drag), and returns the drawing time and the interval of each frame.
+ */
+async function panInPage(frames: number): Promise<{ draw: number[]; intervals: number[] }> {
+  const page = globalThis as unknown as {
+    document: { querySelector(selector: string): { getBoundingClientRect(): { left: number; top: number; width: number }; dispatchEvent(e: Event): void } };
+    dispatchEvent(e: Event): void;
+    requestAnimationFrame(f: (now: number) => void): void;
+    __cttrace: { frameTimes(): number[]; framesDrawn(): number };
+  };
+  const canvas = page.document.querySelector('[data-testid="lanes-canvas"]');
+  const box = canvas.getBoundingClientRect();
+  const y = box.top + 30;
+  const at = (i: number) => box.left + box.width * (0.8 - (0.5 * i) / frames);
+  const mouse = (type: string, x: number) => new MouseEvent(type, { clientX: x, clientY: y, bubbles: true, cancelable: true, view: page as unknown as Window, button: 0 });
+  const frame = () => new Promise<number>((resolve) => page.requestAnimationFrame(resolve));
+  const before = page.__cttrace.framesDrawn();
+  canvas.dispatchEvent(mouse('mousedown', at(0)));
+  const stamps: number[] = [await frame()];
+  for (let i = 1; i <= frames; i++) {
+    page.dispatchEvent(mouse('mousemove', at(i)));
+    stamps.push(await frame());
+  }
+  page.dispatchEvent(mouse('mouseup', at(frames)));
+  await frame();
+  const draw = page.__cttrace.frameTimes().slice(-(page.__cttrace.framesDrawn() - before));
+  return { draw, intervals: stamps.slice(1).map((stamp, i) => stamp - stamps[i]!) };
+}
+
+/** window.__cttrace, the viewer's read-only test hooks (functions passed to the page must name it themselves) */
+interface ViewerHooks {
+  summary(): { error: string | null; spans: number; timings: { openedAt: number; readyAt: number | null; workerMs: number | null; parseMs: number | null; buildMs: number | null } };
+  frameTimes(): number[];
+  framesDrawn(): number;
+  drawnItems(): number;
+}
+
+function stats(values: readonly number[]): FrameStats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted.at(-1) ?? 0) };
+}
+
+export async function benchViewer(options: ViewerBenchOptions = {}): Promise<{ results: ViewerBenchResult[]; skipped?: string }> {
+  const chromiumPath = options.chromium ?? '/usr/bin/chromium';
+  const log = options.log ?? (() => undefined);
+  if (!existsSync(chromiumPath)) return { results: [], skipped: `${chromiumPath} is missing` };
+  if (!existsSync(join(viewerDir, 'index.html'))) return { results: [], skipped: 'the web viewer is not built (npm run build:web)' };
+  const { chromium } = await import('playwright-core');
+  const work = mkdtempSync(join(tmpdir(), 'cttrace-bench-viewer-'));
+  const profile = mkdtempSync(join(tmpdir(), 'cttrace-bench-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, viewport: { width: 1600, height: 1000 }, args: CHROMIUM_ARGS });
+  const results: ViewerBenchResult[] = [];
+  try {
+    for (const events of options.sizes ?? [100_000, 1_000_000]) {
+      const file = join(work, `synthetic-${events}.cttrace`);
+      const fileBytes = await writeSyntheticTrace(file, events);
+      log(`viewer: ${events.toLocaleString('en')} events, ${(fileBytes / 1e6).toFixed(1)} MB`);
+      const server = await startLiveServer({ header: null, staticDir: viewerDir, traceFile: file });
+      const page = await context.newPage();
+      try {
+        await page.goto(server.url);
+        // functions, not strings: the viewer's CSP forbids eval, string predicates included
+        await page.waitForFunction(() => {
+          const s = (globalThis as unknown as { __cttrace?: ViewerHooks }).__cttrace?.summary();
+          return s && (s.timings.readyAt !== null || s.error);
+        }, null, { timeout: 120_000, polling: 50 });
+        const summary = await page.evaluate(() => (globalThis as unknown as { __cttrace?: ViewerHooks }).__cttrace!.summary());
+        if (summary.error) throw new Error(`the viewer refused the synthetic trace: ${summary.error}`);
+        const panFit = await page.evaluate(panInPage, 60);
+        await page.evaluate(() => {
+          for (let i = 0; i < 15; i++) (globalThis as unknown as { dispatchEvent(e: Event): void }).dispatchEvent(new KeyboardEvent('keydown', { key: 'w' }));
+        });
+        const panZoomed = await page.evaluate(panInPage, 60);
+        const drawnItems = await page.evaluate(() => (globalThis as unknown as { __cttrace?: ViewerHooks }).__cttrace!.drawnItems());
+        const result: ViewerBenchResult = {
+          events,
+          fileBytes,
+          loadMs: Math.round(summary.timings.readyAt ?? NaN),
+          workerMs: Math.round(summary.timings.workerMs ?? NaN),
+          parseMs: Math.round(summary.timings.parseMs ?? NaN),
+          buildMs: Math.round(summary.timings.buildMs ?? NaN),
+          startupMs: Math.round(summary.timings.openedAt),
+          panFrameFit: stats(panFit.draw),
+          panFrameZoomed: stats(panZoomed.draw),
+          frameIntervalFit: stats(panFit.intervals),
+          drawnItems,
+        };
+        log(`viewer: ${JSON.stringify(result)}`);
+        results.push(result);
+      } finally {
+        await page.close();
+        await server.close();
+        rmSync(file, { force: true });
+      }
+    }
+  } finally {
+    await context.close();
+    rmSync(work, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  }
+  return { results };
+}

@@ -1,0 +1,5 @@
+// Where the built web viewer is: web/dist in the package (built by `npm run build:web`).
+import { join } from 'node:path';
+import { packageRoot } from '../paths.js';
+
+export const viewerDir = join(packageRoot, 'web', 'dist');
