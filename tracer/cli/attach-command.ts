@@ -1,10 +1,11 @@
 // `cttrace attach PID...`: seize running processes, follow what they spawn, detach cleanly.
 import { checkPidExists, descendantsOf, pidByName } from './process-lookup.js';
 import { defaultOutputPath } from './output-path.js';
+import { withLiveViewer, type WebOptions } from './live-option.js';
 import { checkOutputOptions, runTracedSession, type OutputOptions } from './traced-session.js';
 import { UserError } from './user-error.js';
 
-export interface AttachOptions extends OutputOptions {
+export interface AttachOptions extends OutputOptions, WebOptions {
   readonly name?: string;
   readonly children?: boolean;
   readonly duration?: number;
@@ -24,13 +25,15 @@ export async function attachCommand(pidArguments: readonly string[], options: At
   if (pids.includes(process.pid)) throw new UserError('cttrace cannot attach to itself');
   const targets = options.children ? [...new Set([...pids, ...pids.flatMap(descendantsOf)])] : pids;
   const subject = options.name ?? `process ${pids.join(',')}`;
-  const status = await runTracedSession({
-    target: { kind: 'attach', pids: targets },
-    command: ['attach', ...targets.map(String)],
-    outputPath: options.output ?? defaultOutputPath(options.name ?? `pid${pids[0]}`),
-    options,
-    durationSeconds: options.duration,
-    subject,
-  });
-  return status;
+  return withLiveViewer(options, (hooks) =>
+    runTracedSession({
+      target: { kind: 'attach', pids: targets },
+      command: ['attach', ...targets.map(String)],
+      outputPath: options.output ?? defaultOutputPath(options.name ?? `pid${pids[0]}`),
+      options,
+      durationSeconds: options.duration,
+      subject,
+      ...hooks,
+    }),
+  );
 }

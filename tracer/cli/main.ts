@@ -38,6 +38,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--env', "record execve's environment too")
     .option('-q, --quiet', 'no decoded lines on the terminal')
     .option('--raw-output <file>', "also save the engine's raw binary stream (for bug reports and benchmarks)")
+    .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
+    .option('--port <port>', 'port for --web (default: any free one)')
     .passThroughOptions()
     .action(async (command: string[], options) => {
       exitCode = await (await import('./trace-command.js')).traceCommand(command, {
@@ -48,6 +50,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         env: options.env,
         quiet: options.quiet,
         rawOutput: options.rawOutput,
+        web: options.web,
+        port: options.port,
       });
     });
 
@@ -66,6 +70,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the records as JSON lines on stdout')
     .option('--env', "record execve's environment too")
     .option('-q, --quiet', 'no decoded lines on the terminal')
+    .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
+    .option('--port <port>', 'port for --web (default: any free one)')
     .passThroughOptions()
     .action(async (imageAndCommand: string[], options) => {
       exitCode = await (await import('./run-command.js')).runCommand(imageAndCommand, { ...options, expression: options.expr });
@@ -84,6 +90,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the records as JSON lines on stdout')
     .option('--env', "record execve's environment too")
     .option('-q, --quiet', 'no decoded lines on the terminal')
+    .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
+    .option('--port <port>', 'port for --web (default: any free one)')
     .action(async (pids: string[], options) => {
       exitCode = await (await import('./attach-command.js')).attachCommand(pids, { ...options, expression: options.expr });
     });
@@ -95,6 +103,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print it as JSON')
     .action(async (pid: string, options) => {
       exitCode = await (await import('./inspect-command.js')).inspectCommand(pid, options);
+    });
+
+  program
+    .command('view')
+    .description('open a saved trace in the web timeline (a local URL; Ctrl-C to stop)')
+    .argument('<file>', 'a .cttrace file')
+    .option('--port <port>', 'serve on this port (default: any free one)')
+    .action(async (file: string, options) => {
+      exitCode = await (await import('./view-command.js')).viewCommand(file, { port: options.port });
     });
 
   program

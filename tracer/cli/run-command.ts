@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { makeBundle, type Bundle } from '../../runtime/bundle/index.js';
 import { defaultOutputPath } from './output-path.js';
 import { runtimeLaunch, type RuntimeName } from './runtimes.js';
+import { withLiveViewer, type LiveHooks, type WebOptions } from './live-option.js';
 import { checkOutputOptions, runTracedSession, type OutputOptions } from './traced-session.js';
 import { UserError } from './user-error.js';
 
-export interface RunOptions extends OutputOptions {
+export interface RunOptions extends OutputOptions, WebOptions {
   readonly runtime?: string;
   readonly hostname?: string;
   readonly memory?: string;
@@ -27,6 +28,10 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
   if (options.pidsLimit !== undefined && !(Number.isInteger(options.pidsLimit) && options.pidsLimit > 0)) {
     throw new UserError('--pids-limit takes a whole number above 0');
   }
+  return withLiveViewer(options, (hooks) => runContainer(image, command, options, hooks));
+}
+
+async function runContainer(image: string, command: readonly string[], options: RunOptions, hooks: LiveHooks): Promise<number> {
   const runtime = (options.runtime ?? 'ctrun') as RuntimeName;
   const id = `cttrace-${randomBytes(6).toString('hex')}`;
   mkdirSync(STATE_PARENT, { recursive: true, mode: 0o700 });
@@ -54,6 +59,7 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
       outputPath: options.output ?? defaultOutputPath(`${runtime}-${image}`),
       options,
       subject: runtime,
+      ...hooks,
     });
   } finally {
     // runc and crun keep state under --root; a run cut short (Ctrl-C) can leave a container record.

@@ -1,0 +1,57 @@
+// What the viewer refuses, and the messages that say why.
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeader } from '../../../tracer/trace/records.js';
+
+export const LIMITS = {
+  /** a .cttrace file larger than this (compressed) is refused before reading */
+  maxFileBytes: 1024 * 1024 * 1024,
+  /** decompressed text */
+  maxTextBytes: 1536 * 1024 * 1024,
+  maxRecords: 5_000_000,
+};
+
+export class TraceOpenError extends Error {
+  override readonly name = 'TraceOpenError';
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+export function tooBigFile(name: string, bytes: number): TraceOpenError {
+  return new TraceOpenError(`${name} is too big to open here: ${mib(bytes)} compressed; this viewer opens traces up to ${mib(LIMITS.maxFileBytes)}. Record a narrower trace (cttrace trace -e trace=...).`);
+}
+
+export function tooBigText(name: string): TraceOpenError {
+  return new TraceOpenError(`${name} is too big to open here: more than ${mib(LIMITS.maxTextBytes)} once decompressed. Record a narrower trace (cttrace trace -e trace=...).`);
+}
+
+export function tooManyRecords(name: string): TraceOpenError {
+  return new TraceOpenError(
+    `${name} is too big to open here: more than ${LIMITS.maxRecords.toLocaleString('en')} records; this viewer holds up to that many. Record a narrower trace (cttrace trace -e trace=...).`,
+  );
+}
+
+export function notGzip(name: string): TraceOpenError {
+  return new TraceOpenError(`${name} is not a cttrace trace: it is not gzip data (a .cttrace file is gzip'd JSON lines).`);
+}
+
+export function checkTraceHeader(name: string, line: string | undefined): TraceHeader {
+  if (line === undefined || line.trim() === '') throw new TraceOpenError(`${name} is empty: it holds no cttrace header.`);
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new TraceOpenError(`${name} is not a cttrace trace: its first line is not JSON.`);
+  }
+  const header = value as Partial<TraceHeader> | null;
+  if (!header || typeof header !== 'object' || header.format !== TRACE_FORMAT) {
+    throw new TraceOpenError(`${name} is not a cttrace trace: its first line is not a cttrace header.`);
+  }
+  if (typeof header.version !== 'number' || Math.floor(header.version) > TRACE_FORMAT_VERSION) {
+    throw new TraceOpenError(
+      `${name} is a cttrace format version ${String(header.version)} trace, newer than this viewer reads (version ${TRACE_FORMAT_VERSION}): open it with a newer cttrace.`,
+    );
+  }
+  if (!header.host || typeof header.host !== 'object' || !header.filter || !Array.isArray(header.command)) {
+    throw new TraceOpenError(`${name} is not a valid cttrace trace: its header lacks host, filter or command.`);
+  }
+  return header as TraceHeader;
+}

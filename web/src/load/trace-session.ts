@@ -1,0 +1,201 @@
+// One trace being read (file, URL or live stream): text → lines → header check → ingest batches.
+// Keeps the text (as the decoded chunks, with each record's place in them) so the details panel
+// and search can have any record whole later, without a million little strings.
+// Lives in the loader worker; has no DOM, so vitest runs it as is.
+import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
+import { RecordIngest, type IngestBatch } from '../model/record-ingest.js';
+import { emptyScan, scanSyscallLine } from './syscall-line-scanner.js';
+import { checkTraceHeader, LIMITS, tooManyRecords, TraceOpenError } from './trace-limits.js';
+
+export interface SessionSink {
+  header(header: TraceHeader): void;
+  batch(batch: IngestBatch): void;
+}
+
+/** How often (ms) a batch goes out while text keeps coming, so the view can fill progressively. */
+const BATCH_INTERVAL_MS = 250;
+
+/** Where each record's line starts in its chunk (the chunk: by the chunks' first records; the end: the next newline). */
+class LineStarts {
+  count = 0;
+  start = new Uint32Array(65536);
+
+  push(start: number): void {
+    if (this.count === this.start.length) {
+      const next = new Uint32Array(this.start.length * 2);
+      next.set(this.start);
+      this.start = next;
+    }
+    this.start[this.count++] = start;
+  }
+}
+
+export class TraceSession {
+  private header: TraceHeader | null = null;
+  private readonly chunks: string[] = [];
+  /** the first record of each chunk */
+  private readonly chunkFirstRecord: number[] = [];
+  private readonly places = new LineStarts();
+  private readonly ingest = new RecordIngest();
+  private readonly scanned = emptyScan();
+  private carry = '';
+  private lastFlush = now();
+  private lineNumber = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly sink: SessionSink,
+  ) {}
+
+  get recordCount(): number {
+    return this.places.count;
+  }
+
+  get hasHeader(): boolean {
+    return this.header !== null;
+  }
+
+  /** Feed decoded text, cut anywhere; throws TraceOpenError for a bad header, a line that is not JSON, or too much. */
+  acceptText(text: string): void {
+    let from = 0;
+    if (this.carry) {
+      const newline = text.indexOf('\n');
+      if (newline < 0) {
+        this.carry += text;
+        return;
+      }
+      const joined = this.carry + text.slice(0, newline);
+      this.carry = '';
+      this.acceptLinesOf(joined, 0, joined.length, true);
+      from = newline + 1;
+    }
+    const last = text.lastIndexOf('\n');
+    if (last < from) {
+      this.carry = text.slice(from);
+      return;
+    }
+    this.acceptLinesOf(text, from, last + 1, false);
+    if (last + 1 < text.length) this.carry = text.slice(last + 1);
+  }
+
+  /** Whole lines (a live message): the same as their text with newlines. */
+  acceptLines(lines: readonly string[]): void {
+    this.acceptText(`${lines.join('\n')}\n`);
+  }
+
+  private acceptLinesOf(text: string, from: number, to: number, single: boolean): void {
+    this.chunks.push(text);
+    this.chunkFirstRecord.push(this.places.count);
+    let start = from;
+    while (start < to) {
+      let end = single ? to : text.indexOf('\n', start);
+      if (end < 0 || end > to) end = to;
+      this.acceptLine(text, start, end);
+      start = end + 1;
+    }
+  }
+
+  private acceptLine(text: string, start: number, end: number): void {
+    this.lineNumber++;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    if (this.header === null) {
+      const line = text.slice(start, end);
+      if (line.trim() === '') return;
+      this.header = checkTraceHeader(this.name, line);
+      this.sink.header(this.header);
+      return;
+    }
+    if (end === start) return;
+    const seq = this.places.count;
+    if (seq >= LIMITS.maxRecords) throw tooManyRecords(this.name);
+    if (!(scanSyscallLine(text, start, end, this.scanned) && this.ingest.addScanned(text, this.scanned, seq))) {
+      let record: TraceRecord;
+      try {
+        record = JSON.parse(text.slice(start, end)) as TraceRecord;
+      } catch {
+        throw new TraceOpenError(`${this.name} line ${this.lineNumber} is not JSON: the trace is corrupt.`);
+      }
+      if (!record || typeof record !== 'object' || typeof record.type !== 'string') {
+        throw new TraceOpenError(`${this.name} line ${this.lineNumber} is not a trace record.`);
+      }
+      this.ingest.add(record, seq);
+    }
+    this.places.push(start);
+    if ((seq & 8191) === 0 && now() - this.lastFlush > BATCH_INTERVAL_MS) this.flush();
+  }
+
+  /** Send what was ingested since the last batch. */
+  flush(): void {
+    this.lastFlush = now();
+    const batch = this.ingest.take();
+    if (batch) this.sink.batch(batch);
+  }
+
+  /** After the last text: the last line may lack its newline; a trace with no header is not a trace. */
+  finish(): void {
+    if (this.carry.trim() !== '') {
+      const rest = this.carry;
+      this.carry = '';
+      this.acceptLinesOf(rest, 0, rest.length, true);
+    }
+    if (this.header === null) throw new TraceOpenError(`${this.name} is empty: it holds no cttrace header.`);
+    this.flush();
+  }
+
+  /** The chunk holding record seq: the last chunk whose first record is at or before it. */
+  private chunkOf(seq: number): number {
+    let low = 0;
+    let high = this.chunkFirstRecord.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.chunkFirstRecord[middle]! <= seq) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  private lineEnd(text: string, start: number): number {
+    const newline = text.indexOf('\n', start);
+    let end = newline < 0 ? text.length : newline;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    return end;
+  }
+
+  private lineOf(seq: number): string {
+    const text = this.chunks[this.chunkOf(seq)]!;
+    const start = this.places.start[seq]!;
+    return text.slice(start, this.lineEnd(text, start));
+  }
+
+  recordAt(seq: number): TraceRecord | null {
+    return seq >= 0 && seq < this.places.count ? (JSON.parse(this.lineOf(seq)) as TraceRecord) : null;
+  }
+
+  /** Records whose line contains the text (case-insensitive), at most `limit` of them, in order. */
+  search(query: string, limit = 1_000_000): Uint32Array {
+    if (query === '') return new Uint32Array(0);
+    const pattern = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+    const found: number[] = [];
+    for (let chunk = 0; chunk < this.chunks.length && found.length < limit; chunk++) {
+      const text = this.chunks[chunk]!;
+      const first = this.chunkFirstRecord[chunk]!;
+      const after = chunk + 1 < this.chunks.length ? this.chunkFirstRecord[chunk + 1]! : this.places.count;
+      let seq = first;
+      pattern.lastIndex = 0;
+      for (let match = pattern.exec(text); match && found.length < limit; match = pattern.exec(text)) {
+        // the last record starting at or before the match; a match in a skipped line (blank, header) is no record
+        while (seq + 1 < after && this.places.start[seq + 1]! <= match.index) seq++;
+        if (seq >= after || this.places.start[seq]! > match.index) continue;
+        const end = this.lineEnd(text, this.places.start[seq]!);
+        if (match.index < end) found.push(seq);
+        pattern.lastIndex = end;
+        seq++;
+      }
+    }
+    return Uint32Array.from(found);
+  }
+}
+
+function now(): number {
+  return typeof performance === 'undefined' ? Date.now() : performance.now();
+}

@@ -1,0 +1,93 @@
+// The page's side of the loader workers: open a trace, get the header and batches as they come,
+// ask for a record whole or for search matches. A file or URL goes through two workers joined
+// by a MessageChannel: inflate (fetch, gunzip, decode) → parse (lines, records, batches).
+import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
+import type { IngestBatch } from '../model/record-ingest.js';
+import type { InflateRequest, WorkerMessage, WorkerRequest } from './worker-protocol.js';
+
+export interface TraceSourceEvents {
+  header(header: TraceHeader, name: string): void;
+  batch(batch: IngestBatch): void;
+  progress(bytes: number, total: number | null, records: number): void;
+  done(records: number, ms: number, parseMs: number): void;
+  error(message: string): void;
+  live(state: 'connecting' | 'open' | 'closed', message?: string): void;
+}
+
+export class TraceSource {
+  private readonly worker: Worker;
+  private readonly inflater: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, (value: unknown) => void>();
+
+  constructor(private readonly events: TraceSourceEvents) {
+    this.worker = new Worker(new URL('./trace-worker.ts', import.meta.url), { type: 'module', name: 'cttrace-loader' });
+    this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
+    this.worker.onerror = (event) => this.events.error(`the trace loader failed: ${event.message || 'worker error'}`);
+    this.inflater = new Worker(new URL('./inflate-worker.ts', import.meta.url), { type: 'module', name: 'cttrace-inflate' });
+    this.inflater.onerror = (event) => this.events.error(`the trace reader failed: ${event.message || 'worker error'}`);
+  }
+
+  openFile(file: File): void {
+    this.pipe(file.name, (port) => ({ type: 'inflate-file', file, port }));
+  }
+
+  openUrl(url: string, name: string): void {
+    this.pipe(name, (port) => ({ type: 'inflate-url', url, name, port }));
+  }
+
+  openLive(url: string): void {
+    this.inflater.postMessage({ type: 'cancel' } satisfies InflateRequest);
+    this.send({ type: 'open-live', url });
+  }
+
+  private pipe(name: string, request: (port: MessagePort) => InflateRequest): void {
+    const channel = new MessageChannel();
+    this.worker.postMessage({ type: 'open-port', name, port: channel.port1 } satisfies WorkerRequest, [channel.port1]);
+    this.inflater.postMessage(request(channel.port2), [channel.port2]);
+  }
+
+  record(seq: number): Promise<TraceRecord | null> {
+    return this.request<TraceRecord | null>((id) => ({ type: 'record', id, seq }));
+  }
+
+  search(query: string): Promise<Uint32Array> {
+    return this.request<Uint32Array>((id) => ({ type: 'search', id, query }));
+  }
+
+  private request<T>(make: (id: number) => WorkerRequest): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve) => {
+      this.waiting.set(id, resolve as (value: unknown) => void);
+      this.send(make(id));
+    });
+  }
+
+  private send(request: WorkerRequest): void {
+    this.worker.postMessage(request);
+  }
+
+  private receive(message: WorkerMessage): void {
+    switch (message.type) {
+      case 'header':
+        return this.events.header(message.header, message.name);
+      case 'batch':
+        return this.events.batch(message.batch);
+      case 'progress':
+        return this.events.progress(message.bytes, message.total, message.records);
+      case 'done':
+        return this.events.done(message.records, message.ms, message.parseMs);
+      case 'error':
+        return this.events.error(message.message);
+      case 'live':
+        return this.events.live(message.state, message.message);
+      case 'record':
+      case 'search': {
+        const resolve = this.waiting.get(message.id);
+        this.waiting.delete(message.id);
+        resolve?.(message.type === 'record' ? message.record : message.seqs);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// Reads a .cttrace byte stream: checks the gzip magic, decompresses with DecompressionStream and
+// hands over the decoded text in chunks (cut anywhere: the session finds the lines).
+import { LIMITS, notGzip, tooBigText, TraceOpenError } from './trace-limits.js';
+
+export interface TextProgress {
+  /** compressed bytes read so far */
+  readonly bytes: number;
+  /** decompressed characters so far */
+  readonly chars: number;
+}
+
+async function withCheckedMagic(name: string, stream: ReadableStream<Uint8Array>, onBytes: (n: number) => void): Promise<ReadableStream<Uint8Array>> {
+  const reader = stream.getReader();
+  const head: Uint8Array[] = [];
+  let length = 0;
+  while (length < 2) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    head.push(value);
+    length += value.length;
+    onBytes(value.length);
+  }
+  const first = new Uint8Array(length);
+  let offset = 0;
+  for (const part of head) {
+    first.set(part, offset);
+    offset += part.length;
+  }
+  if (length < 2 || first[0] !== 0x1f || first[1] !== 0x8b) {
+    await reader.cancel().catch(() => undefined);
+    throw notGzip(name);
+  }
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(first);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else {
+        onBytes(value.length);
+        controller.enqueue(value);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** Calls onText with each decoded chunk; rejects with a TraceOpenError for data that is not a trace. */
+export async function readTraceText(
+  name: string,
+  stream: ReadableStream<Uint8Array>,
+  onText: (text: string) => void,
+  onProgress?: (progress: TextProgress) => void,
+): Promise<void> {
+  let bytes = 0;
+  let chars = 0;
+  const checked = await withCheckedMagic(name, stream, (n) => (bytes += n));
+  const text = checked
+    .pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)
+    .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>);
+  const reader = text.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chars += value.length;
+      if (chars > LIMITS.maxTextBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooBigText(name);
+      }
+      onText(value);
+      onProgress?.({ bytes, chars });
+    }
+  } catch (error) {
+    if (error instanceof TraceOpenError) throw error;
+    throw new TraceOpenError(
+      `${name} is truncated or corrupt: the gzip data could not be read to its end (${(error as Error).message || 'decompression failed'}). Was the trace still being written?`,
+    );
+  }
+}

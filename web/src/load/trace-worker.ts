@@ -1,0 +1,128 @@
+// The parse worker: turns trace text (from the inflate worker, or a live socket) into ingest
+// batches, posted with their typed arrays transferred; keeps the text to answer for a whole
+// record or a search.
+import { batchBuffers } from '../model/span-columns.js';
+import { TraceOpenError } from './trace-limits.js';
+import { TraceSession } from './trace-session.js';
+import type { InflateMessage, WorkerMessage, WorkerRequest } from './worker-protocol.js';
+
+const scope = self as unknown as {
+  postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
+};
+
+let session: TraceSession | null = null;
+let socket: WebSocket | null = null;
+let port: MessagePort | null = null;
+let generation = 0;
+
+const post = (message: WorkerMessage, transfer?: Transferable[]) => scope.postMessage(message, transfer);
+
+function newSession(name: string): TraceSession {
+  socket?.close();
+  socket = null;
+  port?.close();
+  port = null;
+  const mine = ++generation;
+  session = new TraceSession(name, {
+    header: (header) => mine === generation && post({ type: 'header', header, name }),
+    batch: (batch) => mine === generation && post({ type: 'batch', batch }, batchBuffers(batch.spans)),
+  });
+  return session;
+}
+
+function failure(error: unknown): string {
+  if (error instanceof TraceOpenError) return error.message;
+  return `the trace could not be read: ${(error as Error)?.message ?? String(error)}`;
+}
+
+function openPort(name: string, from: MessagePort): void {
+  const started = performance.now();
+  const current = newSession(name);
+  const mine = generation;
+  port = from;
+  let parseMs = 0;
+  let failed = false;
+  from.onmessage = (event: MessageEvent<InflateMessage>) => {
+    if (mine !== generation || failed) return;
+    const message = event.data;
+    try {
+      switch (message.type) {
+        case 'text': {
+          const begun = performance.now();
+          current.acceptText(message.text);
+          parseMs += performance.now() - begun;
+          return;
+        }
+        case 'progress':
+          post({ type: 'progress', bytes: message.bytes, total: message.total, records: current.recordCount });
+          return;
+        case 'end':
+          current.finish();
+          post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs });
+          from.close();
+          return;
+        case 'error':
+          failed = true;
+          post({ type: 'error', message: message.message });
+          from.close();
+          return;
+      }
+    } catch (error) {
+      failed = true;
+      post({ type: 'error', message: failure(error) });
+      from.close();
+    }
+  };
+}
+
+function openLive(url: string): void {
+  const current = newSession('the live trace');
+  const mine = generation;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  post({ type: 'live', state: 'connecting' });
+  const ws = new WebSocket(url);
+  socket = ws;
+  ws.onopen = () => post({ type: 'live', state: 'open' });
+  ws.onmessage = (event) => {
+    if (mine !== generation || typeof event.data !== 'string') return;
+    try {
+      current.acceptText(`${event.data}\n`);
+    } catch (error) {
+      post({ type: 'error', message: failure(error) });
+      ws.close();
+      return;
+    }
+    timer ??= setTimeout(() => {
+      timer = null;
+      if (mine === generation) current.flush();
+    }, 50);
+  };
+  ws.onclose = (event) => {
+    if (mine !== generation) return;
+    if (timer) clearTimeout(timer);
+    current.flush();
+    const message = event.code === 1000 || event.code === 1005 ? undefined : `the live connection closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`;
+    post({ type: 'live', state: 'closed', message: current.hasHeader ? message : 'the live server refused the connection (wrong token, or the tracer has exited)' });
+  };
+}
+
+scope.onmessage = (event) => {
+  const request = event.data;
+  switch (request.type) {
+    case 'open-port':
+      openPort(request.name, request.port);
+      return;
+    case 'open-live':
+      openLive(request.url);
+      return;
+    case 'record':
+      post({ type: 'record', id: request.id, record: session?.recordAt(request.seq) ?? null });
+      return;
+    case 'search': {
+      const seqs = session?.search(request.query) ?? new Uint32Array(0);
+      post({ type: 'search', id: request.id, seqs }, [seqs.buffer as ArrayBuffer]);
+      return;
+    }
+  }
+};

@@ -1,0 +1,34 @@
+// Messages between the page, the inflate worker and the parse worker.
+import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
+import type { IngestBatch } from '../model/record-ingest.js';
+
+/** page → inflate worker; `port` leads to the parse worker */
+export type InflateRequest =
+  | { readonly type: 'inflate-file'; readonly file: File; readonly port: MessagePort }
+  | { readonly type: 'inflate-url'; readonly url: string; readonly name: string; readonly port: MessagePort }
+  | { readonly type: 'cancel' };
+
+/** inflate worker → parse worker */
+export type InflateMessage =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'progress'; readonly bytes: number; readonly total: number | null }
+  | { readonly type: 'end' }
+  | { readonly type: 'error'; readonly message: string };
+
+/** page → parse worker */
+export type WorkerRequest =
+  | { readonly type: 'open-port'; readonly name: string; readonly port: MessagePort }
+  | { readonly type: 'open-live'; readonly url: string }
+  | { readonly type: 'record'; readonly id: number; readonly seq: number }
+  | { readonly type: 'search'; readonly id: number; readonly query: string };
+
+/** parse worker → page */
+export type WorkerMessage =
+  | { readonly type: 'header'; readonly header: TraceHeader; readonly name: string }
+  | { readonly type: 'batch'; readonly batch: IngestBatch }
+  | { readonly type: 'progress'; readonly bytes: number; readonly total: number | null; readonly records: number }
+  | { readonly type: 'done'; readonly records: number; readonly ms: number; readonly parseMs: number }
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'live'; readonly state: 'connecting' | 'open' | 'closed'; readonly message?: string }
+  | { readonly type: 'record'; readonly id: number; readonly record: TraceRecord | null }
+  | { readonly type: 'search'; readonly id: number; readonly seqs: Uint32Array };

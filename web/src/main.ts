@@ -1,0 +1,39 @@
+// Entry point: build the viewer, then open what the URL asks for:
+//   ?trace=URL[&name=N]   a served .cttrace (with ?token=T, the token goes along to the server)
+//   ?token=T              the live stream of the cttrace server that printed this URL
+import './styles.css';
+import { App } from './view/app.js';
+import { installKeyboard } from './view/keyboard.js';
+import { installTestHooks } from './view/test-hooks.js';
+import { Toolbar } from './view/toolbar.js';
+
+const app = new App();
+const toolbar = new Toolbar(app);
+installTestHooks(app);
+installKeyboard({
+  zoom: (factor) => app.timeline.zoomBy(factor),
+  pan: (fraction) => app.timeline.panBy(fraction),
+  fit: () => app.fitSelection(),
+  step: (direction) => app.step(direction),
+  moveLane: (direction) => app.moveLane(direction),
+  toggleHelp: () => toolbar.toggleHelp(),
+  closeOverlays: () => {
+    toolbar.toggleHelp(false);
+    app.select(null, false);
+  },
+  focusSearch: () => app.search.input.focus(),
+  togglePlay: () => app.togglePlay(),
+});
+
+const params = new URLSearchParams(location.search);
+const token = params.get('token');
+const trace = params.get('trace');
+if (trace) {
+  const url = new URL(trace, location.href);
+  if (token && url.origin === location.origin) url.searchParams.set('token', token);
+  const name = params.get('name') ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'trace');
+  app.openUrl(url.href, name);
+} else if (token) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  app.openLive(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`);
+}

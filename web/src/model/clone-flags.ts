@@ -1,0 +1,48 @@
+// Reading flags out of decoded syscall arguments (clone's `flags`, clone3's `args.flags`, unshare's `flags`).
+import type { ArgValue, SyscallRecord } from '../../../tracer/trace/records.js';
+import type { NamespaceKindShown } from './model-types.js';
+
+function asFlagList(value: ArgValue | undefined): string[] {
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (typeof value === 'string') return value.split('|').map((flag) => flag.trim());
+  return [];
+}
+
+/** The CLONE_* flags of a clone, clone3, unshare or setns record. */
+export function cloneFlagsOf(record: SyscallRecord): string[] {
+  const direct = record.args.flags ?? record.args.nstype;
+  if (direct !== undefined) return asFlagList(direct);
+  const nested = record.args.args ?? record.args.cl_args;
+  if (nested && typeof nested === 'object' && !Array.isArray(nested)) return asFlagList((nested as Record<string, ArgValue>).flags);
+  return [];
+}
+
+/** Which namespace each CLONE_NEW* flag makes. */
+export const NAMESPACE_OF_FLAG: Readonly<Record<string, NamespaceKindShown>> = {
+  CLONE_NEWNS: 'mnt',
+  CLONE_NEWUTS: 'uts',
+  CLONE_NEWIPC: 'ipc',
+  CLONE_NEWNET: 'net',
+  CLONE_NEWPID: 'pid',
+  CLONE_NEWUSER: 'user',
+  CLONE_NEWCGROUP: 'cgroup',
+  CLONE_NEWTIME: 'time',
+};
+
+export function flagOfNamespace(kind: NamespaceKindShown): string {
+  return Object.entries(NAMESPACE_OF_FLAG).find(([, value]) => value === kind)![0];
+}
+
+export function namespaceKindsOf(record: SyscallRecord): NamespaceKindShown[] {
+  return cloneFlagsOf(record)
+    .map((flag) => NAMESPACE_OF_FLAG[flag])
+    .filter((kind): kind is NamespaceKindShown => kind !== undefined);
+}
+
+export const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
+
+/** The new task's host tid, for a successful clone/fork/vfork/clone3, else null. */
+export function childTidOf(record: SyscallRecord): number | null {
+  if (!CLONE_CALLS.has(record.name) || record.ret === null || record.ret <= 0) return null;
+  return record.childNspid?.[0] ?? record.retPid?.host ?? null;
+}

@@ -1,0 +1,111 @@
+// The toolbar and page chrome: open button, drag and drop, replay controls, live controls,
+// help, and the title line. Reads state from the app; sends actions to it.
+import { formatDuration, formatTimestamp } from '../model/format.js';
+import type { App } from './app.js';
+import { byId, el } from './dom.js';
+import { buildHelp } from './help-overlay.js';
+import { defaultSpeed, SPEEDS, speedLabel } from './replay.js';
+
+export class Toolbar {
+  private readonly title = byId('trace-title');
+  private readonly play = byId<HTMLButtonElement>('play');
+  private readonly speed = byId<HTMLSelectElement>('speed');
+  private readonly scrubber = byId<HTMLInputElement>('scrubber');
+  private readonly clock = byId('clock');
+  private readonly liveBox = byId('live-controls');
+  private readonly liveStatus = byId('live-status');
+  private readonly livePause = byId<HTMLButtonElement>('live-pause');
+  private readonly liveFollow = byId<HTMLInputElement>('live-follow');
+  private readonly help = byId('help');
+  private readonly welcome = byId('welcome');
+  private lastTraceEnd = -1;
+
+  constructor(private readonly app: App) {
+    const fileInput = byId<HTMLInputElement>('file-input');
+    byId('open-button').addEventListener('click', () => fileInput.click());
+    fileInput.addEventListener('change', () => {
+      const file = fileInput.files?.[0];
+      if (file) app.openFile(file);
+      fileInput.value = '';
+    });
+    this.installDrop();
+    for (const speed of SPEEDS) this.speed.append(el('option', { text: speedLabel(speed), attrs: { value: String(speed) } }));
+    this.speed.value = String(app.replay.speed);
+    this.speed.addEventListener('change', () => (app.replay.speed = Number(this.speed.value)));
+    this.play.addEventListener('click', () => app.togglePlay());
+    this.scrubber.addEventListener('input', () => app.scrub(Number(this.scrubber.value) / 1000));
+    this.livePause.addEventListener('click', () => app.setLivePaused(!app.live.paused));
+    this.liveFollow.addEventListener('change', () => app.setFollow(this.liveFollow.checked));
+    buildHelp(this.help);
+    byId('help-button').addEventListener('click', () => this.toggleHelp());
+    this.help.addEventListener('click', (event) => {
+      if (event.target === this.help || (event.target as HTMLElement).classList.contains('close-help')) this.toggleHelp(false);
+    });
+    app.onStatus = () => this.update();
+    this.update();
+  }
+
+  toggleHelp(show = this.help.hidden): void {
+    this.help.hidden = !show;
+  }
+
+  private installDrop(): void {
+    const zone = byId('drop-zone');
+    let depth = 0;
+    const hasFiles = (event: DragEvent) => [...(event.dataTransfer?.types ?? [])].includes('Files');
+    window.addEventListener('dragenter', (event) => {
+      if (!hasFiles(event)) return;
+      depth++;
+      zone.hidden = false;
+    });
+    window.addEventListener('dragleave', () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) zone.hidden = true;
+    });
+    window.addEventListener('dragover', (event) => {
+      if (hasFiles(event)) event.preventDefault();
+    });
+    window.addEventListener('drop', (event) => {
+      event.preventDefault();
+      depth = 0;
+      zone.hidden = true;
+      const file = event.dataTransfer?.files[0];
+      if (file) this.app.openFile(file);
+    });
+  }
+
+  private update(): void {
+    const { app } = this;
+    const model = app.model;
+    const header = model?.header;
+    this.welcome.hidden = app.traceName !== '' || app.loadError !== null;
+    if (header) {
+      const command = header.command.join(' ');
+      this.title.textContent = `${app.traceName} · ${command} · ${app.records.toLocaleString('en')} records · ${formatDuration(model.end - model.start)} · ${header.filter.mode === 'all' ? 'every syscall' : `filtered (${header.filter.expression})`}`;
+      this.title.title = [`kernel ${header.kernel} ${header.arch}, cttrace ${header.cttrace}, recorded ${header.created}`, ...header.filter.caveats].join('\n');
+    } else this.title.textContent = app.traceName;
+    if (model && model.end !== this.lastTraceEnd) {
+      this.lastTraceEnd = model.end;
+      if (!app.replay.playing && app.replay.playhead === null) {
+        app.replay.speed = defaultSpeed(model.end - model.start);
+        this.speed.value = String(app.replay.speed);
+      }
+    }
+    this.play.textContent = app.replay.playing ? '❚❚' : '▶';
+    this.play.title = app.replay.playing ? 'pause the replay (space)' : 'replay the trace (space)';
+    const playhead = app.replay.playhead;
+    if (model) {
+      this.scrubber.value = String(playhead === null ? 1000 : Math.round(((playhead - model.start) / Math.max(1, model.end - model.start)) * 1000));
+      this.clock.textContent = playhead === null ? formatTimestamp(model.end) : formatTimestamp(playhead);
+    } else this.clock.textContent = '';
+    this.liveBox.hidden = !app.live.active;
+    if (app.live.active) {
+      const held = app.live.heldRecords;
+      const state = app.live.state === 'open' ? (model?.complete ? 'finished' : 'receiving') : app.live.state;
+      this.liveStatus.textContent = `live: ${state}${app.live.paused ? ` · paused, ${held.toLocaleString('en')} held` : ''}`;
+      this.liveStatus.dataset.state = app.live.paused ? 'paused' : app.live.state;
+      this.livePause.textContent = app.live.paused ? 'Resume' : 'Pause';
+      this.liveFollow.checked = app.live.follow;
+    }
+  }
+}
