@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -42,6 +43,8 @@ struct session {
 	pid_t main_pid;
 	int main_status;
 	uint64_t start_ns;
+	int pinned; /* the engine thread (and so what it starts) runs on one CPU */
+	cpu_set_t saved_cpus;
 	timer_t flush_timer; /* wakes the wait loop when buffered records are due */
 	int has_flush_timer;
 	uint64_t flush_armed_for; /* the deadline the timer is set to; 0: none */
@@ -423,6 +426,21 @@ static void run_loop(struct session *s)
 		timer_delete(s->flush_timer);
 }
 
+/*
+ * A ptrace stop and restart cost much less when tracer and tracee share a CPU: no
+ * cross-CPU wake-up, warm caches. The started command inherits this thread's affinity.
+ */
+static int pin_to_current_cpu(cpu_set_t *saved)
+{
+	int cpu = sched_getcpu();
+	if (cpu < 0 || sched_getaffinity(0, sizeof *saved, saved) != 0)
+		return -1;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof one, &one);
+}
+
 /* Allocate and start a session; on failure out_fd is closed and *rc says why. */
 static struct session *session_begin(int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap,
 				     sigset_t *saved_mask, int *rc)
@@ -448,6 +466,7 @@ static struct session *session_begin(int out_fd, uint32_t options, const uint8_t
 	memcpy(s->capture, capture, sizeof s->capture);
 	memcpy(s->bitmap, bitmap, sizeof s->bitmap);
 	s->step_every_syscall = (options & CT_OPT_TRACE_ALL) != 0;
+	s->pinned = (options & CT_OPT_SAME_CPU) && pin_to_current_cpu(&s->saved_cpus) == 0;
 	s->start_ns = monotonic_ns();
 	struct sigaction wake = { .sa_handler = wake_handler };
 	sigemptyset(&wake.sa_mask);
@@ -465,6 +484,8 @@ static int session_end(struct session *s, const sigset_t *saved_mask, uint32_t r
 {
 	atomic_store(&engine_tid, 0);
 	pthread_sigmask(SIG_SETMASK, saved_mask, NULL);
+	if (s->pinned)
+		sched_setaffinity(0, sizeof s->saved_cpus, &s->saved_cpus); /* the worker thread serves others next */
 	struct ct_end end = {
 		.reason = s->out.failed ? CT_END_OUTPUT_FAILED : s->stopping ? CT_END_STOPPED : reason_if_done,
 		.main_status = s->main_status,

@@ -34,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-o, --output <file>', 'where to save the trace (default: cttrace-DATE-CMD.cttrace here)')
     .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
     .option('--all', 'trace every syscall (no prefilter)')
+    .option('--no-pin', "let the command use every CPU (by default it runs on the tracer's CPU, where a ptrace stop costs less)")
     .option('--json', 'print the records as JSON lines on stdout')
     .option('--env', "record execve's environment too")
     .option('-q, --quiet', 'no decoded lines on the terminal')
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         env: options.env,
         quiet: options.quiet,
         rawOutput: options.rawOutput,
+        pin: options.pin,
         web: options.web,
         port: options.port,
       });
@@ -67,6 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-o, --output <file>', 'where to save the trace')
     .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
     .option('--all', 'trace every syscall (no prefilter)')
+    .option('--no-pin', "let the command use every CPU (by default it runs on the tracer's CPU, where a ptrace stop costs less)")
     .option('--json', 'print the records as JSON lines on stdout')
     .option('--env', "record execve's environment too")
     .option('-q, --quiet', 'no decoded lines on the terminal')

@@ -23,6 +23,8 @@ export interface OutputOptions {
   readonly quiet?: boolean;
   /** save the engine's raw record stream too */
   readonly rawOutput?: string;
+  /** false: let a started command use every CPU instead of the tracer's one (--no-pin) */
+  readonly pin?: boolean;
 }
 
 export interface TracedSessionRequest {
@@ -48,6 +50,7 @@ const CAVEATS = {
   seccomp:
     "filtered by a seccomp prefilter: a tracee's own seccomp filter that returns ERRNO or KILL outranks TRACE, so such calls do not appear; use --all to see them",
   attach: 'attached to running processes: what they did before the attach, and threads born during it before they were seized, are not in the trace',
+  pinned: "the traced command ran on one CPU, the tracer's, where a ptrace stop costs less; use --no-pin to let it use every CPU",
 } as const;
 
 function engineErrorMessage(errno: number, subject: string): string {
@@ -81,6 +84,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const tables = buildEngineTables('x86_64', traced, { env: options.env ?? false });
   if (options.all) tables.bitmap.fill(0xff, 0, MAX_SYSCALL / 8);
   const attached = target.kind === 'attach';
+  const pinned = !attached && options.pin !== false;
   const header = makeTraceHeader({
     command: [...request.command],
     image: request.image ?? null,
@@ -88,7 +92,11 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     filter: {
       mode: attached ? 'attach' : options.all ? 'all' : 'seccomp',
       expression,
-      caveats: [...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp]), ...(request.notes ?? [])],
+      caveats: [
+        ...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp]),
+        ...(pinned ? [CAVEATS.pinned] : []),
+        ...(request.notes ?? []),
+      ],
     },
   });
   const writer = TraceFileWriter.create(request.outputPath, header);
@@ -101,6 +109,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const session = startSession({
     target,
     traceAll: options.all ?? false,
+    sameCpu: pinned,
     tables,
     onRawChunk: rawFd === null ? undefined : (chunk) => writeSync(rawFd, chunk),
     onRecord(raw) {
