@@ -208,3 +208,16 @@ void ct_capture_arguments(struct ct_task_state *t, const uint8_t *row, int when,
 		}
 	}
 }
+
+const char *ct_capture_string(const struct ct_task_state *t, int arg)
+{
+	size_t at = 0;
+	for (uint16_t i = 0; i < t->blob_count && at + sizeof(struct ct_blob) <= t->blobs_length; i++) {
+		struct ct_blob blob;
+		memcpy(&blob, t->blobs + at, sizeof blob);
+		if (blob.arg == arg && blob.kind == CT_CAPTURE_STRING && blob.length > 0 && !(blob.flags & CT_BLOB_FAULT))
+			return (const char *)t->blobs + at + sizeof blob; /* NUL-terminated by append_string */
+		at += sizeof blob + blob.length;
+	}
+	return NULL;
+}

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "capture.h"
 #include "event.h"
+#include "fdset.h"
 #include "prefilter.h"
 #include "procfs.h"
 #include "tasks.h"
@@ -35,6 +36,7 @@ extern char **environ;
 struct session {
 	struct ct_writer out;
 	struct ct_tasks tasks;
+	struct ct_fdset cgroup_fds;
 	uint8_t bitmap[CT_MAX_SYSCALL / 8];
 	uint8_t capture[CT_MAX_SYSCALL * CT_CAPTURE_ROW];
 	int step_every_syscall; /* PTRACE_SYSCALL everywhere: --all, or attached (no prefilter) */
@@ -131,6 +133,7 @@ static void announce(struct session *s, struct ct_task_state *t, uint64_t now, u
 		return; /* gone already: its exit record follows */
 	info.reason = reason;
 	t->announced = 1;
+	t->tgid = info.tgid;
 	ct_writer_record(&s->out, CT_REC_TASK, t->tid, now, &info, sizeof info, NULL, 0);
 }
 
@@ -157,12 +160,36 @@ static void restart(struct session *s, struct ct_task_state *t, int sig)
 	ptrace(request, t->tid, 0, (void *)(uintptr_t)sig);
 }
 
+static int is_cgroup_path(const char *path)
+{
+	static const char root[] = "/sys/fs/cgroup";
+	return strncmp(path, root, sizeof root - 1) == 0 && (path[sizeof root - 1] == '/' || path[sizeof root - 1] == '\0');
+}
+
+/* Whether the call in flight works on a file under /sys/fs/cgroup: by its path (absolute, or
+ * relative to a directory fd that is a cgroup directory), or by the fd it writes or closes. */
+static int works_on_cgroup_file(const struct session *s, const struct ct_task_state *t, const uint8_t *row)
+{
+	pid_t tgid = t->tgid ? t->tgid : t->tid;
+	if (row[CT_ROW_PATH_ARG]) {
+		const char *path = ct_capture_string(t, row[CT_ROW_PATH_ARG] - 1);
+		if (!path)
+			return 0;
+		if (path[0] == '/')
+			return is_cgroup_path(path);
+		return row[CT_ROW_DIRFD_ARG] && ct_fdset_has(&s->cgroup_fds, tgid, (int32_t)t->args[row[CT_ROW_DIRFD_ARG] - 1]);
+	}
+	if (row[CT_ROW_FD_ARG])
+		return ct_fdset_has(&s->cgroup_fds, tgid, (int32_t)t->args[row[CT_ROW_FD_ARG] - 1]);
+	return 0;
+}
+
 static void syscall_entry(struct session *s, struct ct_task_state *t, int nr, const uint64_t *args, uint64_t now)
 {
 	const uint8_t *row = capture_row(s, nr);
 	finish_unfinished(s, t, now);
 	/* Until the started command's execve, the stops are our own start-up code. */
-	if (t->tid == s->main_pid && !s->attached && !t->announced_exec && !(row[6] & CT_BEHAVIOUR_EXEC))
+	if (t->tid == s->main_pid && !s->attached && !t->announced_exec && !(row[CT_ROW_BEHAVIOUR] & CT_BEHAVIOUR_EXEC))
 		return;
 	if (!recorded(s, nr))
 		return;
@@ -173,6 +200,12 @@ static void syscall_entry(struct session *s, struct ct_task_state *t, int nr, co
 	t->child_tid = 0;
 	ct_capture_reset(t);
 	ct_capture_arguments(t, row, CT_CAPTURE_AT_ENTRY, 0);
+	t->cgroup_call = works_on_cgroup_file(s, t, row);
+	if ((row[CT_ROW_FILTER] & CT_RECORD_CGROUP_ONLY) && !t->cgroup_call) {
+		/* Not a cgroup file: no record, and no exit stop to wait for. */
+		t->in_syscall = 0;
+		ct_capture_reset(t);
+	}
 }
 
 static void syscall_exit(struct session *s, struct ct_task_state *t, int64_t ret, uint64_t now)
@@ -182,7 +215,13 @@ static void syscall_exit(struct session *s, struct ct_task_state *t, int64_t ret
 	const uint8_t *row = capture_row(s, t->nr);
 	ct_capture_arguments(t, row, CT_CAPTURE_AT_EXIT, ret);
 	write_syscall(s, t, now, CT_SYSCALL_HAS_RET, ret);
-	if ((row[6] & CT_BEHAVIOUR_NS_CHANGE) && ret == 0)
+	uint8_t behaviour = row[CT_ROW_BEHAVIOUR];
+	pid_t tgid = t->tgid ? t->tgid : t->tid;
+	if (t->cgroup_call && (behaviour & CT_BEHAVIOUR_RETURNS_FD) && ret >= 0)
+		ct_fdset_add(&s->cgroup_fds, tgid, ret);
+	if (t->cgroup_call && (behaviour & CT_BEHAVIOUR_CLOSES_FD) && ret == 0 && row[CT_ROW_FD_ARG])
+		ct_fdset_remove(&s->cgroup_fds, tgid, (int32_t)t->args[row[CT_ROW_FD_ARG] - 1]);
+	if ((behaviour & CT_BEHAVIOUR_NS_CHANGE) && ret == 0)
 		announce(s, t, now, CT_TASK_NS_CHANGE);
 }
 
@@ -230,6 +269,9 @@ static void on_new_child(struct session *s, struct ct_task_state *parent)
 		t = new_task(s, (pid_t)child);
 	if (t && !t->announced)
 		announce(s, t, monotonic_ns(), CT_TASK_NEW);
+	/* A new process (not a thread) starts with a copy of its parent's descriptors. */
+	if (t && t->tgid && parent->tgid && t->tgid != parent->tgid)
+		ct_fdset_copy(&s->cgroup_fds, parent->tgid, t->tgid);
 }
 
 static struct ct_task_state *on_exec(struct session *s, struct ct_task_state *t, uint64_t now)
@@ -493,6 +535,7 @@ static int session_end(struct session *s, const sigset_t *saved_mask, uint32_t r
 	ct_writer_record(&s->out, CT_REC_END, 0, monotonic_ns(), &end, sizeof end, NULL, 0);
 	ct_writer_close(&s->out);
 	ct_tasks_free(&s->tasks);
+	ct_fdset_free(&s->cgroup_fds);
 	int status = s->main_status;
 	free(s);
 	atomic_flag_clear(&session_busy);

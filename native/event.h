@@ -110,9 +110,22 @@ enum ct_capture_kind {
 enum ct_syscall_behaviour {
 	CT_BEHAVIOUR_NS_CHANGE = 1, /* on success, re-read the caller's namespaces */
 	CT_BEHAVIOUR_EXEC = 2,      /* execve/execveat: where the started command's own syscalls begin */
+	CT_BEHAVIOUR_RETURNS_FD = 4, /* open and friends: a cgroup path opened gives a cgroup fd */
+	CT_BEHAVIOUR_CLOSES_FD = 8,  /* close: the fd is no longer a cgroup fd */
 };
 
-#define CT_CAPTURE_ROW 8 /* bytes per syscall number: 6 argument specs, behaviour, reserved */
+/* Byte 7 of a row: when to record the call at all. */
+enum ct_record_filter {
+	CT_RECORD_CGROUP_ONLY = 1, /* only when it works on a file under /sys/fs/cgroup */
+};
+
+/*
+ * Bytes per syscall number: 0-5 argument specs, 6 behaviour, 7 record filter, then which
+ * argument (index + 1, 0 for none) holds the path (8), the directory fd the path is relative
+ * to (9), and the file descriptor worked on (10); 11 reserved.
+ */
+#define CT_CAPTURE_ROW 12
+enum { CT_ROW_BEHAVIOUR = 6, CT_ROW_FILTER = 7, CT_ROW_PATH_ARG = 8, CT_ROW_DIRFD_ARG = 9, CT_ROW_FD_ARG = 10 };
 #define CT_MAX_SYSCALL 1024
 
 enum ct_blob_flags { CT_BLOB_TRUNCATED = 1, CT_BLOB_FAULT = 2 };

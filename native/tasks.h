@@ -8,7 +8,9 @@
 
 struct ct_task_state {
 	pid_t tid;
-	uint8_t in_syscall;   /* an entry was seen, the exit stop is wanted */
+	pid_t tgid;           /* from its TASK record; 0 until announced */
+	uint8_t in_syscall;
+	uint8_t cgroup_call;  /* the call in flight works on a file under /sys/fs/cgroup */   /* an entry was seen, the exit stop is wanted */
 	uint8_t announced;    /* its TASK record has been written */
 	uint8_t detaching;    /* attach mode: detach at the next stop */
 	uint8_t announced_exec; /* has exec'd at least once (the started command's own code runs) */

@@ -100,6 +100,18 @@ for (const runtime of RUNTIMES) {
         }
         expect(execByInit, 'the execve of the command by in-namespace PID 1, after pivot_root').toBeGreaterThan(pivot);
         expect(hostname).toBeLessThan(execByInit);
+
+        // The default set keeps file calls only for cgroup files: the container joins its cgroup
+        // by a write to cgroup.procs (or tasks), and no other open or write is recorded.
+        const fileCalls = calls.filter((r) => ['open', 'openat', 'openat2', 'write', 'mkdir', 'mkdirat'].includes(r.name));
+        expect(fileCalls.length).toBeGreaterThan(0);
+        for (const call of fileCalls) {
+          const path = String(call.args.path ?? call.args.pathname ?? '');
+          const relativeToCgroupDir = call.args.dirfd !== undefined && call.args.dirfd !== 'AT_FDCWD' && !path.startsWith('/');
+          expect(path.startsWith('/sys/fs/cgroup') || relativeToCgroupDir || (call.name === 'write' && call.args.path === undefined), `${call.name} ${path}`).toBe(true);
+        }
+        const joins = calls.filter((r) => r.name === 'write' && /\/(cgroup\.procs|tasks)$/.test(String(r.args.path)) && r.family === 'cgroups');
+        if (runtime !== 'crun') expect(joins.length, 'a write to cgroup.procs').toBeGreaterThan(0);
       });
     });
 

@@ -59,6 +59,21 @@ describe('cttrace trace', () => {
     });
   }
 
+  it('records file calls of the default set only for cgroup files, all of them when named', async () => {
+    await withTempDirAsync(async (dir) => {
+      const command = ['sh', '-c', 'cat /etc/hostname > /dev/null'];
+      const byDefault = join(dir, 'd.cttrace');
+      const named = join(dir, 'n.cttrace');
+      expect(runCli(['trace', '-q', '-o', byDefault, '--', ...command]).status).toBe(0);
+      expect(runCli(['trace', '-q', '-o', named, '-e', 'trace=default,openat', '--', ...command]).status).toBe(0);
+      const opened = async (path: string) =>
+        (await readTraceFile(path)).records.filter((r) => r.type === 'syscall' && r.name === 'openat').map((r) => (r.type === 'syscall' ? r.args.pathname : null));
+      expect(await opened(byDefault)).toEqual([]);
+      expect(await opened(named)).toContain('/etc/hostname');
+      expect((await readTraceFile(byDefault)).header.filter.caveats.join(' ')).toMatch(/only for files under \/sys\/fs\/cgroup/);
+    });
+  });
+
   it('lets a stopped process be continued (group-stop listened to, not swallowed)', async () => {
     await withTempDirAsync(async (dir) => {
       const output = join(dir, 'g.cttrace');

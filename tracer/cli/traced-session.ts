@@ -3,10 +3,11 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { buildEngineTables } from '../decode/capture-table.js';
 import { Decoder } from '../decode/decoder.js';
 import { startSession, type SessionTarget } from '../engine/session.js';
+import { CGROUP_FILE_CALLS } from '../filter/default-trace-set.js';
 import { parseTraceExpression, TraceExpressionError } from '../filter/trace-expression.js';
 import { COLOUR_STYLE, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
 import { MAX_SYSCALL } from '../protocol/layout.js';
-import { allSyscalls } from '../tables/syscalls.js';
+import { allSyscalls, syscallByName } from '../tables/syscalls.js';
 import { errnoName } from '../tables/xlat.js';
 import { TraceFileWriter } from '../trace/file-writer.js';
 import { makeTraceHeader } from '../trace/header.js';
@@ -50,6 +51,7 @@ const CAVEATS = {
   seccomp:
     "filtered by a seccomp prefilter: a tracee's own seccomp filter that returns ERRNO or KILL outranks TRACE, so such calls do not appear; use --all to see them",
   attach: 'attached to running processes: what they did before the attach, and threads born during it before they were seized, are not in the trace',
+  cgroupFiles: 'default set: open, write, close, mkdir and the like were recorded only for files under /sys/fs/cgroup; name them in -e trace= (e.g. default,openat) to see them all',
   pinned: "the traced command ran on one CPU, the tracer's, where a ptrace stop costs less; use --no-pin to let it use every CPU",
 } as const;
 
@@ -62,15 +64,32 @@ function engineErrorMessage(errno: number, subject: string): string {
   return `cannot trace ${subject}: ${errnoName(errno) ?? `errno ${errno}`}`;
 }
 
-function selectSyscalls(options: OutputOptions): { traced: ReadonlySet<number>; expression: string } {
-  const expression = options.all ? 'all' : (options.expression?.replace(/^trace=/, '') ?? 'default');
-  if (options.all) return { traced: new Set(allSyscalls('x86_64').map((info) => info.nr)), expression };
+interface Selection {
+  readonly traced: ReadonlySet<number>;
+  readonly expression: string;
+  /** file calls present only through `default`: recorded for cgroup files only */
+  readonly cgroupOnly: ReadonlySet<number>;
+}
+
+function parse(expression: string): ReadonlySet<number> {
   try {
-    return { traced: parseTraceExpression(expression).syscalls, expression };
+    return parseTraceExpression(expression).syscalls;
   } catch (error) {
     if (error instanceof TraceExpressionError) throw new UserError(error.message);
     throw error;
   }
+}
+
+function selectSyscalls(options: OutputOptions): Selection {
+  const expression = options.all ? 'all' : (options.expression?.replace(/^trace=/, '') ?? 'default');
+  if (options.all) return { traced: new Set(allSyscalls('x86_64').map((info) => info.nr)), expression, cgroupOnly: new Set() };
+  const traced = parse(expression);
+  const items = expression.split(',').map((item) => item.trim());
+  if (expression.startsWith('!') || !items.includes('default')) return { traced, expression, cgroupOnly: new Set() };
+  const others = items.filter((item) => item !== 'default');
+  const explicit = others.length ? parse(others.join(',')) : new Set<number>();
+  const cgroupFiles = CGROUP_FILE_CALLS.map((name) => syscallByName('x86_64', name)?.nr).filter((nr): nr is number => nr !== undefined);
+  return { traced, expression, cgroupOnly: new Set(cgroupFiles.filter((nr) => traced.has(nr) && !explicit.has(nr))) };
 }
 
 /** Validate the options before anything starts (a typo in -e must not start a container). */
@@ -80,8 +99,8 @@ export function checkOutputOptions(options: OutputOptions): void {
 
 export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
   const { options, target } = request;
-  const { traced, expression } = selectSyscalls(options);
-  const tables = buildEngineTables('x86_64', traced, { env: options.env ?? false });
+  const { traced, expression, cgroupOnly } = selectSyscalls(options);
+  const tables = buildEngineTables('x86_64', traced, { env: options.env ?? false, cgroupOnly });
   if (options.all) tables.bitmap.fill(0xff, 0, MAX_SYSCALL / 8);
   const attached = target.kind === 'attach';
   const pinned = !attached && options.pin !== false;
@@ -94,6 +113,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       expression,
       caveats: [
         ...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp]),
+        ...(cgroupOnly.size ? [CAVEATS.cgroupFiles] : []),
         ...(pinned ? [CAVEATS.pinned] : []),
         ...(request.notes ?? []),
       ],

@@ -1,5 +1,5 @@
 // Builds the engine's capture table and syscall bitmap (native/event.h) from the signatures.
-import { Behaviour, CAPTURE_ROW, CaptureKind, MAX_SYSCALL } from '../protocol/layout.js';
+import { Behaviour, CAPTURE_ROW, CaptureKind, MAX_SYSCALL, RecordFilter, Row } from '../protocol/layout.js';
 import { syscallByName, type Arch } from '../tables/syscalls.js';
 import type { ArgumentSignature } from './signatures.js';
 import { signatures } from './signatures.js';
@@ -9,6 +9,8 @@ type CaptureRule = (arg: ArgumentSignature, options: CaptureOptions) => number;
 export interface CaptureOptions {
   /** copy execve's environment too */
   readonly env: boolean;
+  /** record these only when they work on a file under /sys/fs/cgroup */
+  readonly cgroupOnly?: ReadonlySet<number>;
 }
 
 const spec = (kind: number, parameter = 0) => (kind & 0x0f) | (parameter << 4);
@@ -54,7 +56,17 @@ export function buildEngineTables(arch: Arch, syscalls: ReadonlySet<number>, opt
       const rule = CAPTURE_BY_TYPE[arg.type];
       capture[row + index] = rule ? rule(arg, options) : CaptureKind.none;
     });
-    capture[row + 6] = (signature.changesNamespaces ? Behaviour.nsChange : 0) | (signature.execs ? Behaviour.exec : 0);
+    capture[row + Row.behaviour] =
+      (signature.changesNamespaces ? Behaviour.nsChange : 0) |
+      (signature.execs ? Behaviour.exec : 0) |
+      (signature.returns === 'fd' ? Behaviour.returnsFd : 0) |
+      (signature.closesFd ? Behaviour.closesFd : 0);
+    capture[row + Row.filter] = options.cgroupOnly?.has(info.nr) ? RecordFilter.cgroupOnly : 0;
+    // Where the file a call works on is named: index + 1, 0 for none.
+    const argumentOf = (type: string) => signature.args.findIndex((arg) => arg.type === type) + 1;
+    capture[row + Row.pathArg] = argumentOf('path');
+    capture[row + Row.dirfdArg] = argumentOf('dirfd');
+    capture[row + Row.fdArg] = argumentOf('fd');
   }
   return { capture, bitmap };
 }

@@ -17,6 +17,7 @@ export interface SyscallSignature {
   readonly returns: string;
   readonly changesNamespaces: boolean;
   readonly execs: boolean;
+  readonly closesFd: boolean;
 }
 
 export class SignatureTableError extends Error {}
@@ -41,8 +42,15 @@ function parseLine(line: string, lineNumber: number): SyscallSignature {
     }
     return { name: argName, type, parameterIndex };
   });
-  for (const mark of marks) if (mark !== '!ns' && mark !== '!exec') throw fail(`unknown mark "${mark}"`);
-  return { name: name!, args, returns, changesNamespaces: marks.includes('!ns'), execs: marks.includes('!exec') };
+  for (const mark of marks) if (!['!ns', '!exec', '!closes'].includes(mark)) throw fail(`unknown mark "${mark}"`);
+  return {
+    name: name!,
+    args,
+    returns,
+    changesNamespaces: marks.includes('!ns'),
+    execs: marks.includes('!exec'),
+    closesFd: marks.includes('!closes'),
+  };
 }
 
 export function parseSignatures(text: string): ReadonlyMap<string, SyscallSignature> {

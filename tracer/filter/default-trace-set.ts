@@ -2,6 +2,15 @@
 // Items use the -e trace= syntax; "?" marks calls some arches lack (arm64 has no fork, open,
 // mkdir, rmdir...: its libc uses the *at forms, which are listed too).
 
+/**
+ * File calls that the default set records only when they work on a file under /sys/fs/cgroup
+ * (the engine checks the path, or the fd, at the call's entry and lets the others run without a
+ * second stop). Named in -e trace= (as in "default,write"), they are recorded whatever the file.
+ */
+export const CGROUP_FILE_CALLS: readonly string[] = [
+  'open', 'openat', 'openat2', 'creat', 'mkdir', 'mkdirat', 'write', 'close', 'rmdir', 'unlinkat',
+];
+
 export const DEFAULT_TRACE_SET: readonly string[] = [
   // Process lifecycle
   '?fork', '?vfork', 'clone', 'clone3', 'execve', 'execveat',
@@ -14,9 +23,9 @@ export const DEFAULT_TRACE_SET: readonly string[] = [
   'sethostname', 'setdomainname',
   // Process attributes: no_new_privs, keepcaps, pdeathsig, subreaper, name...
   'prctl',
-  // cgroup setup is file I/O under /sys/fs/cgroup; the decoder keeps only those paths.
-  // Go runtimes (runc) create and remove with mkdirat and unlinkat(AT_REMOVEDIR).
-  '?open', 'openat', 'openat2', '?creat', '?mkdir', 'mkdirat', 'write', 'close', '?rmdir', 'unlinkat',
+  // cgroup setup is file I/O under /sys/fs/cgroup: these come in through the default set only
+  // for cgroup files (CGROUP_FILE_CALLS). Go runtimes (runc) use mkdirat and unlinkat(AT_REMOVEDIR).
+  ...CGROUP_FILE_CALLS.map((name) => (['open', 'creat', 'mkdir', 'rmdir'].includes(name) ? `?${name}` : name)),
   // Identity and capabilities
   'setuid', 'setgid', 'setreuid', 'setregid', 'setresuid', 'setresgid',
   'setgroups', 'setfsuid', 'setfsgid', 'capset',
