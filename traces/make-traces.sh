@@ -25,7 +25,7 @@ until dk info >/dev/null 2>&1; do sleep 0.2; done
 mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev" "$work/rootfs/etc"
 cp /bin/busybox "$work/rootfs/bin/" && for applet in sh echo true; do ln -s busybox "$work/rootfs/bin/$applet"; done
 tar -C "$work/rootfs" -c . | dk import - cttrace-busybox:demo >/dev/null
-cttrace attach -q --name containerd -o docker-containerd.cttrace &
+node ../bin/cttrace.js attach -q --name containerd -o docker-containerd.cttrace &  # not the function: $! must be node
 attach_pid=$!
 sleep 1
 dk run --rm --network none cttrace-busybox:demo sh -c 'echo hi' >/dev/null
