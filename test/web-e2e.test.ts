@@ -280,7 +280,7 @@ describe.skipIf(skip !== null)('web viewer in chromium', () => {
     const hostile = records.map((record) => {
       if (record.type === 'process' || record.type === 'exec') return { ...record, comm: img };
       if (record.type === 'syscall' && record.name === 'execve') return { ...record, args: { ...record.args, filename: script, argv: [img, script] } };
-      if (record.type === 'syscall' && record.name === 'openat') return { ...record, name: img, args: { pathname: script, flags: [img] } };
+      if (record.type === 'syscall' && record.name === 'mount') return { ...record, name: img, args: { source: script, mountflags: [img] } };
       return record;
     });
     const file = join(work, 'hostile.cttrace');
