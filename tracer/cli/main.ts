@@ -14,6 +14,21 @@ function isUserFacing(error: unknown): error is Error {
   return error instanceof UserError || error instanceof ImageError || error instanceof BundleError || error instanceof ReadError || error instanceof WriteError || error instanceof EngineUnavailableError;
 }
 
+/** The options trace, run and attach share; `starts`: the command is started by cttrace. */
+function withTracingOptions(command: Command, { starts }: { starts: boolean }): Command {
+  command
+    .option('-o, --output <file>', 'where to save the trace (default: cttrace-DATE-NAME.cttrace here)')
+    .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
+    .option('--all', 'every syscall' + (starts ? ' (no prefilter)' : ''))
+    .option('--json', 'print the records as JSON lines on stdout')
+    .option('--env', "record execve's environment too")
+    .option('-q, --quiet', 'no decoded lines on the terminal')
+    .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
+    .option('--port <port>', 'port for --web (default: any free one)');
+  if (starts) command.option('--no-pin', "let the command use every CPU (by default it runs on the tracer's CPU, where a ptrace stop costs less)");
+  return command;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   guardOutput(process.stdout);
   guardOutput(process.stderr);
@@ -27,37 +42,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `cttrace: ${text}` : text) });
 
-  program
+  const trace = program
     .command('trace')
     .description('run a command and trace it and all its children')
     .argument('<command...>', 'the command and its arguments (after --)')
-    .option('-o, --output <file>', 'where to save the trace (default: cttrace-DATE-CMD.cttrace here)')
-    .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
-    .option('--all', 'trace every syscall (no prefilter)')
-    .option('--no-pin', "let the command use every CPU (by default it runs on the tracer's CPU, where a ptrace stop costs less)")
-    .option('--json', 'print the records as JSON lines on stdout')
-    .option('--env', "record execve's environment too")
-    .option('-q, --quiet', 'no decoded lines on the terminal')
+    .passThroughOptions();
+  withTracingOptions(trace, { starts: true })
     .option('--raw-output <file>', "also save the engine's raw binary stream (for bug reports and benchmarks)")
-    .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
-    .option('--port <port>', 'port for --web (default: any free one)')
-    .passThroughOptions()
     .action(async (command: string[], options) => {
-      exitCode = await (await import('./trace-command.js')).traceCommand(command, {
-        output: options.output,
-        expression: options.expr,
-        all: options.all,
-        json: options.json,
-        env: options.env,
-        quiet: options.quiet,
-        rawOutput: options.rawOutput,
-        pin: options.pin,
-        web: options.web,
-        port: options.port,
-      });
+      exitCode = await (await import('./trace-command.js')).traceCommand(command, { ...options, expression: options.expr });
     });
 
-  program
+  const run = program
     .command('run')
     .description('start a container from an image with a runtime, traced: the bundled ctrun by default')
     .argument('<image-and-command...>', 'IMAGE [CMD...] (after --): busybox, oci:DIR[:TAG], FILE.tar (docker save), dir:PATH')
@@ -66,38 +62,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--memory <size>', 'memory limit, e.g. 64m')
     .option('--pids-limit <n>', 'maximum number of processes', Number)
     .option('--rootless', 'a user namespace: root inside is an unprivileged uid outside')
-    .option('-o, --output <file>', 'where to save the trace')
-    .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
-    .option('--all', 'trace every syscall (no prefilter)')
-    .option('--no-pin', "let the command use every CPU (by default it runs on the tracer's CPU, where a ptrace stop costs less)")
-    .option('--json', 'print the records as JSON lines on stdout')
-    .option('--env', "record execve's environment too")
-    .option('-q, --quiet', 'no decoded lines on the terminal')
-    .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
-    .option('--port <port>', 'port for --web (default: any free one)')
-    .passThroughOptions()
-    .action(async (imageAndCommand: string[], options) => {
-      exitCode = await (await import('./run-command.js')).runCommand(imageAndCommand, { ...options, expression: options.expr });
-    });
+    .passThroughOptions();
+  withTracingOptions(run, { starts: true }).action(async (imageAndCommand: string[], options) => {
+    exitCode = await (await import('./run-command.js')).runCommand(imageAndCommand, { ...options, expression: options.expr });
+  });
 
-  program
+  const attach = program
     .command('attach')
     .description('attach to running processes (all their threads) and follow what they spawn; Ctrl-C detaches')
     .argument('[pids...]', 'process ids')
     .option('--name <name>', 'the one process with this name (comm)')
     .option('--children', 'also attach to their existing descendants')
-    .option('--duration <seconds>', 'detach after this many seconds', Number)
-    .option('-o, --output <file>', 'where to save the trace')
-    .option('-e, --expr <expression>', 'which syscalls to record: trace=NAME,%class,... like strace')
-    .option('--all', 'record every syscall')
-    .option('--json', 'print the records as JSON lines on stdout')
-    .option('--env', "record execve's environment too")
-    .option('-q, --quiet', 'no decoded lines on the terminal')
-    .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
-    .option('--port <port>', 'port for --web (default: any free one)')
-    .action(async (pids: string[], options) => {
-      exitCode = await (await import('./attach-command.js')).attachCommand(pids, { ...options, expression: options.expr });
-    });
+    .option('--duration <seconds>', 'detach after this many seconds', Number);
+  withTracingOptions(attach, { starts: false }).action(async (pids: string[], options) => {
+    exitCode = await (await import('./attach-command.js')).attachCommand(pids, { ...options, expression: options.expr });
+  });
 
   program
     .command('inspect')
