@@ -19,6 +19,7 @@ import type { Summary } from './stats.js';
 import { nowMs, round } from './stats.js';
 import { buildSyntheticStream } from './synthetic-stream.js';
 import { measureRuntimeStartup, type RuntimeStartupResult } from './runtime-startup.js';
+import type { ViewerBenchResult } from './viewer.js';
 import { measureTraceSize, type TraceSizeResult } from './trace-size.js';
 import { LOOP_COMMAND, loopWorkload, runcWorkload, unshareWorkload, UNSHARE_COMMAND } from './workloads.js';
 
@@ -62,6 +63,7 @@ export interface BenchResults {
   readonly decoder: ThroughputResult;
   readonly traceSize: TraceSizeResult;
   readonly runtimes: RuntimeStartupResult;
+  readonly viewer: { readonly results: readonly ViewerBenchResult[]; readonly skipped?: string };
   readonly cleanup: { readonly beforeCleanup: readonly string[]; readonly forced: readonly string[]; readonly leftovers: readonly string[] };
   readonly durationSeconds: number;
   readonly loadAverageAtEnd: readonly number[];
@@ -141,6 +143,20 @@ export function markdown(results: BenchResults): string {
   lines.push(`| cgroup2 hidden (all three alike) | ${rtCell(rt.hidden, 'ctrun')} | ${rtCell(rt.hidden, 'runc')} | ${rtCell(rt.hidden, 'crun')} |`);
   lines.push(`| host as it is | ${rtCell(rt.host, 'ctrun')} | ${rtCell(rt.host, 'runc')} | – |`);
   lines.push(`| ratio | ctrun/crun ${times(rt.ratios.ctrunVsCrun)} (aim < 1: ${verdict(rt.ratios.ctrunVsCrun, 1)}) | ctrun/runc ${times(rt.ratios.ctrunVsRunc)} | crun/runc ${times(rt.ratios.crunVsRunc)} |`);
+  lines.push('');
+  const viewer = results.viewer;
+  if (viewer.skipped) lines.push(`Viewer: not measured (${viewer.skipped}).`);
+  else {
+    lines.push('Viewer in headless chromium (synthetic traces; aim: 1M events open in under 3 s, a pan frame under 33 ms):');
+    lines.push('');
+    lines.push('| events | .cttrace | open (navigation → drawn) | parse worker | build | pan frame p50 / p95 (whole trace) | frame interval p50 / p95 |');
+    lines.push('|---:|---:|---:|---:|---:|---:|---:|');
+    for (const v of viewer.results) {
+      lines.push(
+        `| ${v.events.toLocaleString('en')} | ${(v.fileBytes / 1e6).toFixed(1)} MB | ${ms(v.loadMs)} ms | ${ms(v.workerMs)} ms | ${ms(v.buildMs)} ms | ${ms(v.panFrameFit.p50)} / ${ms(v.panFrameFit.p95)} ms | ${ms(v.frameIntervalFit.p50)} / ${ms(v.frameIntervalFit.p95)} ms |`,
+      );
+    }
+  }
   lines.push('');
   lines.push('#### Details');
   lines.push('');
@@ -264,7 +280,11 @@ async function main(argv: readonly string[]): Promise<number> {
     const traceSize = await measureTraceSize({ workloads, stream, tmp, progress });
     progress(`\nbench: runtimes `);
     const runtimes = await measureRuntimeStartup({ runs: options.runs, tmp, progress });
-    progress('\n');
+    progress(`\nbench: viewer in headless chromium\n`);
+    const viewer = await (await import('./viewer.js')).benchViewer({
+      sizes: options.events >= 1_000_000 ? [100_000, 1_000_000] : [Math.min(100_000, options.events)],
+      log: (line) => progress(`  ${line}\n`),
+    });
 
     // runc removes its containers and cgroups itself: anything found here is a bug, reported.
     const beforeCleanup = [...bundle.leftoverCgroups(), ...bundle.leftoverMounts()];
@@ -278,6 +298,7 @@ async function main(argv: readonly string[]): Promise<number> {
       decoder,
       traceSize,
       runtimes,
+      viewer,
       cleanup: { beforeCleanup, forced, leftovers },
       durationSeconds: round((nowMs() - started) / 1000, 1),
       loadAverageAtEnd: loadavg().map((value) => round(value, 2)),
