@@ -22,6 +22,8 @@ function leftovers(id: string): string[] {
   for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
     const dir = join('/sys/fs/cgroup', hierarchy, 'cttrace', id);
     if (existsSync(dir)) found.push(dir);
+    // the shared parent too: one container at a time runs here, so it must be gone
+    else if (existsSync(join('/sys/fs/cgroup', hierarchy, 'cttrace'))) found.push(join('/sys/fs/cgroup', hierarchy, 'cttrace'));
   }
   if (existsSync(join('/var/lib/cttrace/containers', id))) found.push('the bundle folder');
   if (existsSync('/run/cttrace') && readdirSync('/run/cttrace').length) found.push(`state in /run/cttrace: ${readdirSync('/run/cttrace').join(' ')}`);

@@ -18,8 +18,9 @@ import { isRoot, runCli } from './helpers/cli.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..');
 const STATIC = join(ROOT, 'web', 'dist');
-// The README's screenshots are refreshed with CTTRACE_SCREENSHOTS=1 npm test; otherwise they go to a temp dir.
-const SCREENSHOTS = process.env.CTTRACE_SCREENSHOTS ? join(ROOT, 'web', 'screenshots') : join(tmpdir(), 'cttrace-screenshots');
+// The README's screenshots are refreshed with CTTRACE_SCREENSHOTS=1 npm test; otherwise they go to
+// the test's temp dir, removed at the end.
+let SCREENSHOTS = join(ROOT, 'web', 'screenshots');
 const FILTERED = join(ROOT, 'traces', 'unshare-namespaces.cttrace');
 const ALL = join(ROOT, 'traces', 'unshare-namespaces-all.cttrace');
 const skip = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (the setup installs Debian's chromium)`;
@@ -51,9 +52,10 @@ describe.skipIf(skip !== null)('web viewer in chromium', () => {
   beforeAll(async () => {
     const { build } = await import('vite');
     await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-    mkdirSync(SCREENSHOTS, { recursive: true });
     profile = mkdtempSync(join(tmpdir(), 'cttrace-chromium-'));
     work = mkdtempSync(join(tmpdir(), 'cttrace-web-'));
+    if (!process.env.CTTRACE_SCREENSHOTS) SCREENSHOTS = join(work, 'screenshots');
+    mkdirSync(SCREENSHOTS, { recursive: true });
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,

@@ -11,7 +11,7 @@
 // process that was killed outright are pruned by the next makeBundle.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { DEFAULT_PATH } from '../image/busybox.js';
 import { BundleError } from '../image/errors.js';
 import { cttraceHome, type IdShift } from '../image/home.js';
@@ -152,6 +152,13 @@ function removeCgroups(cgroupsPath: string): void {
       }
     };
     remove(dir);
+    // The shared parent (/cttrace) goes too once no other container is in it, so that nothing
+    // of cttrace's stays in the hierarchies; rmdir refuses while it has children.
+    try {
+      rmdirSync(dirname(dir));
+    } catch {
+      // another container's cgroup is still there, or it is gone already
+    }
   }
 }
 
