@@ -1,8 +1,8 @@
-// Argument decoders by type name (the types of signatures.in). Each takes the raw register, the
-// blob the engine copied for it (if any) and the call's context, and returns a JSON value.
+// Argument decoders by type name (the types of signatures.in). Each reads one argument of the
+// call (its registers, the blob the engine copied for it, the call's other arguments) and
+// returns a JSON value.
 import type { RawBlob } from '../protocol/raw-records.js';
 import {
-  asInt32,
   capabilityNames,
   decodeCloneFlags,
   decodeFlags,
@@ -14,32 +14,29 @@ import {
   xlat,
   type XlatSet,
 } from '../tables/xlat.js';
-import type { ArgValue, PidPair } from '../trace/records.js';
+import type { ArgValue } from '../trace/records.js';
+import type { CallArguments } from './call-arguments.js';
 
-export interface ArgumentContext {
-  readonly raw: bigint;
-  readonly blob: RawBlob | undefined;
-  /** raw value of another argument of the same call, by name */
-  readonly other: (name: string) => bigint;
-  readonly translatePid: (value: number) => PidPair;
+type ArgumentDecoder = (call: CallArguments, index: number) => ArgValue;
+
+const AT_FDCWD = -100;
+const hex = (value: bigint) => `0x${value.toString(16)}`;
+
+/** Where a blob's bytes end: at the first NUL, else at the blob's end. */
+function textEnd(blob: RawBlob): number {
+  const nul = blob.buffer.indexOf(0, blob.start);
+  return nul < 0 || nul >= blob.end ? blob.end : nul;
 }
-
-type ArgumentDecoder = (context: ArgumentContext) => ArgValue;
-
-const int32 = (raw: bigint) => Number(asInt32(raw));
-const uint32 = (raw: bigint) => Number(BigInt.asUintN(32, raw));
-const hex = (raw: bigint) => `0x${raw.toString(16)}`;
 
 function blobString(blob: RawBlob | undefined): string | null {
   if (!blob || blob.fault) return null;
-  const end = blob.data.indexOf(0);
-  const text = blob.data.toString('utf8', 0, end < 0 ? blob.data.length : end);
+  const text = blob.buffer.toString('utf8', blob.start, textEnd(blob));
   return blob.truncated ? `${text}...` : text;
 }
 
 function blobStrings(blob: RawBlob | undefined): string[] | null {
-  if (!blob || (blob.fault && blob.data.length === 0)) return null;
-  const parts = blob.data.toString('utf8').split('\0');
+  if (!blob || (blob.fault && blob.end === blob.start)) return null;
+  const parts = blob.buffer.toString('utf8', blob.start, blob.end).split('\0');
   parts.pop(); // the text after the last NUL is empty
   if (blob.truncated) parts.push('...');
   return parts;
@@ -48,19 +45,22 @@ function blobStrings(blob: RawBlob | undefined): string[] | null {
 function blobInts(blob: RawBlob | undefined, signed = false): number[] | null {
   if (!blob || blob.fault) return null;
   const values: number[] = [];
-  for (let at = 0; at + 4 <= blob.data.length; at += 4) values.push(signed ? blob.data.readInt32LE(at) : blob.data.readUInt32LE(at));
+  const { buffer } = blob;
+  for (let at = blob.start; at + 4 <= blob.end; at += 4) values.push(signed ? buffer.readInt32LE(at) : buffer.readUInt32LE(at));
   return values;
 }
 
 /** The first bytes of a write or hostname: text as text, anything else escaped. */
 function blobText(blob: RawBlob | undefined): string | null {
   if (!blob || blob.fault) return null;
-  const text = blob.data.toString('utf8');
+  const text = blob.buffer.toString('utf8', blob.start, blob.end);
   return blob.truncated ? `${text}...` : text;
 }
 
-const pointer = ({ raw }: ArgumentContext): ArgValue => (raw === 0n ? null : hex(raw));
-const idValue = ({ raw }: ArgumentContext): ArgValue => int32(raw); // -1 means "unchanged"
+const int32: ArgumentDecoder = (call, index) => call.int32(index);
+const pointer: ArgumentDecoder = (call, index) => (call.isZero(index) ? null : call.hex(index));
+const idValue = int32; // -1 means "unchanged"
+const blobStringUnlessNull: ArgumentDecoder = (call, index) => (call.isZero(index) ? null : blobString(call.blob(index)));
 
 function decodeWaitStatus(status: number): string {
   const low = status & 0x7f;
@@ -108,63 +108,70 @@ function decodeOpenHow(blob: RawBlob | undefined): ArgValue {
 }
 
 /** prctl's second argument means something different for each option. */
-function decodePrctlArgument(context: ArgumentContext): ArgValue {
-  const option = lookupValue(xlat.prctl_options, context.other('option'));
+function decodePrctlArgument(call: CallArguments, index: number): ArgValue {
+  const option = lookupValue(xlat.prctl_options, call.other('option'));
   switch (option) {
     case 'PR_SET_NAME':
-      return blobString(context.blob);
+      return blobString(call.blob(index));
     case 'PR_SET_PDEATHSIG':
-      return signalName(int32(context.raw));
+      return signalName(call.int32(index));
     case 'PR_CAPBSET_DROP':
     case 'PR_CAPBSET_READ':
-      return lookupValue(xlat.capabilities, context.raw) ?? int32(context.raw);
+      return lookupValue(xlat.capabilities, call.value(index)) ?? call.int32(index);
     default:
-      return Number(context.raw) === Number(BigInt.asUintN(53, context.raw)) ? Number(context.raw) : hex(context.raw);
+      return call.fitsDouble(index) ? call.number(index) : call.hex(index);
   }
 }
 
 function xlatDecoder(set: XlatSet): ArgumentDecoder {
   return set.kind === 'flags'
-    ? ({ raw }) => decodeFlags(set, raw)
-    : ({ raw }) => decodeValue(set, asInt32(raw));
+    ? (call, index) => decodeFlags(set, call.value(index))
+    : (call, index) => decodeValue(set, call.int32(index));
 }
 
 const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
-  int: ({ raw }) => int32(raw),
-  uint: ({ raw }) => uint32(raw),
-  size: ({ raw }) => Number(raw),
-  hex: ({ raw }) => hex(raw),
+  int: int32,
+  uint: (call, index) => call.uint32(index),
+  size: (call, index) => call.number(index),
+  hex: (call, index) => call.hex(index),
   ptr: pointer,
-  fd: ({ raw }) => int32(raw),
-  dirfd: ({ raw }) => (int32(raw) === -100 ? 'AT_FDCWD' : int32(raw)),
-  pid: ({ raw, translatePid }) => translatePid(int32(raw)),
+  fd: int32,
+  dirfd: (call, index) => (call.int32(index) === AT_FDCWD ? 'AT_FDCWD' : call.int32(index)),
+  pid: (call, index) => call.translatePid(call.int32(index)),
   uid: idValue,
   gid: idValue,
-  mode: ({ raw }) => `0${uint32(raw).toString(8)}`,
-  signal: ({ raw }) => signalName(int32(raw)),
-  path: ({ blob, raw }) => (raw === 0n ? null : blobString(blob)),
-  string: ({ blob, raw }) => (raw === 0n ? null : blobString(blob)),
-  mount_data: ({ blob, raw }) => (raw === 0n ? null : blobString(blob)),
-  strings: ({ blob }) => blobStrings(blob),
-  env: ({ blob, raw }) => (blob ? blobStrings(blob) : raw === 0n ? null : hex(raw)),
-  bytes: ({ blob }) => blobText(blob),
-  ints: ({ blob }) => blobInts(blob),
-  clone_args: ({ blob }) => decodeCloneArgs(blob),
-  clone_call_flags: ({ raw }) => decodeCloneFlags(raw),
-  open_flags: ({ raw }) => decodeOpenFlags(raw),
-  mount_flags: ({ raw }) => decodeMountFlags(raw),
-  cap_header: ({ blob }) =>
-    blob && blob.data.length >= 8 ? { version: hex(BigInt(blob.data.readUInt32LE(0))), pid: blob.data.readInt32LE(4) } : null,
-  cap_data: ({ blob }) => decodeCapData(blob),
-  open_how: ({ blob }) => decodeOpenHow(blob),
-  status_out: ({ blob, raw }) => {
-    const values = blobInts(blob, true);
-    return values && values.length ? decodeWaitStatus(values[0]!) : pointer({ raw } as ArgumentContext);
+  mode: (call, index) => `0${call.uint32(index).toString(8)}`,
+  signal: (call, index) => signalName(call.int32(index)),
+  path: blobStringUnlessNull,
+  string: blobStringUnlessNull,
+  mount_data: blobStringUnlessNull,
+  strings: (call, index) => blobStrings(call.blob(index)),
+  env: (call, index) => {
+    const blob = call.blob(index);
+    return blob ? blobStrings(blob) : pointer(call, index);
   },
-  fds_out: ({ blob }) => blobInts(blob, true),
+  bytes: (call, index) => blobText(call.blob(index)),
+  ints: (call, index) => blobInts(call.blob(index)),
+  clone_args: (call, index) => decodeCloneArgs(call.blob(index)),
+  clone_call_flags: (call, index) => decodeCloneFlags(call.value(index)),
+  open_flags: (call, index) => decodeOpenFlags(call.value(index)),
+  mount_flags: (call, index) => decodeMountFlags(call.value(index)),
+  cap_header: (call, index) => {
+    const blob = call.blob(index);
+    return blob && blob.end - blob.start >= 8
+      ? { version: hex(BigInt(blob.buffer.readUInt32LE(blob.start))), pid: blob.buffer.readInt32LE(blob.start + 4) }
+      : null;
+  },
+  cap_data: (call, index) => decodeCapData(call.blob(index)),
+  open_how: (call, index) => decodeOpenHow(call.blob(index)),
+  status_out: (call, index) => {
+    const values = blobInts(call.blob(index), true);
+    return values && values.length ? decodeWaitStatus(values[0]!) : pointer(call, index);
+  },
+  fds_out: (call, index) => blobInts(call.blob(index), true),
   prctl_arg: decodePrctlArgument,
-  fsconfig_value: (context) =>
-    lookupValue(xlat.fsconfig_commands, context.other('cmd')) === 'FSCONFIG_SET_STRING' ? blobString(context.blob) : pointer(context),
+  fsconfig_value: (call, index) =>
+    lookupValue(xlat.fsconfig_commands, call.other('cmd')) === 'FSCONFIG_SET_STRING' ? blobString(call.blob(index)) : pointer(call, index),
 };
 
 export type { ArgumentDecoder };
@@ -181,10 +188,6 @@ export function argumentDecoder(type: string): ArgumentDecoder {
     resolved.set(type, decoder);
   }
   return decoder;
-}
-
-export function decodeArgument(type: string, context: ArgumentContext): ArgValue {
-  return argumentDecoder(type)(context);
 }
 
 export function isKnownArgumentType(type: string): boolean {

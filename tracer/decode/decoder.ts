@@ -1,7 +1,7 @@
 // Raw engine records → typed trace records: names, decoded arguments, both views of every pid.
 import { NAMESPACE_KINDS, PROTOCOL_VERSION, SessionFlags } from '../protocol/layout.js';
 import { ProtocolError } from '../protocol/raw-reader.js';
-import type { RawBlob, RawExec, RawHello, RawRecord, RawSyscall, RawTask } from '../protocol/raw-records.js';
+import type { RawExec, RawHello, RawRecord, RawSyscall, RawTask } from '../protocol/raw-records.js';
 import { syscallByNr, type Arch } from '../tables/syscalls.js';
 import { errnoName, signalName } from '../tables/xlat.js';
 import type {
@@ -12,10 +12,11 @@ import type {
   TraceRecord,
 } from '../trace/records.js';
 import { argumentDecoder, type ArgumentDecoder } from './arguments.js';
+import { CallArguments } from './call-arguments.js';
 import { familyOf } from './families.js';
 import { FdPaths } from './fd-paths.js';
 import { PidNamespaces } from './pid-namespaces.js';
-import { signatures, type SyscallSignature } from './signatures.js';
+import { signatures } from './signatures.js';
 
 const MAX_ERRNO = 4095;
 const PID_RETURNING = 'pid';
@@ -24,10 +25,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface SyscallPlan {
   readonly name: string;
-  readonly signature: SyscallSignature | null;
-  readonly decoders: readonly ArgumentDecoder[];
+  /** null for a call without a signature: its arguments are shown raw */
+  readonly decoders: readonly ArgumentDecoder[] | null;
   readonly names: readonly string[];
   readonly returnsPid: boolean;
+  /** clone and clone3: their family depends on the namespace flags they pass */
+  readonly clones: boolean;
 }
 
 export interface SessionInfo {
@@ -56,6 +59,7 @@ export class Decoder {
   private readonly pids = new PidNamespaces();
   private readonly fdPaths = new FdPaths();
   private readonly plans = new Map<number, SyscallPlan>();
+  private readonly call = new CallArguments(this.pids);
   session: SessionInfo | null = null;
 
   /** Turn one raw record into trace records (none for the session's own bookkeeping). */
@@ -144,12 +148,14 @@ export class Decoder {
     if (!plan) {
       const tableName = syscallByNr(this.arch, nr)?.name;
       const signature = (tableName && signatures().get(tableName)) || null;
+      const name = signature?.name ?? tableName ?? `syscall_0x${nr.toString(16)}`;
+      const names = signature ? signature.args.map((arg) => arg.name) : [0, 1, 2, 3, 4, 5].map((index) => `arg${index}`);
       plan = {
-        name: signature?.name ?? tableName ?? `syscall_0x${nr.toString(16)}`,
-        signature,
-        decoders: signature ? signature.args.map((arg) => argumentDecoder(arg.type)) : [],
-        names: signature ? signature.args.map((arg) => arg.name) : [0, 1, 2, 3, 4, 5].map((index) => `arg${index}`),
+        name,
+        decoders: signature ? signature.args.map((arg) => argumentDecoder(arg.type)) : null,
+        names,
         returnsPid: signature?.returns === PID_RETURNING,
+        clones: name === 'clone' || name === 'clone3',
       };
       this.plans.set(nr, plan);
     }
@@ -158,21 +164,15 @@ export class Decoder {
 
   private syscall(raw: RawSyscall): SyscallRecord {
     const plan = this.planOf(raw.nr);
-    const { name, signature, names } = plan;
+    const { name, names, decoders } = plan;
     const ret = raw.hasRet ? raw.ret : null;
     const failed = ret !== null && ret < 0 && ret >= -MAX_ERRNO;
-    const translatePid = (value: number) => this.pids.translate(raw.tid, value);
+    const call = this.call;
+    const rawArgs = call.load(raw, names);
     const count = names.length;
-    const rawArgs: string[] = new Array(count);
-    for (let index = 0; index < count; index++) rawArgs[index] = `0x${raw.args[index]!.toString(16)}`;
     const args: Record<string, ArgValue> = {};
-    if (signature) {
-      const other = (argName: string) => raw.args[names.indexOf(argName)] ?? 0n;
-      for (let index = 0; index < count; index++) {
-        let blob: RawBlob | undefined;
-        for (const candidate of raw.blobs) if (candidate.arg === index) blob = candidate;
-        args[names[index]!] = plan.decoders[index]!({ raw: raw.args[index]!, blob, other, translatePid });
-      }
+    if (decoders) {
+      for (let index = 0; index < count; index++) args[names[index]!] = decoders[index]!(call, index);
     } else {
       for (let index = 0; index < count; index++) args[names[index]!] = rawArgs[index]!;
     }
@@ -190,10 +190,11 @@ export class Decoder {
       err: failed ? (errnoName(-ret) ?? `E${-ret}`) : null,
       dur: raw.time - raw.enterNs,
       raw: rawArgs,
-      family: familyOf(name, path, hasNewNamespaceFlag(args)),
+      // Only a clone's family depends on its flags: the others skip the search.
+      family: familyOf(name, path, plan.clones && hasNewNamespaceFlag(args)),
     };
     if (plan.returnsPid && ret !== null && ret > 0) {
-      record.retPid = raw.childTid > 0 ? { host: raw.childTid, ns: ret } : translatePid(ret);
+      record.retPid = raw.childTid > 0 ? { host: raw.childTid, ns: ret } : call.translatePid(ret);
       const childNspid = raw.childTid > 0 ? this.pids.nspidChainOf(raw.childTid) : undefined;
       if (childNspid) record.childNspid = childNspid;
     }

@@ -5,19 +5,26 @@ import { posix } from 'node:path';
 const OPENING_CALLS = new Set(['open', 'openat', 'openat2', 'creat', 'open_tree', 'fspick']);
 
 export class FdPaths {
-  private readonly paths = new Map<string, string>();
+  /** path by fd, per process (tgid): maps of numbers, not "tgid:fd" strings to build and hash */
+  private readonly pathsByProcess = new Map<number, Map<number, string>>();
   private readonly tgidOf = new Map<number, number>();
 
   noteProcess(tid: number, tgid: number): void {
     this.tgidOf.set(tid, tgid);
   }
 
-  private key(tid: number, fd: number): string {
-    return `${this.tgidOf.get(tid) ?? tid}:${fd}`;
+  private pathsOf(tid: number): Map<number, string> {
+    const tgid = this.tgidOf.get(tid) ?? tid;
+    let paths = this.pathsByProcess.get(tgid);
+    if (!paths) {
+      paths = new Map();
+      this.pathsByProcess.set(tgid, paths);
+    }
+    return paths;
   }
 
   pathOf(tid: number, fd: number): string | null {
-    return this.paths.get(this.key(tid, fd)) ?? null;
+    return this.pathsOf(tid).get(fd) ?? null;
   }
 
   /** Resolve a path given to an *at call against its dirfd, when the dirfd is known. */
@@ -32,9 +39,9 @@ export class FdPaths {
     if (ret === null || ret < 0) return;
     if (OPENING_CALLS.has(name)) {
       const path = args.pathname ?? args.filename ?? args.path;
-      if (typeof path === 'string') this.paths.set(this.key(tid, ret), this.resolve(tid, args.dirfd, path));
+      if (typeof path === 'string') this.pathsOf(tid).set(ret, this.resolve(tid, args.dirfd, path));
     } else if (name === 'close' && typeof args.fd === 'number') {
-      this.paths.delete(this.key(tid, args.fd));
+      this.pathsOf(tid).delete(args.fd);
     }
   }
 }

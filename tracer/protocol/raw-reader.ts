@@ -1,44 +1,101 @@
 // Splits the engine's byte stream into records and parses each at the offsets of layout.ts.
 import * as L from './layout.js';
 import type { RawBlob, RawRecord } from './raw-records.js';
+import * as Unchecked from './unchecked-reads.js';
 
 export class ProtocolError extends Error {}
 
-// Times and return values as numbers without a BigInt in between (readBigUInt64LE allocates
-// one per call, four per syscall record): the same value, rounded once to a double.
+// 64-bit values as numbers without a BigInt in between (readBigUInt64LE allocates one per
+// call): the same value, rounded once to a double. Checked reads, for the rarer records.
 const TWO_32 = 2 ** 32;
 const u64 = (buffer: Buffer, at: number) => buffer.readUInt32LE(at + 4) * TWO_32 + buffer.readUInt32LE(at);
-const i64 = (buffer: Buffer, at: number) => buffer.readInt32LE(at + 4) * TWO_32 + buffer.readUInt32LE(at);
 
 function cString(buffer: Buffer, start: number, size: number): string {
   const end = buffer.indexOf(0, start);
   return buffer.toString('utf8', start, end < 0 || end > start + size ? start + size : end);
 }
 
+/** A blob as a window on its chunk: the Buffer for `data` is made only if a decoder asks. */
+class ChunkBlob implements RawBlob {
+  constructor(
+    readonly arg: number,
+    readonly kind: number,
+    readonly truncated: boolean,
+    readonly fault: boolean,
+    readonly buffer: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get data(): Buffer {
+    return this.buffer.subarray(this.start, this.end);
+  }
+}
+
+/** The blobs after a syscall record's fixed part; `end`, the record's end, is inside the buffer. */
 function parseBlobs(buffer: Buffer, start: number, end: number, count: number): RawBlob[] {
   const blobs: RawBlob[] = [];
   let at = start;
   for (let i = 0; i < count && at + L.Blob.size <= end; i++) {
-    const length = buffer.readUInt32LE(at + L.Blob.length);
+    const length = Unchecked.uint32(buffer, at + L.Blob.length);
     const flags = buffer[at + L.Blob.flags]!;
-    blobs.push({
-      arg: buffer[at + L.Blob.arg]!,
-      kind: buffer[at + L.Blob.kind]!,
-      truncated: (flags & L.BlobFlags.truncated) !== 0,
-      fault: (flags & L.BlobFlags.fault) !== 0,
-      data: buffer.subarray(at + L.Blob.size, at + L.Blob.size + length),
-    });
+    const dataStart = at + L.Blob.size;
+    // subarray clamps to the buffer's end; so must the window.
+    const dataEnd = Math.min(dataStart + length, buffer.length);
+    blobs.push(
+      new ChunkBlob(
+        buffer[at + L.Blob.arg]!,
+        buffer[at + L.Blob.kind]!,
+        (flags & L.BlobFlags.truncated) !== 0,
+        (flags & L.BlobFlags.fault) !== 0,
+        buffer,
+        dataStart,
+        dataEnd,
+      ),
+    );
     at += L.Blob.size + length;
   }
   return blobs;
 }
 
+const NO_BLOBS: readonly RawBlob[] = Object.freeze([]);
+
+function argumentWords(buffer: Buffer, at: number): Uint32Array {
+  const words = new Uint32Array(12);
+  for (let i = 0; i < 12; i++) words[i] = Unchecked.int32(buffer, at + 4 * i);
+  return words;
+}
+
+/** A syscall record: its fixed part must be there for the unchecked reads. */
+function parseSyscall(buffer: Buffer, at: number, length: number, tid: number, time: number): RawRecord {
+  if (length < L.HEADER_SIZE + L.Syscall.size || at + length > buffer.length) {
+    throw new ProtocolError(`syscall record of ${length} bytes at ${at} does not fit its ${buffer.length}-byte chunk`);
+  }
+  const p = at + L.HEADER_SIZE;
+  const flags = Unchecked.uint16(buffer, p + L.Syscall.flags);
+  const blobCount = Unchecked.uint16(buffer, p + L.Syscall.blobCount);
+  return {
+    type: 'syscall',
+    tid,
+    time,
+    nr: Unchecked.int32(buffer, p + L.Syscall.nr),
+    hasRet: (flags & L.SyscallFlags.hasRet) !== 0,
+    unfinished: (flags & L.SyscallFlags.unfinished) !== 0,
+    argWords: argumentWords(buffer, p + L.Syscall.args),
+    ret: Unchecked.int64(buffer, p + L.Syscall.ret),
+    enterNs: Unchecked.uint64(buffer, p + L.Syscall.enterNs),
+    childTid: Unchecked.int32(buffer, p + L.Syscall.childTid),
+    blobs: blobCount ? parseBlobs(buffer, p + L.Syscall.size, at + length, blobCount) : NO_BLOBS,
+  };
+}
+
 /** Parse one record whose header starts at `at`. */
 export function parseRecord(buffer: Buffer, at: number): RawRecord {
-  const length = buffer.readUInt32LE(at + L.Header.length);
-  const type = buffer.readUInt16LE(at + L.Header.type);
-  const tid = buffer.readInt32LE(at + L.Header.tid);
-  const time = u64(buffer, at + L.Header.time);
+  if (at + L.HEADER_SIZE > buffer.length) throw new ProtocolError(`record header at ${at} past the chunk's end`);
+  const length = Unchecked.uint32(buffer, at + L.Header.length);
+  const type = Unchecked.uint16(buffer, at + L.Header.type);
+  const tid = Unchecked.int32(buffer, at + L.Header.tid);
+  const time = Unchecked.uint64(buffer, at + L.Header.time);
   const p = at + L.HEADER_SIZE;
   switch (type) {
     case L.RecordType.hello:
@@ -72,25 +129,8 @@ export function parseRecord(buffer: Buffer, at: number): RawRecord {
         comm: cString(buffer, p + L.Task.comm, 16),
       };
     }
-    case L.RecordType.syscall: {
-      const flags = buffer.readUInt16LE(p + L.Syscall.flags);
-      const args: bigint[] = [];
-      for (let i = 0; i < 6; i++) args.push(buffer.readBigUInt64LE(p + L.Syscall.args + 8 * i));
-      const blobCount = buffer.readUInt16LE(p + L.Syscall.blobCount);
-      return {
-        type: 'syscall',
-        tid,
-        time,
-        nr: buffer.readInt32LE(p + L.Syscall.nr),
-        hasRet: (flags & L.SyscallFlags.hasRet) !== 0,
-        unfinished: (flags & L.SyscallFlags.unfinished) !== 0,
-        args,
-        ret: i64(buffer, p + L.Syscall.ret),
-        enterNs: u64(buffer, p + L.Syscall.enterNs),
-        childTid: buffer.readInt32LE(p + L.Syscall.childTid),
-        blobs: blobCount ? parseBlobs(buffer, p + L.Syscall.size, at + length, blobCount) : [],
-      };
-    }
+    case L.RecordType.syscall:
+      return parseSyscall(buffer, at, length, tid, time);
     case L.RecordType.exec:
       return {
         type: 'exec',
@@ -175,7 +215,7 @@ export class RawRecordSplitter {
       at = take;
     }
     while (chunk.length - at >= L.HEADER_SIZE) {
-      const length = chunk.readUInt32LE(at);
+      const length = Unchecked.uint32(chunk, at);
       if (length < L.HEADER_SIZE) throw corrupt(length);
       if (chunk.length - at < length) break;
       emit(parseRecord(chunk, at));

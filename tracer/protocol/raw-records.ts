@@ -4,6 +4,11 @@ export interface RawBlob {
   readonly kind: number;
   readonly truncated: boolean;
   readonly fault: boolean;
+  /** The bytes are buffer[start, end), in the chunk they arrived in; `data` makes a Buffer of
+   *  them only when asked, since most decoders read the chunk in place. */
+  readonly buffer: Buffer;
+  readonly start: number;
+  readonly end: number;
   readonly data: Buffer;
 }
 
@@ -38,7 +43,9 @@ export interface RawSyscall {
   readonly nr: number;
   readonly hasRet: boolean;
   readonly unfinished: boolean;
-  readonly args: readonly bigint[];
+  /** The six argument registers as uint32 words, low word first: argument i is
+   *  argWords[2i] + argWords[2i + 1] * 2^32. Words, not BigInts: most arguments are 32-bit. */
+  readonly argWords: Uint32Array;
   readonly ret: number;
   readonly enterNs: number;
   readonly childTid: number;

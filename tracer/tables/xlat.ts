@@ -1,6 +1,7 @@
 // Turning raw syscall argument values into names, over the sets generated from xlat/*.in.
-// All flag arithmetic is bigint: JS bitwise operators work on 32 bits, and clone3's flags and
-// mount's magic number live above bit 31.
+// Flag arithmetic is bigint where it must be: JS bitwise operators work on 32 bits, and clone3's
+// flags and mount's magic number live above bit 31. Values that fit in 32 bits (nearly all of
+// them) take a number path instead, which gives the same names without a BigInt per bit test.
 import { XLAT_SETS, type XlatSet } from './generated/xlat.js';
 
 export type { XlatSet };
@@ -31,15 +32,43 @@ export function xlatValue(set: XlatSet, name: string): bigint {
   return entry[1];
 }
 
-/**
- * Names of the bits set in `value`, in table order, then any bits the table does not know as
- * one hex string ("0x40000000"), as strace prints them. Zero gives []; print it as "0"
- * (formatFlags does). Numbers are taken as the unsigned 64-bit register value.
- */
-export function decodeFlags(set: XlatSet, value: bigint | number): string[] {
-  expectKind(set, 'flags');
+/** A flag set's entries whose bits fit in 32 bits, as numbers, in table order. The others
+ *  can never match a value below 2^32, so the number path may skip them. */
+interface FlagBits32 {
+  readonly names: readonly string[];
+  readonly bits: readonly number[];
+}
+
+const flagBits32 = new WeakMap<XlatSet, FlagBits32>();
+
+function flagBits32Of(set: XlatSet): FlagBits32 {
+  let table = flagBits32.get(set);
+  if (!table) {
+    const fitting = set.entries.filter(([, bits]) => bits >= 0n && bits <= 0xffffffffn);
+    table = { names: fitting.map(([name]) => name), bits: fitting.map(([, bits]) => Number(bits)) };
+    flagBits32.set(set, table);
+  }
+  return table;
+}
+
+const isUint32 = (value: bigint | number): value is number => typeof value === 'number' && value >>> 0 === value;
+
+/** decodeFlags, appending to `names`. */
+function appendFlags(set: XlatSet, value: bigint | number, names: string[]): string[] {
+  if (isUint32(value)) {
+    const table = flagBits32Of(set);
+    let rest = value;
+    for (let i = 0; i < table.bits.length; i++) {
+      const bits = table.bits[i]!;
+      if ((rest & bits) >>> 0 === bits) {
+        names.push(table.names[i]!);
+        rest = (rest & ~bits) >>> 0;
+      }
+    }
+    if (rest !== 0) names.push(`0x${rest.toString(16)}`);
+    return names;
+  }
   let rest = BigInt.asUintN(64, toBigint(value));
-  const names: string[] = [];
   for (const [name, bits] of set.entries) {
     if ((rest & bits) === bits) {
       names.push(name);
@@ -50,12 +79,33 @@ export function decodeFlags(set: XlatSet, value: bigint | number): string[] {
   return names;
 }
 
-const valueIndexes = new WeakMap<XlatSet, ReadonlyMap<bigint, string>>();
+/**
+ * Names of the bits set in `value`, in table order, then any bits the table does not know as
+ * one hex string ("0x40000000"), as strace prints them. Zero gives []; print it as "0"
+ * (formatFlags does). Numbers are taken as the unsigned 64-bit register value.
+ */
+export function decodeFlags(set: XlatSet, value: bigint | number): string[] {
+  expectKind(set, 'flags');
+  return appendFlags(set, value, []);
+}
 
-function valueIndex(set: XlatSet): ReadonlyMap<bigint, string> {
+/** A values set's names by value, as bigint keys and (for safe integers) as number keys, so a
+ *  number is looked up without making a BigInt of it. Later duplicates win, in both. */
+interface ValueIndex {
+  readonly byBigint: ReadonlyMap<bigint, string>;
+  readonly byNumber: ReadonlyMap<number, string>;
+}
+
+const valueIndexes = new WeakMap<XlatSet, ValueIndex>();
+
+function valueIndex(set: XlatSet): ValueIndex {
   let index = valueIndexes.get(set);
   if (!index) {
-    index = new Map(set.entries.map(([name, value]) => [value, name] as const));
+    const byNumber = new Map<number, string>();
+    for (const [name, value] of set.entries) {
+      if (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) byNumber.set(Number(value), name);
+    }
+    index = { byBigint: new Map(set.entries.map(([name, value]) => [value, name] as const)), byNumber };
     valueIndexes.set(set, index);
   }
   return index;
@@ -65,11 +115,13 @@ function valueIndex(set: XlatSet): ReadonlyMap<bigint, string> {
  *  int-typed arguments first (asInt32), e.g. a dirfd compared with AT_FDCWD (-100). */
 export function lookupValue(set: XlatSet, value: bigint | number): string | undefined {
   expectKind(set, 'values');
-  return valueIndex(set).get(toBigint(value));
+  if (typeof value === 'bigint') return valueIndex(set).byBigint.get(value);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not an exact integer; pass a bigint`);
+  return valueIndex(set).byNumber.get(value);
 }
 
 export function decodeValue(set: XlatSet, value: bigint | number): string {
-  return lookupValue(set, value) ?? toBigint(value).toString();
+  return lookupValue(set, value) ?? String(value);
 }
 
 /** A 64-bit register value read as the C `int` it carries. */
@@ -86,10 +138,14 @@ let openAccessMask: bigint | undefined;
 
 /** open/openat flags: the access mode (a 2-bit value, O_RDONLY is 0) first, then the flag bits. */
 export function decodeOpenFlags(value: bigint | number): string[] {
-  const raw = BigInt.asUintN(64, toBigint(value));
   // A linear search of the table by name on every open call showed in profiles: look it up once.
   const accessMask = (openAccessMask ??= xlatValue(xlat.open_access_modes, 'O_ACCMODE'));
-  return [decodeValue(xlat.open_access_modes, raw & accessMask), ...decodeFlags(xlat.open_flags, raw & ~accessMask)];
+  if (isUint32(value) && accessMask <= 0x7fffffffn) {
+    const mask = Number(accessMask);
+    return appendFlags(xlat.open_flags, (value & ~mask) >>> 0, [decodeValue(xlat.open_access_modes, value & mask)]);
+  }
+  const raw = BigInt.asUintN(64, toBigint(value));
+  return appendFlags(xlat.open_flags, raw & ~accessMask, [decodeValue(xlat.open_access_modes, raw & accessMask)]);
 }
 
 /** mount(2) flags, with the legacy MS_MGC_VAL magic in the top 16 bits named and removed

@@ -1,0 +1,96 @@
+// One syscall's argument registers as the argument decoders read them. The decoder keeps one
+// of these and points it at each call in turn, so decoding allocates no context per call, and
+// the registers stay uint32 word pairs: a BigInt is made only for a value above 32 bits that a
+// decoder really needs whole.
+import type { RawBlob, RawSyscall } from '../protocol/raw-records.js';
+import type { PidPair } from '../trace/records.js';
+import { hexOfWords } from './hex.js';
+import type { PidNamespaces } from './pid-namespaces.js';
+
+const TWO_32 = 2 ** 32;
+/** Below this high word, hi * 2^32 + lo is an exact double (< 2^53). */
+const EXACT_HIGH_WORD_LIMIT = 2 ** 21;
+
+export class CallArguments {
+  private words: Uint32Array = new Uint32Array(12);
+  private blobs: readonly RawBlob[] = [];
+  private names: readonly string[] = [];
+  private tid = 0;
+  /** "0x…" of each argument, as the record's `raw` carries them */
+  private hexes: string[] = [];
+
+  constructor(private readonly pids: PidNamespaces) {}
+
+  /** Point at a call; returns the hex strings of its first `names.length` arguments. */
+  load(raw: RawSyscall, names: readonly string[]): string[] {
+    this.words = raw.argWords;
+    this.blobs = raw.blobs;
+    this.names = names;
+    this.tid = raw.tid;
+    const hexes: string[] = new Array(names.length);
+    for (let index = 0; index < names.length; index++) hexes[index] = hexOfWords(this.high(index), this.low(index));
+    this.hexes = hexes;
+    return hexes;
+  }
+
+  private low(index: number): number {
+    return this.words[2 * index]!;
+  }
+
+  private high(index: number): number {
+    return this.words[2 * index + 1]!;
+  }
+
+  isZero(index: number): boolean {
+    return (this.low(index) | this.high(index)) === 0;
+  }
+
+  /** The register as the C `int` it carries. */
+  int32(index: number): number {
+    return this.low(index) | 0;
+  }
+
+  uint32(index: number): number {
+    return this.low(index);
+  }
+
+  /** The unsigned 64-bit value, rounded to a double as Number(bigint) would round it. */
+  number(index: number): number {
+    return this.high(index) * TWO_32 + this.low(index);
+  }
+
+  /** Whether number(index) is exact. */
+  fitsDouble(index: number): boolean {
+    return this.high(index) < EXACT_HIGH_WORD_LIMIT;
+  }
+
+  /** "0x…", the same string as the record's raw. */
+  hex(index: number): string {
+    return this.hexes[index]!;
+  }
+
+  /** The unsigned 64-bit value: a number when it fits in 32 bits (the usual case), else a
+   *  bigint; xlat's functions give the same answer for either. */
+  value(index: number): number | bigint {
+    const high = this.high(index);
+    return high === 0 ? this.low(index) : (BigInt(high) << 32n) | BigInt(this.low(index));
+  }
+
+  /** value() of another argument of the call, by name; 0 if the call has none of that name. */
+  other(name: string): number | bigint {
+    const index = this.names.indexOf(name);
+    return index < 0 ? 0 : this.value(index);
+  }
+
+  /** The blob the engine copied for an argument; the last one if there are several. */
+  blob(index: number): RawBlob | undefined {
+    let found: RawBlob | undefined;
+    for (const blob of this.blobs) if (blob.arg === index) found = blob;
+    return found;
+  }
+
+  /** A pid value as the calling task passed or received it, with its host view. */
+  translatePid(value: number): PidPair {
+    return this.pids.translate(this.tid, value);
+  }
+}
