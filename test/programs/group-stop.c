@@ -16,24 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "task-sleeps.h"
+
 static int never[2];
 static volatile pid_t readers[2];
-
-static int sleeps(pid_t pid, pid_t tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, tid);
-	int fd = (int)syscall(SYS_open, path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-	syscall(SYS_close, fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	const char *end = strrchr(buf, ')'); /* "tid (comm) S ..." */
-	return end && end[1] == ' ' && end[2] == 'S';
-}
 
 static void *reader(void *arg)
 {
@@ -69,14 +55,14 @@ int main(void)
 		char go;
 		if (read(down[0], &go, 1) != 1) /* interrupted by the stop, restarted */
 			_exit(1);
-		while (!sleeps(self, tids[0]) || !sleeps(self, tids[1]))
+		while (!task_sleeps(self, tids[0]) || !task_sleeps(self, tids[1]))
 			;
 		_exit(0);
 	}
 	pid_t tids[2];
 	if (read(up[0], tids, sizeof tids) != sizeof tids)
 		return 1;
-	while (!sleeps(child, child) || !sleeps(child, tids[0]) || !sleeps(child, tids[1]))
+	while (!task_sleeps(child, child) || !task_sleeps(child, tids[0]) || !task_sleeps(child, tids[1]))
 		;
 	syscall(SYS_tgkill, child, child, SIGSTOP);
 	waitpid(child, &status, WUNTRACED);

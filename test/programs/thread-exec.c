@@ -12,25 +12,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "task-sleeps.h"
+
 static pid_t leader;
 static volatile pid_t reader_tid;
 static int never[2];
-
-static int sleeps(pid_t tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-	int fd = (int)syscall(SYS_open, path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-	syscall(SYS_close, fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	const char *end = strrchr(buf, ')'); /* "tid (comm) S ..." */
-	return end && end[1] == ' ' && end[2] == 'S';
-}
 
 static void *reader(void *arg)
 {
@@ -48,7 +34,7 @@ static void *execer(void *arg)
 	int fd = open("/dev/null", O_WRONLY);
 	ssize_t written = write(fd, "x", 1);
 	(void)written;
-	while (!reader_tid || !sleeps(reader_tid) || !sleeps(leader))
+	while (!reader_tid || !task_sleeps(getpid(), reader_tid) || !task_sleeps(getpid(), leader))
 		;
 	char *argv[] = { "true", NULL };
 	char *envp[] = { NULL };
