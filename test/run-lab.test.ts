@@ -1,6 +1,6 @@
 // Root: the container lab, run by `cttrace run` under the bundled ctrun and the real runc and
 // crun: isolation, limits, masking, rootless mapping, the traced story, and a clean host after.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -190,6 +190,10 @@ describe.skipIf(!isRoot)('cttrace run refuses bad input and leaves nothing (root
         expect(result.stderr, args.join(' ')).toMatch(message);
         expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       }
+      const asNobody = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliPath, 'run', '-o', '/dev/null', '--', 'busybox', 'true'], { encoding: 'utf8' });
+      expect(asNobody.status).not.toBe(0);
+      expect(asNobody.stderr.trim()).toMatch(/^cttrace: cttrace run needs root/);
+      expect(asNobody.stderr.trim().split('\n')).toHaveLength(1);
       expect(existsSync('/run/cttrace') ? readdirSync('/run/cttrace') : []).toEqual([]);
       expect(readFileSync('/proc/self/mounts', 'utf8')).not.toMatch(/cttrace-[0-9a-f]{12}/);
     });

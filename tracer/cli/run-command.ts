@@ -25,6 +25,10 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
   const [image, ...command] = imageAndCommand;
   if (!image) throw new UserError('no image given: cttrace run -- IMAGE [CMD...] (IMAGE: busybox, oci:DIR, FILE.tar, dir:PATH)');
   checkOutputOptions(options);
+  if (process.getuid?.() !== 0) {
+    // --rootless too: the container gets a user namespace, but its overlay, cgroups and maps are made by root
+    throw new UserError('cttrace run needs root (overlay mounts, cgroups, namespaces): run it with sudo; --rootless still starts as root');
+  }
   if (options.pidsLimit !== undefined && !(Number.isInteger(options.pidsLimit) && options.pidsLimit > 0)) {
     throw new UserError('--pids-limit takes a whole number above 0');
   }
