@@ -43,7 +43,8 @@ void ct_writer_flush(struct ct_writer *w)
 	w->length = 0;
 }
 
-uint8_t *ct_writer_reserve(struct ct_writer *w, size_t size)
+/* Room for a record of `size` bytes: where to build it (NULL on failure). */
+static uint8_t *reserve(struct ct_writer *w, size_t size)
 {
 	if (w->length + size > w->capacity) {
 		ct_writer_flush(w);
@@ -58,7 +59,7 @@ uint8_t *ct_writer_reserve(struct ct_writer *w, size_t size)
 	return w->buffer + w->length;
 }
 
-void ct_writer_commit(struct ct_writer *w, size_t size)
+static void commit(struct ct_writer *w, size_t size)
 {
 	w->length += size;
 	if (w->length >= WRITER_FLUSH_AT)
@@ -69,7 +70,7 @@ void ct_writer_record(struct ct_writer *w, uint16_t type, int32_t tid, uint64_t 
 		      const void *payload, size_t payload_size, const void *tail, size_t tail_size)
 {
 	size_t size = sizeof(struct ct_record_header) + payload_size + tail_size;
-	uint8_t *at = ct_writer_reserve(w, size);
+	uint8_t *at = reserve(w, size);
 	if (!at)
 		return;
 	if (w->length == 0)
@@ -81,5 +82,5 @@ void ct_writer_record(struct ct_writer *w, uint16_t type, int32_t tid, uint64_t 
 	memcpy(at + sizeof header, payload, payload_size);
 	if (tail_size)
 		memcpy(at + sizeof header + payload_size, tail, tail_size);
-	ct_writer_commit(w, size);
+	commit(w, size);
 }

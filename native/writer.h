@@ -19,9 +19,6 @@ void ct_writer_close(struct ct_writer *w);
 /* Append a record; `tail` (may be NULL) follows the fixed payload. */
 void ct_writer_record(struct ct_writer *w, uint16_t type, int32_t tid, uint64_t time_ns,
 		      const void *payload, size_t payload_size, const void *tail, size_t tail_size);
-/* Reserve room for a record of `size` bytes and return where to build it (NULL on failure). */
-uint8_t *ct_writer_reserve(struct ct_writer *w, size_t size);
-void ct_writer_commit(struct ct_writer *w, size_t size);
 void ct_writer_flush(struct ct_writer *w);
 
 #endif

@@ -189,7 +189,3 @@ export function argumentDecoder(type: string): ArgumentDecoder {
   }
   return decoder;
 }
-
-export function isKnownArgumentType(type: string): boolean {
-  return type in DECODERS || type in xlat;
-}

@@ -208,9 +208,4 @@ export class Decoder {
     const path = args.pathname ?? args.path;
     return typeof path === 'string' ? this.fdPaths.resolve(tid, args.dirfd, path) : null;
   }
-
-  /** In-namespace pid of a task, for display. */
-  nsPidOf(tid: number): number | null {
-    return this.pids.nsPidOf(tid);
-  }
 }

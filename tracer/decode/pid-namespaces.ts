@@ -36,12 +36,6 @@ export class PidNamespaces {
     if (task) this.tasks.set(to, task);
   }
 
-  /** The caller's view of itself: its innermost pid. */
-  nsPidOf(tid: number): number | null {
-    const task = this.tasks.get(tid);
-    return task ? task.nspid[task.nspid.length - 1]! : null;
-  }
-
   nspidChainOf(tid: number): readonly number[] | undefined {
     return this.tasks.get(tid)?.nspid;
   }
