@@ -209,15 +209,33 @@ void ct_capture_arguments(struct ct_task_state *t, const uint8_t *row, int when,
 	}
 }
 
-const char *ct_capture_string(const struct ct_task_state *t, int arg)
+/* Where the data captured for argument `arg` of the call in flight starts, unless its copy
+ * faulted: NULL, or the data with its header copied to *found. */
+static const uint8_t *find_blob(const struct ct_task_state *t, int arg, int kind, struct ct_blob *found)
 {
 	size_t at = 0;
-	for (uint16_t i = 0; i < t->blob_count && at + sizeof(struct ct_blob) <= t->blobs_length; i++) {
-		struct ct_blob blob;
-		memcpy(&blob, t->blobs + at, sizeof blob);
-		if (blob.arg == arg && blob.kind == CT_CAPTURE_STRING && blob.length > 0 && !(blob.flags & CT_BLOB_FAULT))
-			return (const char *)t->blobs + at + sizeof blob; /* NUL-terminated by append_string */
-		at += sizeof blob + blob.length;
+	for (uint16_t i = 0; i < t->blob_count && at + sizeof *found <= t->blobs_length; i++) {
+		memcpy(found, t->blobs + at, sizeof *found);
+		if (found->arg == arg && found->kind == kind && !(found->flags & CT_BLOB_FAULT))
+			return t->blobs + at + sizeof *found;
+		at += sizeof *found + found->length;
 	}
 	return NULL;
+}
+
+const char *ct_capture_string(const struct ct_task_state *t, int arg)
+{
+	struct ct_blob blob;
+	const uint8_t *data = find_blob(t, arg, CT_CAPTURE_STRING, &blob);
+	return data && blob.length > 0 ? (const char *)data : NULL; /* NUL-terminated by append_string */
+}
+
+int ct_capture_prefix(const struct ct_task_state *t, int arg, void *into, size_t size)
+{
+	struct ct_blob blob;
+	const uint8_t *data = find_blob(t, arg, CT_CAPTURE_BYTES_ARG, &blob);
+	if (!data || blob.length < size)
+		return -1;
+	memcpy(into, data, size);
+	return 0;
 }

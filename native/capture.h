@@ -12,5 +12,7 @@ void ct_capture_arguments(struct ct_task_state *task, const uint8_t *row, int wh
 void ct_capture_reset(struct ct_task_state *task);
 /* The string captured for argument `arg` of the call in flight, or NULL. */
 const char *ct_capture_string(const struct ct_task_state *task, int arg);
+/* Copy the first `size` bytes captured for argument `arg` into `into`; 0, or -1 when fewer were. */
+int ct_capture_prefix(const struct ct_task_state *task, int arg, void *into, size_t size);
 
 #endif

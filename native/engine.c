@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "event.h"
 #include "fdset.h"
+#include "lineage.h"
 #include "prefilter.h"
 #include "procfs.h"
 #include "tasks.h"
@@ -17,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -27,6 +29,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,9 +40,11 @@ struct session {
 	struct ct_writer out;
 	struct ct_tasks tasks;
 	struct ct_fdset cgroup_fds;
-	uint8_t bitmap[CT_MAX_SYSCALL / 8];
+	uint8_t bitmap[CT_MAX_SYSCALL / 8];      /* the calls recorded */
+	uint8_t stop_bitmap[CT_MAX_SYSCALL / 8]; /* and those the engine stops at for itself */
 	uint8_t capture[CT_MAX_SYSCALL * CT_CAPTURE_ROW];
 	int step_every_syscall; /* PTRACE_SYSCALL everywhere: --all, or attached (no prefilter) */
+	int follows_namespaces; /* every call that makes a child or changes namespaces is seen */
 	int attached;
 	int stopping;
 	pid_t main_pid;
@@ -101,9 +106,24 @@ static const uint8_t *capture_row(const struct session *s, int nr)
 	return nr >= 0 && nr < CT_MAX_SYSCALL ? s->capture + (size_t)nr * CT_CAPTURE_ROW : none;
 }
 
+static int bit(const uint8_t *bitmap, int nr)
+{
+	return nr >= 0 && nr < CT_MAX_SYSCALL && ((bitmap[nr / 8] >> (nr % 8)) & 1);
+}
+
 static int recorded(const struct session *s, int nr)
 {
-	return nr >= 0 && nr < CT_MAX_SYSCALL && ((s->bitmap[nr / 8] >> (nr % 8)) & 1);
+	return bit(s->bitmap, nr);
+}
+
+/* Namespace changes are always followed, recorded or not: every process record must name the
+ * namespaces the task is in. (unshare and setns are rare: the stops cost next to nothing.) */
+static void choose_stops(struct session *s)
+{
+	memcpy(s->stop_bitmap, s->bitmap, sizeof s->stop_bitmap);
+	for (int nr = 0; nr < CT_MAX_SYSCALL; nr++)
+		if (capture_row(s, nr)[CT_ROW_BEHAVIOUR] & CT_BEHAVIOUR_NS_CHANGE)
+			s->stop_bitmap[nr / 8] |= (uint8_t)(1u << (nr % 8));
 }
 
 static void write_error(struct session *s, pid_t tid, int error_number, const char *message)
@@ -126,15 +146,40 @@ static void write_hello(struct session *s, uint32_t flags)
 	ct_writer_record(&s->out, CT_REC_HELLO, 0, s->start_ns, &h, sizeof h, NULL, 0);
 }
 
-static void announce(struct session *s, struct ct_task_state *t, uint64_t now, uint32_t reason)
+static void write_task(struct session *s, struct ct_task_state *t, uint64_t now, uint32_t reason)
+{
+	t->info.reason = reason;
+	t->announced = 1;
+	t->tgid = t->info.tgid;
+	ct_writer_record(&s->out, CT_REC_TASK, t->tid, now, &t->info, sizeof t->info, NULL, 0);
+}
+
+/*
+ * Read what /proc says of `t` into t->info: the ids, comm and NSpid chain always; of its
+ * namespaces, the kinds in `unread`, the others taken from `ns` (followed by the engine;
+ * NULL: read them all). Returns 0, or -errno when the task is gone (its exit record follows).
+ */
+static int refresh(struct ct_task_state *t, const uint64_t *ns, uint32_t unread)
 {
 	struct ct_task info;
-	if (ct_procfs_read_task(t->tid, &info) != 0)
-		return; /* gone already: its exit record follows */
-	info.reason = reason;
-	t->announced = 1;
-	t->tgid = info.tgid;
-	ct_writer_record(&s->out, CT_REC_TASK, t->tid, now, &info, sizeof info, NULL, 0);
+	memset(&info, 0, sizeof info);
+	if (ns)
+		memcpy(info.ns, ns, sizeof info.ns);
+	else
+		unread = CT_NS_ALL_KINDS;
+	int rc = ct_procfs_read_status(t->tid, &info);
+	if (rc == 0)
+		rc = ct_procfs_read_namespaces(t->tid, unread, info.ns);
+	if (rc == 0)
+		t->info = info;
+	return rc;
+}
+
+/* A task met for the first time with nothing known of it. */
+static void announce(struct session *s, struct ct_task_state *t, uint64_t now, uint32_t reason)
+{
+	if (refresh(t, NULL, 0) == 0)
+		write_task(s, t, now, reason);
 }
 
 static void write_syscall(struct session *s, struct ct_task_state *t, uint64_t now, uint16_t flags, int64_t ret)
@@ -150,8 +195,9 @@ static void write_syscall(struct session *s, struct ct_task_state *t, uint64_t n
 
 static void finish_unfinished(struct session *s, struct ct_task_state *t, uint64_t now)
 {
-	if (t->in_syscall)
+	if (t->in_syscall && !t->unrecorded)
 		write_syscall(s, t, now, CT_SYSCALL_UNFINISHED, 0);
+	t->in_syscall = 0;
 }
 
 static void restart(struct session *s, struct ct_task_state *t, int sig)
@@ -160,15 +206,70 @@ static void restart(struct session *s, struct ct_task_state *t, int sig)
 	ptrace(request, t->tid, 0, (void *)(uintptr_t)sig);
 }
 
+/*
+ * The CLONE_* flags of the call `t` is in when it makes a child: 0 for fork and vfork (no
+ * CLONE_NEW*), -1 when the engine did not see the call start (not in the set, or before the
+ * started command's exec) and so cannot know what the child shares.
+ */
+static int64_t clone_flags_in_flight(const struct session *s, const struct ct_task_state *t)
+{
+	const uint8_t *row = capture_row(s, t->nr);
+	if (!t->in_syscall || !(row[CT_ROW_BEHAVIOUR] & CT_BEHAVIOUR_FORKS))
+		return -1;
+	int arg = row[CT_ROW_CLONE_FLAGS_ARG];
+	if (!arg)
+		return 0;
+	if ((row[arg - 1] & 0x0f) == CT_CAPTURE_BYTES_ARG) {
+		uint64_t flags; /* struct clone_args starts with them */
+		return ct_capture_prefix(t, arg - 1, &flags, sizeof flags) == 0 ? (int64_t)(flags & INT64_MAX) : -1;
+	}
+	return (int64_t)(t->args[arg - 1] & ~(uint64_t)CSIGNAL); /* clone(2): the exit signal is the low byte */
+}
+
+/* Whether the session stops at every call that makes a child (it always does at those that change
+ * namespaces): only then can a task's namespaces be followed rather than read at each fork. */
+static int sees_every_namespace_change(const struct session *s)
+{
+	for (int nr = 0; nr < CT_MAX_SYSCALL; nr++) {
+		uint8_t behaviour = capture_row(s, nr)[CT_ROW_BEHAVIOUR];
+		if ((behaviour & CT_BEHAVIOUR_FORKS) && !bit(s->stop_bitmap, nr))
+			return 0;
+	}
+	return 1;
+}
+
 static int is_cgroup_path(const char *path)
 {
 	static const char root[] = "/sys/fs/cgroup";
 	return strncmp(path, root, sizeof root - 1) == 0 && (path[sizeof root - 1] == '/' || path[sizeof root - 1] == '\0');
 }
 
+/*
+ * Whether `fd` of the task's process is a cgroup file or directory: it was opened as one, and
+ * still is. The engine does not stop at close (a stop per close costs more than this check), so
+ * an fd number may since have been reused for another file. Its path through /proc tells (the
+ * hybrid layout's /sys/fs/cgroup is a tmpfs); else its filesystem (a cgroupfs mounted elsewhere,
+ * in a container's mount namespace).
+ */
+static int is_cgroup_fd(struct session *s, pid_t tid, pid_t tgid, int64_t fd)
+{
+	if (!ct_fdset_has(&s->cgroup_fds, tgid, fd))
+		return 0;
+	char path[64], target[256];
+	struct statfs fs;
+	snprintf(path, sizeof path, "/proc/%d/fd/%d", tid, (int)fd);
+	ssize_t n = readlink(path, target, sizeof target - 1);
+	target[n > 0 ? n : 0] = '\0';
+	if (is_cgroup_path(target) ||
+	    (statfs(path, &fs) == 0 && (fs.f_type == CGROUP_SUPER_MAGIC || fs.f_type == CGROUP2_SUPER_MAGIC)))
+		return 1;
+	ct_fdset_remove(&s->cgroup_fds, tgid, fd);
+	return 0;
+}
+
 /* Whether the call in flight works on a file under /sys/fs/cgroup: by its path (absolute, or
- * relative to a directory fd that is a cgroup directory), or by the fd it writes or closes. */
-static int works_on_cgroup_file(const struct session *s, const struct ct_task_state *t, const uint8_t *row)
+ * relative to a directory fd that is a cgroup directory), or by the fd it writes or duplicates. */
+static int works_on_cgroup_file(struct session *s, const struct ct_task_state *t, const uint8_t *row)
 {
 	pid_t tgid = t->tgid ? t->tgid : t->tid;
 	if (row[CT_ROW_PATH_ARG]) {
@@ -177,10 +278,10 @@ static int works_on_cgroup_file(const struct session *s, const struct ct_task_st
 			return 0;
 		if (path[0] == '/')
 			return is_cgroup_path(path);
-		return row[CT_ROW_DIRFD_ARG] && ct_fdset_has(&s->cgroup_fds, tgid, (int32_t)t->args[row[CT_ROW_DIRFD_ARG] - 1]);
+		return row[CT_ROW_DIRFD_ARG] && is_cgroup_fd(s, t->tid, tgid, (int32_t)t->args[row[CT_ROW_DIRFD_ARG] - 1]);
 	}
 	if (row[CT_ROW_FD_ARG])
-		return ct_fdset_has(&s->cgroup_fds, tgid, (int32_t)t->args[row[CT_ROW_FD_ARG] - 1]);
+		return is_cgroup_fd(s, t->tid, tgid, (int32_t)t->args[row[CT_ROW_FD_ARG] - 1]);
 	return 0;
 }
 
@@ -191,7 +292,8 @@ static void syscall_entry(struct session *s, struct ct_task_state *t, int nr, co
 	/* Until the started command's execve, the stops are our own start-up code. */
 	if (t->tid == s->main_pid && !s->attached && !t->announced_exec && !(row[CT_ROW_BEHAVIOUR] & CT_BEHAVIOUR_EXEC))
 		return;
-	if (!recorded(s, nr))
+	t->unrecorded = !recorded(s, nr);
+	if (t->unrecorded && !(row[CT_ROW_BEHAVIOUR] & CT_BEHAVIOUR_NS_CHANGE))
 		return;
 	t->in_syscall = 1;
 	t->nr = nr;
@@ -208,13 +310,33 @@ static void syscall_entry(struct session *s, struct ct_task_state *t, int nr, co
 	}
 }
 
+/* After a successful unshare or setns: only the kinds its flags name can have changed. */
+static void announce_namespace_change(struct session *s, struct ct_task_state *t, uint64_t now, const uint8_t *row)
+{
+	int arg = row[CT_ROW_CLONE_FLAGS_ARG];
+	uint32_t changed = ct_ns_changed_by(arg ? t->args[arg - 1] : 0);
+	if (!t->announced) {
+		announce(s, t, now, CT_TASK_NS_CHANGE);
+		return;
+	}
+	uint64_t ns[CT_NS_COUNT];
+	memcpy(ns, t->info.ns, sizeof ns);
+	if (ct_procfs_read_namespaces(t->tid, changed, ns) != 0)
+		return;
+	memcpy(t->info.ns, ns, sizeof ns);
+	write_task(s, t, now, CT_TASK_NS_CHANGE);
+}
+
 static void syscall_exit(struct session *s, struct ct_task_state *t, int64_t ret, uint64_t now)
 {
 	if (!t->in_syscall)
 		return;
 	const uint8_t *row = capture_row(s, t->nr);
 	ct_capture_arguments(t, row, CT_CAPTURE_AT_EXIT, ret);
-	write_syscall(s, t, now, CT_SYSCALL_HAS_RET, ret);
+	if (t->unrecorded)
+		t->in_syscall = 0;
+	else
+		write_syscall(s, t, now, CT_SYSCALL_HAS_RET, ret);
 	uint8_t behaviour = row[CT_ROW_BEHAVIOUR];
 	pid_t tgid = t->tgid ? t->tgid : t->tid;
 	if (t->cgroup_call && (behaviour & CT_BEHAVIOUR_RETURNS_FD) && ret >= 0)
@@ -222,7 +344,7 @@ static void syscall_exit(struct session *s, struct ct_task_state *t, int64_t ret
 	if (t->cgroup_call && (behaviour & CT_BEHAVIOUR_CLOSES_FD) && ret == 0 && row[CT_ROW_FD_ARG])
 		ct_fdset_remove(&s->cgroup_fds, tgid, (int32_t)t->args[row[CT_ROW_FD_ARG] - 1]);
 	if ((behaviour & CT_BEHAVIOUR_NS_CHANGE) && ret == 0)
-		announce(s, t, now, CT_TASK_NS_CHANGE);
+		announce_namespace_change(s, t, now, row);
 }
 
 static void on_syscall_stop(struct session *s, struct ct_task_state *t, int seccomp, uint64_t now)
@@ -256,6 +378,26 @@ static struct ct_task_state *new_task(struct session *s, pid_t tid)
 	return t;
 }
 
+/* A child reported by its parent's fork event: its namespaces follow from the parent's and the
+ * clone flags, when the engine saw the call start. */
+static void announce_child(struct session *s, struct ct_task_state *parent, struct ct_task_state *child)
+{
+	int64_t flags = s->follows_namespaces && parent->announced ? clone_flags_in_flight(s, parent) : -1;
+	uint64_t now = monotonic_ns();
+	if (flags < 0) {
+		announce(s, child, now, CT_TASK_NEW);
+		return;
+	}
+	uint64_t ns[CT_NS_COUNT];
+	uint32_t unread = ct_ns_of_child(parent->info.ns, (uint64_t)flags, ns);
+	if (refresh(child, ns, unread) != 0)
+		return;
+	write_task(s, child, now, CT_TASK_NEW);
+	/* a new pid namespace can be named once it has a process: its first one was just made */
+	if (!parent->info.ns[CT_NS_PID_FOR_CHILDREN] && !(flags & CLONE_NEWPID))
+		parent->info.ns[CT_NS_PID_FOR_CHILDREN] = child->info.ns[CT_NS_PID];
+}
+
 static void on_new_child(struct session *s, struct ct_task_state *parent)
 {
 	unsigned long child = 0;
@@ -268,7 +410,7 @@ static void on_new_child(struct session *s, struct ct_task_state *parent)
 	if (!t)
 		t = new_task(s, (pid_t)child);
 	if (t && !t->announced)
-		announce(s, t, monotonic_ns(), CT_TASK_NEW);
+		announce_child(s, parent, t);
 	/* A new process (not a thread) starts with a copy of its parent's descriptors. */
 	if (t && t->tgid && parent->tgid && t->tgid != parent->tgid)
 		ct_fdset_copy(&s->cgroup_fds, parent->tgid, t->tgid);
@@ -288,10 +430,16 @@ static struct ct_task_state *on_exec(struct session *s, struct ct_task_state *t,
 			return NULL;
 	}
 	struct ct_exec e = { .former_tid = (int32_t)(former ? former : (unsigned long)tid) };
-	ct_procfs_read_comm(tid, e.comm);
+	int known = s->follows_namespaces && t->announced;
+	uint64_t ns[CT_NS_COUNT];
+	memcpy(ns, t->info.ns, sizeof ns);
+	int rc = known ? refresh(t, ns, ct_ns_after_exec(ns)) : refresh(t, NULL, 0);
+	if (rc == 0)
+		memcpy(e.comm, t->info.comm, sizeof e.comm);
 	ct_writer_record(&s->out, CT_REC_EXEC, tid, now, &e, sizeof e, NULL, 0);
 	t->announced_exec = 1;
-	announce(s, t, now, CT_TASK_EXEC);
+	if (rc == 0)
+		write_task(s, t, now, CT_TASK_EXEC);
 	return t;
 }
 
@@ -421,8 +569,8 @@ static void begin_stop(struct session *s)
 	}
 }
 
-/* Nothing to wait for right now: flush if the oldest buffered record is due, else make sure
- * the timer interrupts the blocking wait when it is. */
+/* Before each wait: flush if the oldest buffered record is due, else make sure the timer
+ * interrupts the wait when it is. (A wait that would not block first costs a syscall a stop.) */
 static void flush_when_due(struct session *s)
 {
 	if (s->out.length == 0)
@@ -450,11 +598,8 @@ static void run_loop(struct session *s)
 		if (!s->stopping && (atomic_load(&stop_requested) || s->out.failed))
 			begin_stop(s);
 		int status;
-		pid_t tid = waitpid(-1, &status, __WALL | __WNOTHREAD | WNOHANG);
-		if (tid == 0) {
-			flush_when_due(s);
-			tid = waitpid(-1, &status, __WALL | __WNOTHREAD);
-		}
+		flush_when_due(s);
+		pid_t tid = waitpid(-1, &status, __WALL | __WNOTHREAD);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -507,7 +652,9 @@ static struct session *session_begin(int out_fd, uint32_t options, const uint8_t
 	}
 	memcpy(s->capture, capture, sizeof s->capture);
 	memcpy(s->bitmap, bitmap, sizeof s->bitmap);
+	choose_stops(s);
 	s->step_every_syscall = (options & CT_OPT_TRACE_ALL) != 0;
+	s->follows_namespaces = sees_every_namespace_change(s);
 	s->pinned = (options & CT_OPT_SAME_CPU) && pin_to_current_cpu(&s->saved_cpus) == 0;
 	s->start_ns = monotonic_ns();
 	struct sigaction wake = { .sa_handler = wake_handler };
@@ -579,7 +726,7 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 		return rc;
 	int seccomp = !(options & CT_OPT_TRACE_ALL);
 	static struct ct_prefilter filter; /* big: not on a worker thread's stack */
-	if (seccomp && (rc = ct_prefilter_build(&filter, s->bitmap, CT_MAX_SYSCALL)) != 0) {
+	if (seccomp && (rc = ct_prefilter_build(&filter, s->stop_bitmap, CT_MAX_SYSCALL)) != 0) {
 		write_error(s, 0, -rc, "the syscall set is too large for the seccomp prefilter; use --all");
 		session_end(s, &saved_mask, CT_END_DONE);
 		return rc;

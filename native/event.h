@@ -112,6 +112,7 @@ enum ct_syscall_behaviour {
 	CT_BEHAVIOUR_EXEC = 2,      /* execve/execveat: where the started command's own syscalls begin */
 	CT_BEHAVIOUR_RETURNS_FD = 4, /* open and friends: a cgroup path opened gives a cgroup fd */
 	CT_BEHAVIOUR_CLOSES_FD = 8,  /* close: the fd is no longer a cgroup fd */
+	CT_BEHAVIOUR_FORKS = 16,     /* fork/vfork/clone/clone3: its child starts in the caller's namespaces */
 };
 
 /* Byte 7 of a row: when to record the call at all. */
@@ -122,10 +123,11 @@ enum ct_record_filter {
 /*
  * Bytes per syscall number: 0-5 argument specs, 6 behaviour, 7 record filter, then which
  * argument (index + 1, 0 for none) holds the path (8), the directory fd the path is relative
- * to (9), and the file descriptor worked on (10); 11 reserved.
+ * to (9), the file descriptor worked on (10), and the CLONE_* flags (11: of clone, unshare and
+ * setns in a register; of clone3, the first 8 bytes of its captured struct).
  */
 #define CT_CAPTURE_ROW 12
-enum { CT_ROW_BEHAVIOUR = 6, CT_ROW_FILTER = 7, CT_ROW_PATH_ARG = 8, CT_ROW_DIRFD_ARG = 9, CT_ROW_FD_ARG = 10 };
+enum { CT_ROW_BEHAVIOUR = 6, CT_ROW_FILTER = 7, CT_ROW_PATH_ARG = 8, CT_ROW_DIRFD_ARG = 9, CT_ROW_FD_ARG = 10, CT_ROW_CLONE_FLAGS_ARG = 11 };
 #define CT_MAX_SYSCALL 1024
 
 enum ct_blob_flags { CT_BLOB_TRUNCATED = 1, CT_BLOB_FAULT = 2 };

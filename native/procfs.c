@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Same order as enum ct_ns_kind. */
@@ -64,39 +63,60 @@ static void parse_status(const char *status, struct ct_task *out)
 	}
 }
 
-int ct_procfs_read_comm(pid_t tid, char comm[16])
+int ct_procfs_read_status(pid_t tid, struct ct_task *out)
 {
-	char path[64], buffer[32];
-	snprintf(path, sizeof path, "/proc/%d/comm", tid);
-	ssize_t n = read_small_file(path, buffer, sizeof buffer);
-	if (n < 0)
-		return (int)n;
-	if (n > 0 && buffer[n - 1] == '\n')
-		buffer[n - 1] = '\0';
-	memset(comm, 0, 16);
-	memcpy(comm, buffer, n > 15 ? 15 : (size_t)n);
-	return 0;
-}
-
-int ct_procfs_read_task(pid_t tid, struct ct_task *out)
-{
-	char path[96], status[4096];
-	memset(out, 0, sizeof *out);
+	char path[64], status[4096];
 	snprintf(path, sizeof path, "/proc/%d/status", tid);
 	ssize_t n = read_small_file(path, status, sizeof status);
 	if (n < 0)
 		return (int)n;
+	out->nspid_count = 0;
 	parse_status(status, out);
+	memset(out->comm, 0, sizeof out->comm);
 	const char *name = strstr(status, "Name:\t");
 	if (name == status) {
 		name += 6;
 		size_t length = strcspn(name, "\n");
 		memcpy(out->comm, name, length < 15 ? length : 15);
 	}
-	for (int kind = 0; kind < CT_NS_COUNT; kind++) {
-		struct stat st;
-		snprintf(path, sizeof path, "/proc/%d/ns/%s", tid, namespace_files[kind]);
-		out->ns[kind] = stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
-	}
 	return 0;
+}
+
+/* "mnt:[4026531841]" → 4026531841; 0 when the text is not that shape. */
+static uint64_t inode_of_link(const char *text)
+{
+	const char *open = strchr(text, '[');
+	return open ? strtoull(open + 1, NULL, 10) : 0;
+}
+
+/*
+ * readlink rather than stat: the link's text already holds the inode number, and it skips
+ * opening the namespace (on the VM this was measured on, 2.7 µs a kind against 7 µs).
+ */
+int ct_procfs_read_namespaces(pid_t tid, uint32_t kinds, uint64_t ns[CT_NS_COUNT])
+{
+	if (!kinds)
+		return 0;
+	char path[64], link[64];
+	snprintf(path, sizeof path, "/proc/%d/ns", tid);
+	int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	for (int kind = 0; kind < CT_NS_COUNT; kind++) {
+		if (!(kinds & (1u << kind)))
+			continue;
+		ssize_t n = readlinkat(dir, namespace_files[kind], link, sizeof link - 1);
+		link[n > 0 ? n : 0] = '\0';
+		/* pid_for_children of a new, still empty pid namespace cannot be read yet */
+		ns[kind] = n > 0 ? inode_of_link(link) : 0;
+	}
+	close(dir);
+	return 0;
+}
+
+int ct_procfs_read_task(pid_t tid, struct ct_task *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = ct_procfs_read_status(tid, out);
+	return rc ? rc : ct_procfs_read_namespaces(tid, CT_NS_ALL_KINDS, out->ns);
 }

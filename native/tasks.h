@@ -2,6 +2,8 @@
 #ifndef CTTRACE_TASKS_H
 #define CTTRACE_TASKS_H
 
+#include "event.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -10,10 +12,12 @@ struct ct_task_state {
 	pid_t tid;
 	pid_t tgid;           /* from its TASK record; 0 until announced */
 	uint8_t in_syscall;
-	uint8_t cgroup_call;  /* the call in flight works on a file under /sys/fs/cgroup */   /* an entry was seen, the exit stop is wanted */
+	uint8_t unrecorded;   /* the call in flight is followed (a namespace change) but not recorded */
+	uint8_t cgroup_call;  /* the call in flight works on a file under /sys/fs/cgroup */
 	uint8_t announced;    /* its TASK record has been written */
 	uint8_t detaching;    /* attach mode: detach at the next stop */
 	uint8_t announced_exec; /* has exec'd at least once (the started command's own code runs) */
+	struct ct_task info;  /* what its last TASK record said: its children start from it */
 	int nr;
 	uint64_t args[6];
 	uint64_t enter_ns;

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
+import type { SyscallRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot, runCli, withTempDir, withTempDirAsync } from './helpers/cli.js';
 
 function processState(pid: number): string | null {
@@ -71,6 +72,25 @@ describe('cttrace trace', () => {
       expect(await opened(byDefault)).toEqual([]);
       expect(await opened(named)).toContain('/etc/hostname');
       expect((await readTraceFile(byDefault)).header.filter.caveats.join(' ')).toMatch(/only for files under \/sys\/fs\/cgroup/);
+    });
+  });
+
+  it.skipIf(!isRoot)('follows a cgroup fd through dup2, and not once its number names another file', async () => {
+    const procs = ['/sys/fs/cgroup/cgroup.procs', '/sys/fs/cgroup/unified/cgroup.procs', '/sys/fs/cgroup/pids/cgroup.procs'].find((path) =>
+      existsSync(path),
+    );
+    expect(procs, 'a cgroup.procs file (cgroupfs is mounted on every machine this runs on)').toBeDefined();
+    await withTempDirAsync(async (dir) => {
+      const output = join(dir, 'fd.cttrace');
+      // "bogus" is refused (EINVAL): nothing moves. The shell writes through fd 1 after a dup2;
+      // then fd 3 names the cgroup file, is closed (no stop: close is not in the default set),
+      // and names /dev/null when written.
+      const script = `echo bogus > ${procs}; exec 3> ${procs}; exec 3>&-; exec 3> /dev/null; echo quiet >&3; true`;
+      const result = runCli(['trace', '-q', '-o', output, '--', 'sh', '-c', script]);
+      expect(result.status, result.stderr).toBe(0);
+      const writes = (await readTraceFile(output)).records.filter((r): r is SyscallRecord => r.type === 'syscall' && r.name === 'write');
+      expect(writes.map((r) => [r.args.path, r.err])).toEqual([[procs, 'EINVAL']]);
+      expect(writes[0]!.args.fd).toBe(1);
     });
   });
 

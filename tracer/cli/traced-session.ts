@@ -51,7 +51,7 @@ const CAVEATS = {
   seccomp:
     "filtered by a seccomp prefilter: a tracee's own seccomp filter that returns ERRNO or KILL outranks TRACE, so such calls do not appear; use --all to see them",
   attach: 'attached to running processes: what they did before the attach, and threads born during it before they were seized, are not in the trace',
-  cgroupFiles: 'default set: open, write, close, mkdir and the like were recorded only for files under /sys/fs/cgroup; name them in -e trace= (e.g. default,openat) to see them all',
+  cgroupFiles: 'default set: open, write, mkdir, dup2 and the like were recorded only for files under /sys/fs/cgroup, and close not at all; name them in -e trace= (e.g. default,openat,close) to see them all',
   pinned: "the traced command ran on one CPU, the tracer's, where a ptrace stop costs less; use --no-pin to let it use every CPU",
 } as const;
 

@@ -60,13 +60,16 @@ export function buildEngineTables(arch: Arch, syscalls: ReadonlySet<number>, opt
       (signature.changesNamespaces ? Behaviour.nsChange : 0) |
       (signature.execs ? Behaviour.exec : 0) |
       (signature.returns === 'fd' ? Behaviour.returnsFd : 0) |
-      (signature.closesFd ? Behaviour.closesFd : 0);
+      (signature.closesFd ? Behaviour.closesFd : 0) |
+      (signature.forks ? Behaviour.forks : 0);
     capture[row + Row.filter] = options.cgroupOnly?.has(info.nr) ? RecordFilter.cgroupOnly : 0;
     // Where the file a call works on is named: index + 1, 0 for none.
     const argumentOf = (type: string) => signature.args.findIndex((arg) => arg.type === type) + 1;
     capture[row + Row.pathArg] = argumentOf('path');
     capture[row + Row.dirfdArg] = argumentOf('dirfd');
     capture[row + Row.fdArg] = argumentOf('fd');
+    // Where CLONE_* flags are: what namespaces a child starts in, or which ones unshare/setns change.
+    capture[row + Row.cloneFlagsArg] = Math.max(argumentOf('clone_call_flags'), argumentOf('clone_args'), argumentOf('clone_flags'));
   }
   return { capture, bitmap };
 }

@@ -1,8 +1,10 @@
-// Which path each open file descriptor names, per process, from the open and close calls seen:
+// Which path each open file descriptor names, per process, from the open, dup and close calls seen:
 // a write to fd 5 becomes a write to /sys/fs/cgroup/pids/ctr/pids.max.
 import { posix } from 'node:path';
 
 const OPENING_CALLS = new Set(['open', 'openat', 'openat2', 'creat', 'open_tree', 'fspick']);
+/** the fd they return names what their oldfd names: `echo 1 > cgroup.procs` in a shell is a dup2 */
+const DUPLICATING_CALLS = new Set(['dup', 'dup2', 'dup3']);
 
 export class FdPaths {
   /** path by fd, per process (tgid): maps of numbers, not "tgid:fd" strings to build and hash */
@@ -40,6 +42,10 @@ export class FdPaths {
     if (OPENING_CALLS.has(name)) {
       const path = args.pathname ?? args.filename ?? args.path;
       if (typeof path === 'string') this.pathsOf(tid).set(ret, this.resolve(tid, args.dirfd, path));
+    } else if (DUPLICATING_CALLS.has(name) && typeof args.oldfd === 'number') {
+      const path = this.pathOf(tid, args.oldfd);
+      if (path === null) this.pathsOf(tid).delete(ret);
+      else this.pathsOf(tid).set(ret, path);
     } else if (name === 'close' && typeof args.fd === 'number') {
       this.pathsOf(tid).delete(args.fd);
     }

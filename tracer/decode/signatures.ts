@@ -18,6 +18,8 @@ export interface SyscallSignature {
   readonly changesNamespaces: boolean;
   readonly execs: boolean;
   readonly closesFd: boolean;
+  /** makes a child (fork, vfork, clone, clone3) */
+  readonly forks: boolean;
 }
 
 export class SignatureTableError extends Error {}
@@ -42,7 +44,7 @@ function parseLine(line: string, lineNumber: number): SyscallSignature {
     }
     return { name: argName, type, parameterIndex };
   });
-  for (const mark of marks) if (!['!ns', '!exec', '!closes'].includes(mark)) throw fail(`unknown mark "${mark}"`);
+  for (const mark of marks) if (!['!ns', '!exec', '!closes', '!forks'].includes(mark)) throw fail(`unknown mark "${mark}"`);
   return {
     name: name!,
     args,
@@ -50,6 +52,7 @@ function parseLine(line: string, lineNumber: number): SyscallSignature {
     changesNamespaces: marks.includes('!ns'),
     execs: marks.includes('!exec'),
     closesFd: marks.includes('!closes'),
+    forks: marks.includes('!forks'),
   };
 }
 

@@ -8,7 +8,7 @@
  * second stop). Named in -e trace= (as in "default,write"), they are recorded whatever the file.
  */
 export const CGROUP_FILE_CALLS: readonly string[] = [
-  'open', 'openat', 'openat2', 'creat', 'mkdir', 'mkdirat', 'write', 'close', 'rmdir', 'unlinkat',
+  'open', 'openat', 'openat2', 'creat', 'mkdir', 'mkdirat', 'write', 'rmdir', 'unlinkat', 'dup', 'dup2', 'dup3',
 ];
 
 export const DEFAULT_TRACE_SET: readonly string[] = [
@@ -24,8 +24,9 @@ export const DEFAULT_TRACE_SET: readonly string[] = [
   // Process attributes: no_new_privs, keepcaps, pdeathsig, subreaper, name...
   'prctl',
   // cgroup setup is file I/O under /sys/fs/cgroup: these come in through the default set only
-  // for cgroup files (CGROUP_FILE_CALLS). Go runtimes (runc) use mkdirat and unlinkat(AT_REMOVEDIR).
-  ...CGROUP_FILE_CALLS.map((name) => (['open', 'creat', 'mkdir', 'rmdir'].includes(name) ? `?${name}` : name)),
+  // for cgroup files (CGROUP_FILE_CALLS). Go runtimes (runc) use mkdirat and unlinkat(AT_REMOVEDIR);
+  // shells write through a dup2'd fd (echo $$ > cgroup.procs).
+  ...CGROUP_FILE_CALLS.map((name) => (['open', 'creat', 'mkdir', 'rmdir', 'dup2'].includes(name) ? `?${name}` : name)),
   // Identity and capabilities
   'setuid', 'setgid', 'setreuid', 'setregid', 'setresuid', 'setresgid',
   'setgroups', 'setfsuid', 'setfsgid', 'capset',

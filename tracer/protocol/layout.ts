@@ -88,11 +88,11 @@ export const CaptureKind = {
 } as const;
 export type CaptureKindName = keyof typeof CaptureKind;
 
-export const Behaviour = { nsChange: 1, exec: 2, returnsFd: 4, closesFd: 8 } as const;
+export const Behaviour = { nsChange: 1, exec: 2, returnsFd: 4, closesFd: 8, forks: 16 } as const;
 export const RecordFilter = { cgroupOnly: 1 } as const;
 /** Bytes of a capture table row (CT_CAPTURE_ROW) and where its parts are (CT_ROW_*). */
 export const CAPTURE_ROW = 12;
-export const Row = { behaviour: 6, filter: 7, pathArg: 8, dirfdArg: 9, fdArg: 10 } as const;
+export const Row = { behaviour: 6, filter: 7, pathArg: 8, dirfdArg: 9, fdArg: 10, cloneFlagsArg: 11 } as const;
 export const MAX_SYSCALL = 1024;
 
 export const Exec = { formerTid: 0, comm: 8, size: 24 } as const;
