@@ -11,12 +11,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineTablesFor } from '../cli/engine-tables.js';
 import { resolveCommand } from '../cli/resolve-command.js';
 import { buildEngineTables, type EngineTables } from '../decode/capture-table.js';
 import { Decoder } from '../decode/decoder.js';
 import { startSession } from '../engine/session.js';
-import { parseTraceExpression } from '../filter/trace-expression.js';
-import { MAX_SYSCALL } from '../protocol/layout.js';
 import type { RawRecord } from '../protocol/raw-records.js';
 import { RuncBundle } from './runc-bundle.js';
 import { nowMs, roundSummary, summarize, type Summary } from './stats.js';
@@ -60,6 +59,7 @@ async function runEngine(command: readonly string[], tables: EngineTables, trace
     target: { kind: 'command', path: resolveCommand(command[0]!), argv: command },
     traceAll,
     tables,
+    sameCpu: true, // as the CLI does by default
     onRecord(raw: RawRecord) {
       records++;
       if (raw.type === 'hello') start = raw.startNs;
@@ -88,10 +88,10 @@ export async function measureBreakdown(options: {
   readonly workloads: readonly Workload[];
   readonly progress?: (text: string) => void;
 }): Promise<BreakdownResult> {
-  const set = buildEngineTables('x86_64', parseTraceExpression('default').syscalls, { env: false });
+  // The tables the CLI builds for no -e, and for --all; the floor selects nothing.
+  const set = engineTablesFor({});
   const none = buildEngineTables('x86_64', new Set(), { env: false });
-  const all = buildEngineTables('x86_64', new Set(), { env: false });
-  all.bitmap.fill(0xff, 0, MAX_SYSCALL / 8);
+  const all = engineTablesFor({ all: true });
   const steps: readonly Step[] = [
     { name: 'untraced', label: 'untraced (spawned from this process)' },
     { name: 'floor', label: 'engine, prefilter selecting nothing', tables: none },

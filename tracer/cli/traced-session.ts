@@ -1,17 +1,13 @@
 // What trace, attach and run share: choose syscalls, run the engine, decode, print, save.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { buildEngineTables } from '../decode/capture-table.js';
 import { Decoder } from '../decode/decoder.js';
 import { startSession, type SessionTarget } from '../engine/session.js';
-import { CGROUP_FILE_CALLS } from '../filter/default-trace-set.js';
-import { parseTraceExpression, TraceExpressionError } from '../filter/trace-expression.js';
 import { COLOUR_STYLE, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
-import { MAX_SYSCALL } from '../protocol/layout.js';
-import { allSyscalls, syscallByName } from '../tables/syscalls.js';
 import { errnoName } from '../tables/xlat.js';
 import { TraceFileWriter } from '../trace/file-writer.js';
 import { makeTraceHeader } from '../trace/header.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
+import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
 import { UserError } from './user-error.js';
 
@@ -64,34 +60,6 @@ function engineErrorMessage(errno: number, subject: string): string {
   return `cannot trace ${subject}: ${errnoName(errno) ?? `errno ${errno}`}`;
 }
 
-interface Selection {
-  readonly traced: ReadonlySet<number>;
-  readonly expression: string;
-  /** file calls present only through `default`: recorded for cgroup files only */
-  readonly cgroupOnly: ReadonlySet<number>;
-}
-
-function parse(expression: string): ReadonlySet<number> {
-  try {
-    return parseTraceExpression(expression).syscalls;
-  } catch (error) {
-    if (error instanceof TraceExpressionError) throw new UserError(error.message);
-    throw error;
-  }
-}
-
-function selectSyscalls(options: OutputOptions): Selection {
-  const expression = options.all ? 'all' : (options.expression?.replace(/^trace=/, '') ?? 'default');
-  if (options.all) return { traced: new Set(allSyscalls('x86_64').map((info) => info.nr)), expression, cgroupOnly: new Set() };
-  const traced = parse(expression);
-  const items = expression.split(',').map((item) => item.trim());
-  if (expression.startsWith('!') || !items.includes('default')) return { traced, expression, cgroupOnly: new Set() };
-  const others = items.filter((item) => item !== 'default');
-  const explicit = others.length ? parse(others.join(',')) : new Set<number>();
-  const cgroupFiles = CGROUP_FILE_CALLS.map((name) => syscallByName('x86_64', name)?.nr).filter((nr): nr is number => nr !== undefined);
-  return { traced, expression, cgroupOnly: new Set(cgroupFiles.filter((nr) => traced.has(nr) && !explicit.has(nr))) };
-}
-
 /** Validate the options before anything starts (a typo in -e must not start a container). */
 export function checkOutputOptions(options: OutputOptions): void {
   selectSyscalls(options);
@@ -99,9 +67,8 @@ export function checkOutputOptions(options: OutputOptions): void {
 
 export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
   const { options, target } = request;
-  const { traced, expression, cgroupOnly } = selectSyscalls(options);
-  const tables = buildEngineTables('x86_64', traced, { env: options.env ?? false, cgroupOnly });
-  if (options.all) tables.bitmap.fill(0xff, 0, MAX_SYSCALL / 8);
+  const { expression, cgroupOnly } = selectSyscalls(options);
+  const tables = engineTablesFor(options);
   const attached = target.kind === 'attach';
   const pinned = !attached && options.pin !== false;
   const header = makeTraceHeader({
