@@ -50,7 +50,7 @@ struct session {
 	pid_t main_pid;
 	int main_status;
 	uint64_t start_ns;
-	int pinned; /* the engine thread (and so what it starts) runs on one CPU */
+	int pinned; /* the engine thread stays on one CPU */
 	cpu_set_t saved_cpus;
 	timer_t flush_timer; /* wakes the wait loop when buffered records are due */
 	int has_flush_timer;
@@ -614,8 +614,10 @@ static void run_loop(struct session *s)
 }
 
 /*
- * A ptrace stop and restart cost much less when tracer and tracee share a CPU: no
- * cross-CPU wake-up, warm caches. The started command inherits this thread's affinity.
+ * A ptrace stop costs less when the tracer does not wander between CPUs: the tracee it wakes
+ * is mostly woken on the tracer's CPU, caches stay warm. Only the engine thread is pinned: a
+ * command pinned with it (tried first) ran as slowly as its CPU's other load made it, and
+ * multi-threaded runtimes (runc is Go) lost their second CPU.
  */
 static int pin_to_current_cpu(cpu_set_t *saved)
 {
@@ -655,7 +657,7 @@ static struct session *session_begin(int out_fd, uint32_t options, const uint8_t
 	choose_stops(s);
 	s->step_every_syscall = (options & CT_OPT_TRACE_ALL) != 0;
 	s->follows_namespaces = sees_every_namespace_change(s);
-	s->pinned = (options & CT_OPT_SAME_CPU) && pin_to_current_cpu(&s->saved_cpus) == 0;
+	s->pinned = (options & CT_OPT_PIN_TRACER) && pin_to_current_cpu(&s->saved_cpus) == 0;
 	s->start_ns = monotonic_ns();
 	struct sigaction wake = { .sa_handler = wake_handler };
 	sigemptyset(&wake.sa_mask);
@@ -741,6 +743,8 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 	pid_t child = fork();
 	if (child == 0) {
 		close(go[1]);
+		if (s->pinned)
+			sched_setaffinity(0, sizeof s->saved_cpus, &s->saved_cpus); /* the command is not pinned */
 		exec_child(path, argv, go[0], seccomp ? &filter : NULL);
 	}
 	close(go[0]);

@@ -13,7 +13,7 @@
 /* Options for a session, bits of `options`. */
 enum ct_options {
 	CT_OPT_TRACE_ALL = 1, /* stop at every syscall (PTRACE_SYSCALL), no seccomp prefilter */
-	CT_OPT_SAME_CPU = 2,  /* run the started command on the tracer's CPU */
+	CT_OPT_PIN_TRACER = 2, /* keep the engine thread on one CPU (what it starts is not pinned) */
 };
 
 /*

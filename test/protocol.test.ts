@@ -1,4 +1,4 @@
-// Pins tracer/protocol/layout.ts to native/event.h: a C program prints the real offsets.
+// Pins tracer/protocol/layout.ts to native/event.h and engine.h: a C program prints the real offsets.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +55,8 @@ const CHECKS: readonly (readonly [string, string, number])[] = [
   ['value', 'CT_BEHAVIOUR_RETURNS_FD', L.Behaviour.returnsFd],
   ['value', 'CT_BEHAVIOUR_CLOSES_FD', L.Behaviour.closesFd],
   ['value', 'CT_BEHAVIOUR_FORKS', L.Behaviour.forks],
+  ['value', 'CT_OPT_TRACE_ALL', L.EngineOptions.traceAll],
+  ['value', 'CT_OPT_PIN_TRACER', L.EngineOptions.pinTracer],
   ['value', 'CT_RECORD_CGROUP_ONLY', L.RecordFilter.cgroupOnly],
   ['value', 'CT_MAX_SYSCALL', L.MAX_SYSCALL],
   ['value', 'CT_CAPTURE_INTS_ARG', L.CaptureKind.intsArg],
@@ -72,7 +74,7 @@ describe('protocol layout', () => {
         if (!what.includes(',')) return 'printf("0\\n");';
         return `printf("%zu\\n", offsetof(${what}));`;
       });
-      const source = `#include <stddef.h>\n#include <stdio.h>\n#include "event.h"\nint main(void) {\n${lines.join('\n')}\nreturn 0; }\n`;
+      const source = `#include <stddef.h>\n#include <stdio.h>\n#include "event.h"\n#include "engine.h"\nint main(void) {\n${lines.join('\n')}\nreturn 0; }\n`;
       writeFileSync(join(dir, 'layout.c'), source);
       execFileSync('gcc', ['-I', join(repoRoot, 'native'), '-o', join(dir, 'layout'), join(dir, 'layout.c')]);
       return execFileSync(join(dir, 'layout'), { encoding: 'utf8' }).trim().split('\n').map(Number);

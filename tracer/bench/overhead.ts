@@ -60,8 +60,10 @@ export interface Ratios {
   /** cttrace filtered span / untraced wall: aim ≤ 1.3 */
   readonly filteredSpanVsUntraced: number;
   readonly filteredWallVsUntraced: number;
-  /** cttrace --all span / strace -f wall: aim ≤ 0.7 */
+  /** cttrace --all span / strace -f wall */
   readonly allSpanVsStraceAll: number;
+  /** what --all adds to the untraced run / what strace -f adds: aim ≤ 0.7 */
+  readonly allOverheadVsStraceAll: number;
   readonly allWallVsStraceAll: number;
   readonly filteredSpanVsStraceSet: number;
   readonly filteredWallVsStraceSet: number;
@@ -241,6 +243,7 @@ export function measureOverhead(options: OverheadOptions): OverheadResult {
         filteredSpanVsUntraced: r(span('cttrace'), wall('untraced')),
         filteredWallVsUntraced: r(wall('cttrace'), wall('untraced')),
         allSpanVsStraceAll: r(span('cttraceAll'), wall('straceAll')),
+        allOverheadVsStraceAll: r(span('cttraceAll') - wall('untraced'), wall('straceAll') - wall('untraced')),
         allWallVsStraceAll: r(wall('cttraceAll'), wall('straceAll')),
         filteredSpanVsStraceSet: r(span('cttrace'), wall('straceSet')),
         filteredWallVsStraceSet: r(wall('cttrace'), wall('straceSet')),

@@ -23,7 +23,8 @@ import type { ViewerBenchResult } from './viewer.js';
 import { measureTraceSize, type TraceSizeResult } from './trace-size.js';
 import { LOOP_COMMAND, loopWorkload, runcWorkload, unshareWorkload, UNSHARE_COMMAND } from './workloads.js';
 
-const AIMS = { filteredSpanVsUntraced: 1.3, allSpanVsStraceAll: 0.7, decodePerSecond: 2_000_000 } as const;
+// The issue: "full-trace overhead at most 0.7x strace's on the same run": what each adds to the untraced run.
+const AIMS = { filteredSpanVsUntraced: 1.3, allOverheadVsStraceAll: 0.7, decodePerSecond: 2_000_000 } as const;
 /** The aims are about container starts; the loop is a syscall-dense stress case, shown for the cost per syscall. */
 const AIMED_WORKLOADS = ['unshare', 'runc'];
 
@@ -118,9 +119,9 @@ export function markdown(results: BenchResults): string {
   headline('strace -f --seccomp-bpf, same set', (w) => median(variant(w.name, 'straceSetSeccomp').wallMs));
   headline('strace -f -e trace=(same set)', (w) => median(variant(w.name, 'straceSet').wallMs));
   headline(
-    'cttrace --all: traced span (× strace -f)',
-    (w) => `${median(variant(w.name, 'cttraceAll').spanMs)} (${times(w.ratios.allSpanVsStraceAll)})`,
-    `≤ ${AIMS.allSpanVsStraceAll}× (${AIMED_WORKLOADS.join(', ')})`,
+    'cttrace --all: traced span (× strace -f; overhead × strace -f\'s)',
+    (w) => `${median(variant(w.name, 'cttraceAll').spanMs)} (${times(w.ratios.allSpanVsStraceAll)}; ${times(w.ratios.allOverheadVsStraceAll)})`,
+    `overhead ≤ ${AIMS.allOverheadVsStraceAll}× strace's (${AIMED_WORKLOADS.join(', ')})`,
   );
   headline('cttrace --all: whole', (w) => median(variant(w.name, 'cttraceAll').wallMs));
   headline('strace -f', (w) => median(variant(w.name, 'straceAll').wallMs));
@@ -202,7 +203,8 @@ export function markdown(results: BenchResults): string {
   ratioRow('cttrace span / strace same set', 'filteredSpanVsStraceSet');
   ratioRow('cttrace whole / strace same set', 'filteredWallVsStraceSet');
   ratioRow('cttrace span / strace --seccomp-bpf same set', 'filteredSpanVsStraceSetSeccomp');
-  ratioRow('cttrace --all span / strace -f', 'allSpanVsStraceAll', `≤ ${AIMS.allSpanVsStraceAll}×: ${aimed.map((w) => `${w.name} ${verdict(w.ratios.allSpanVsStraceAll, AIMS.allSpanVsStraceAll)}`).join(', ')}`);
+  ratioRow('cttrace --all span / strace -f', 'allSpanVsStraceAll');
+  ratioRow('cttrace --all overhead / strace -f overhead ((span − untraced) / (strace − untraced))', 'allOverheadVsStraceAll', `≤ ${AIMS.allOverheadVsStraceAll}×: ${aimed.map((w) => `${w.name} ${verdict(w.ratios.allOverheadVsStraceAll, AIMS.allOverheadVsStraceAll)}`).join(', ')}`);
   ratioRow('cttrace --all whole / strace -f', 'allWallVsStraceAll');
   ratioRow('strace same set / untraced', 'straceSetVsUntraced');
   ratioRow('strace -f / untraced', 'straceAllVsUntraced');

@@ -59,7 +59,7 @@ async function runEngine(command: readonly string[], tables: EngineTables, trace
     target: { kind: 'command', path: resolveCommand(command[0]!), argv: command },
     traceAll,
     tables,
-    sameCpu: true, // as the CLI does by default
+    pinTracer: true, // as the CLI does by default
     onRecord(raw: RawRecord) {
       records++;
       if (raw.type === 'hello') start = raw.startNs;

@@ -20,7 +20,7 @@ export interface OutputOptions {
   readonly quiet?: boolean;
   /** save the engine's raw record stream too */
   readonly rawOutput?: string;
-  /** false: let a started command use every CPU instead of the tracer's one (--no-pin) */
+  /** false: let the engine thread move between CPUs (--no-pin) */
   readonly pin?: boolean;
 }
 
@@ -48,7 +48,6 @@ const CAVEATS = {
     "filtered by a seccomp prefilter: a tracee's own seccomp filter that returns ERRNO or KILL outranks TRACE, so such calls do not appear; use --all to see them",
   attach: 'attached to running processes: what they did before the attach, and threads born during it before they were seized, are not in the trace',
   cgroupFiles: 'default set: open, write, mkdir, dup2 and the like were recorded only for files under /sys/fs/cgroup, and close not at all; name them in -e trace= (e.g. default,openat,close) to see them all',
-  pinned: "the traced command ran on one CPU, the tracer's, where a ptrace stop costs less; use --no-pin to let it use every CPU",
 } as const;
 
 function engineErrorMessage(errno: number, subject: string): string {
@@ -70,7 +69,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const { expression, cgroupOnly } = selectSyscalls(options);
   const tables = engineTablesFor(options);
   const attached = target.kind === 'attach';
-  const pinned = !attached && options.pin !== false;
+  const pinned = options.pin !== false;
   const header = makeTraceHeader({
     command: [...request.command],
     image: request.image ?? null,
@@ -81,7 +80,6 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       caveats: [
         ...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp]),
         ...(cgroupOnly.size ? [CAVEATS.cgroupFiles] : []),
-        ...(pinned ? [CAVEATS.pinned] : []),
         ...(request.notes ?? []),
       ],
     },
@@ -96,7 +94,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const session = startSession({
     target,
     traceAll: options.all ?? false,
-    sameCpu: pinned,
+    pinTracer: pinned,
     tables,
     onRawChunk: rawFd === null ? undefined : (chunk) => writeSync(rawFd, chunk),
     onRecord(raw) {

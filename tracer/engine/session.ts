@@ -21,7 +21,7 @@ export interface SessionOptions {
   readonly target: SessionTarget;
   readonly traceAll: boolean;
   /** run a started command on the engine's CPU (a ptrace stop costs less there) */
-  readonly sameCpu?: boolean;
+  readonly pinTracer?: boolean;
   readonly tables: SessionTables;
   readonly onRecord: (record: RawRecord) => void;
   /** also hand every raw chunk here (to save the engine's stream for tests and benchmarks) */
@@ -50,7 +50,7 @@ export function startSession(options: SessionOptions): Session {
   const rc = engine.makePipe(fds);
   if (rc < 0) throw new SessionError('cannot create the engine pipe', -rc);
   const [readFd, writeFd] = [fds[0]!, fds[1]!];
-  const engineOptions = (options.traceAll ? EngineOptions.traceAll : 0) | (options.sameCpu ? EngineOptions.sameCpu : 0);
+  const engineOptions = (options.traceAll ? EngineOptions.traceAll : 0) | (options.pinTracer ? EngineOptions.pinTracer : 0);
   const splitter = new RawRecordSplitter();
   const stream = new net.Socket({ fd: readFd, readable: true, writable: false });
   const streamEnded = new Promise<void>((resolve, reject) => {

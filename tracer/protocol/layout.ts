@@ -104,4 +104,4 @@ export const ErrorRecord = { errorNumber: 0, message: 8 } as const;
 export const End = { reason: 0, mainStatus: 4, size: 8 } as const;
 export const EndReason = { 0: 'done', 1: 'stopped', 2: 'output-failed' } as const;
 
-export const EngineOptions = { traceAll: 1, sameCpu: 2 } as const;
+export const EngineOptions = { traceAll: 1, pinTracer: 2 } as const;
