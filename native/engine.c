@@ -11,6 +11,7 @@
 #include "fdset.h"
 #include "lineage.h"
 #include "prefilter.h"
+#include "spawn.h"
 #include "procfs.h"
 #include "tasks.h"
 #include "writer.h"
@@ -51,6 +52,7 @@ struct session {
 	int main_status;
 	uint64_t start_ns;
 	int pinned; /* the engine thread stays on one CPU */
+	struct ct_spawned spawned; /* the started command: its stack until it has exec'd */
 	cpu_set_t saved_cpus;
 	timer_t flush_timer; /* wakes the wait loop when buffered records are due */
 	int has_flush_timer;
@@ -685,37 +687,25 @@ static int session_end(struct session *s, const sigset_t *saved_mask, uint32_t r
 	ct_writer_close(&s->out);
 	ct_tasks_free(&s->tasks);
 	ct_fdset_free(&s->cgroup_fds);
+	ct_spawn_release(&s->spawned); /* every tracee is gone: it exec'd or died */
 	int status = s->main_status;
 	free(s);
 	atomic_flag_clear(&session_busy);
 	return status;
 }
 
-/* The child between fork and exec: only async-signal-safe calls. */
-static void __attribute__((noreturn))
-exec_child(const char *path, const char *const *argv, int go_fd, const struct ct_prefilter *filter)
+/* A private copy of the environment's pointer array: Node may grow (realloc) environ while the
+ * child, sharing our memory, still reads it. glibc's setenv never frees the strings. */
+static char **copy_environment(void)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	struct sigaction defaults = { .sa_handler = SIG_DFL };
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &defaults, NULL); /* Node ignores SIGPIPE: the command must not inherit that */
-	/* Node may have marked its stdio close-on-exec; the command must keep it. */
-	for (int fd = 0; fd <= 2; fd++)
-		fcntl(fd, F_SETFD, 0);
-	char go;
-	ssize_t n;
-	do
-		n = read(go_fd, &go, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
-		_exit(127); /* the tracer could not seize us */
-	close(go_fd);
-	if (filter && ct_prefilter_install(filter) != 0)
-		_exit(126);
-	execve(path, (char *const *)argv, environ);
-	_exit(127);
+	size_t count = 0;
+	while (environ && environ[count])
+		count++;
+	char **copy = calloc(count + 1, sizeof *copy);
+	if (copy)
+		for (size_t i = 0; i < count; i++)
+			copy[i] = environ[i];
+	return copy;
 }
 
 int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint32_t options,
@@ -740,21 +730,22 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 		session_end(s, &saved_mask, CT_END_DONE);
 		return rc;
 	}
-	pid_t child = fork();
-	if (child == 0) {
-		close(go[1]);
-		if (s->pinned)
-			sched_setaffinity(0, sizeof s->saved_cpus, &s->saved_cpus); /* the command is not pinned */
-		exec_child(path, argv, go[0], seccomp ? &filter : NULL);
-	}
+	char **envp = copy_environment();
+	struct ct_spawn_request request = {
+		.path = path, .argv = (char *const *)argv, .envp = envp, .wait_fd = go[0], .close_fd = go[1],
+		.filter = seccomp ? &filter : NULL,
+		.cpus = s->pinned ? &s->saved_cpus : NULL, /* the command is not pinned */
+	};
+	rc = envp ? ct_spawn(&request, &s->spawned) : -ENOMEM;
 	close(go[0]);
-	if (child < 0) {
-		rc = -errno;
+	if (rc != 0) {
 		close(go[1]);
-		write_error(s, 0, -rc, "fork failed");
+		free(envp);
+		write_error(s, 0, -rc, "could not start the command");
 		session_end(s, &saved_mask, CT_END_DONE);
 		return rc;
 	}
+	pid_t child = s->spawned.pid;
 	long ptrace_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 			      PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL |
 			      (seccomp ? PTRACE_O_TRACESECCOMP : 0);
@@ -764,6 +755,7 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 		close(go[1]); /* the child reads EOF and exits */
 		waitpid(child, NULL, __WALL);
 		session_end(s, &saved_mask, CT_END_DONE);
+		free(envp);
 		return rc;
 	}
 	s->main_pid = child;
@@ -781,7 +773,9 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 		write_error(s, child, errno, "could not release the started command");
 	close(go[1]);
 	run_loop(s);
-	return session_end(s, &saved_mask, CT_END_DONE);
+	rc = session_end(s, &saved_mask, CT_END_DONE);
+	free(envp);
+	return rc;
 }
 
 /* Seize every thread of `pid`, rescanning until no new thread appears. Returns seized count or -errno. */

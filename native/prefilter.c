@@ -4,9 +4,6 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #ifndef __X32_SYSCALL_BIT
 #define __X32_SYSCALL_BIT 0x40000000
@@ -74,17 +71,4 @@ int ct_prefilter_build(struct ct_prefilter *f, const uint8_t *bitmap, int max_sy
 	rc |= emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
 	rc |= emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
 	return rc ? -E2BIG : 0;
-}
-
-int ct_prefilter_install(const struct ct_prefilter *f)
-{
-	struct sock_fprog program = { .len = f->length, .filter = (struct sock_filter *)f->program };
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0)
-		return 0;
-	if (errno != EACCES)
-		return -errno;
-	/* Without CAP_SYS_ADMIN the kernel wants no_new_privs first. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		return -errno;
-	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0 ? 0 : -errno;
 }

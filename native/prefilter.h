@@ -12,9 +12,8 @@ struct ct_prefilter {
 	unsigned short length;
 };
 
-/* Build (in the tracer, before fork) a filter returning SECCOMP_RET_TRACE for the bitmap's syscalls. */
+/* Build (in the tracer, before the child starts) a filter returning SECCOMP_RET_TRACE for the
+ * bitmap's syscalls. The child installs it (spawn.c) once the tracer has seized it. */
 int ct_prefilter_build(struct ct_prefilter *filter, const uint8_t *syscall_bitmap, int max_syscall);
-/* Install it (in the child, after the tracer has seized it); async-signal-safe. Returns 0 or -errno. */
-int ct_prefilter_install(const struct ct_prefilter *filter);
 
 #endif
