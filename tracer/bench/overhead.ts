@@ -14,11 +14,11 @@ import { gunzipSync } from 'node:zlib';
 import { parseTraceExpression } from '../filter/trace-expression.js';
 import { packageRoot } from '../paths.js';
 import { syscallByNr } from '../tables/syscalls.js';
-import { nowMs, roundSummary, summarize, type Summary } from './stats.js';
+import { roundSummary, summarize, type Summary } from './stats.js';
+import { timeRun } from './stopwatch.js';
 import type { Workload } from './workloads.js';
 
 export const CLI = join(packageRoot, 'bin', 'cttrace.js');
-const RUN_TIMEOUT_MS = 120_000;
 
 export type VariantName = 'untraced' | 'cttrace' | 'straceSet' | 'straceSetSeccomp' | 'cttraceAll' | 'straceAll';
 
@@ -102,22 +102,6 @@ export interface OverheadResult {
   readonly straceLacks: readonly string[];
   readonly startup: { readonly nodeBareMs: Summary; readonly cttraceVersionMs: Summary };
   readonly workloads: readonly WorkloadResult[];
-}
-
-/** Wall time of one run, ms. Throws with the command's stderr when it fails. */
-export function timeRun(argv: readonly string[]): number {
-  const start = nowMs();
-  const result = spawnSync(argv[0]!, argv.slice(1), {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-    timeout: RUN_TIMEOUT_MS,
-  });
-  const wall = nowMs() - start;
-  if (result.error || result.status !== 0) {
-    const why = result.error?.message ?? (result.signal ? `signal ${result.signal}` : `exit status ${result.status}`);
-    throw new Error(`benchmark run failed (${why}): ${argv.join(' ')}\n${result.stderr ?? ''}`);
-  }
-  return wall;
 }
 
 export interface TraceFileFacts {

@@ -18,7 +18,8 @@ import { Decoder } from '../decode/decoder.js';
 import { startSession } from '../engine/session.js';
 import type { RawRecord } from '../protocol/raw-records.js';
 import { RuncBundle } from './runc-bundle.js';
-import { nowMs, roundSummary, summarize, type Summary } from './stats.js';
+import { roundSummary, summarize, type Summary } from './stats.js';
+import { timeRun } from './stopwatch.js';
 import { loopWorkload, runcWorkload, unshareWorkload, type Workload } from './workloads.js';
 
 type StepName = 'untraced' | 'floor' | 'set' | 'setDecoded' | 'all' | 'allDecoded';
@@ -33,7 +34,7 @@ interface Step {
 
 export interface StepResult {
   readonly label: string;
-  /** untraced: wall time of spawnSync; engine steps: end record − engine start */
+  /** untraced: wall time from spawn to reaping (stopwatch.ts); engine steps: end record − engine start */
   readonly spanMs: Summary;
   readonly records: number;
 }
@@ -76,10 +77,7 @@ async function runEngine(command: readonly string[], tables: EngineTables, trace
 }
 
 function runUntraced(command: readonly string[]): EngineRun {
-  const start = nowMs();
-  const result = spawnSync(command[0]!, command.slice(1), { stdio: 'ignore', timeout: 120_000 });
-  if (result.status !== 0) throw new Error(`untraced run failed: ${command.join(' ')}`);
-  return { spanMs: nowMs() - start, records: 0 };
+  return { spanMs: timeRun(command), records: 0 };
 }
 
 export async function measureBreakdown(options: {

@@ -17,6 +17,8 @@ export interface EngineBinding {
   traceCommand: EngineFunction<[string, (string | null)[], number, number, Uint8Array, Uint8Array]>;
   traceAttach: EngineFunction<[Int32Array, number, number, number, Uint8Array, Uint8Array]>;
   requestStop: () => void;
+  /** the benchmarks' untraced stopwatch: ms, or -errno */
+  timeCommand: (path: string, argv: (string | null)[], errFd: number, timeoutMs: number, status: Int32Array) => number;
 }
 
 let binding: EngineBinding | undefined;
@@ -38,6 +40,7 @@ export function loadEngine(): EngineBinding {
       'int ct_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)',
     ) as unknown as EngineBinding['traceAttach'],
     requestStop: lib.func('void ct_request_stop(void)'),
+    timeCommand: lib.func('double ct_time_command(const char *path, const char **argv, int err_fd, int32_t timeout_ms, _Out_ int32_t *status)'),
   };
   return binding;
 }
