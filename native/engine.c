@@ -526,11 +526,6 @@ static void on_stop(struct session *s, struct ct_task_state *t, int status, uint
 		if (t)
 			restart(s, t, 0);
 		return;
-	case PTRACE_EVENT_EXIT:
-		/* exit/exit_group never reach an exit stop: record them now, unfinished */
-		finish_unfinished(s, t, now);
-		restart(s, t, 0);
-		return;
 	default:
 		restart(s, t, 0);
 	}
@@ -747,7 +742,7 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 	}
 	pid_t child = s->spawned.pid;
 	long ptrace_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-			      PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL |
+			      PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL |
 			      (seccomp ? PTRACE_O_TRACESECCOMP : 0);
 	if (ptrace(PTRACE_SEIZE, child, 0, (void *)ptrace_options) != 0) {
 		rc = -errno;
@@ -784,7 +779,7 @@ static int seize_threads(struct session *s, pid_t pid)
 	char path[64];
 	int seized = 0, found_new = 1;
 	long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-		       PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+		       PTRACE_O_TRACEEXEC;
 	snprintf(path, sizeof path, "/proc/%d/task", pid);
 	while (found_new) {
 		found_new = 0;
@@ -827,6 +822,11 @@ int ct_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t
 	write_hello(s, CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0));
 	for (int i = 0; i < pid_count; i++) {
 		rc = seize_threads(s, pids[i]);
+		/* A process that ended since it was listed (a daemon's short-lived child) is no error,
+		 * unless nothing at all could be seized. */
+		int gone = rc == -ENOENT || rc == -ESRCH;
+		if (gone && (i + 1 < pid_count || s->tasks.count > 0))
+			continue;
 		if (rc < 0) {
 			char message[96];
 			snprintf(message, sizeof message, "cannot attach to process %d", pids[i]);
