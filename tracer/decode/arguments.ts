@@ -16,11 +16,16 @@ import {
 } from '../tables/xlat.js';
 import type { ArgValue } from '../trace/records.js';
 import type { CallArguments } from './call-arguments.js';
+import { memoByValue, memoNamesByValue } from './memo.js';
 
 type ArgumentDecoder = (call: CallArguments, index: number) => ArgValue;
 
 const AT_FDCWD = -100;
 const hex = (value: bigint) => `0x${value.toString(16)}`;
+
+/** Buffer#toString's encoding for UTF-8: left undefined, it is Node's default, UTF-8, and the
+ *  call skips looking 'utf8' up by name (a path string per open call made that show). */
+const UTF8 = undefined;
 
 /** Where a blob's bytes end: at the first NUL, else at the blob's end. */
 function textEnd(blob: RawBlob): number {
@@ -30,13 +35,13 @@ function textEnd(blob: RawBlob): number {
 
 function blobString(blob: RawBlob | undefined): string | null {
   if (!blob || blob.fault) return null;
-  const text = blob.buffer.toString('utf8', blob.start, textEnd(blob));
+  const text = blob.buffer.toString(UTF8, blob.start, textEnd(blob));
   return blob.truncated ? `${text}...` : text;
 }
 
 function blobStrings(blob: RawBlob | undefined): string[] | null {
   if (!blob || (blob.fault && blob.end === blob.start)) return null;
-  const parts = blob.buffer.toString('utf8', blob.start, blob.end).split('\0');
+  const parts = blob.buffer.toString(UTF8, blob.start, blob.end).split('\0');
   parts.pop(); // the text after the last NUL is empty
   if (blob.truncated) parts.push('...');
   return parts;
@@ -53,7 +58,7 @@ function blobInts(blob: RawBlob | undefined, signed = false): number[] | null {
 /** The first bytes of a write or hostname: text as text, anything else escaped. */
 function blobText(blob: RawBlob | undefined): string | null {
   if (!blob || blob.fault) return null;
-  const text = blob.buffer.toString('utf8', blob.start, blob.end);
+  const text = blob.buffer.toString(UTF8, blob.start, blob.end);
   return blob.truncated ? `${text}...` : text;
 }
 
@@ -123,11 +128,23 @@ function decodePrctlArgument(call: CallArguments, index: number): ArgValue {
   }
 }
 
+/** A flags decoder over names(value), remembered per 32-bit value; wider values (rare) are
+ *  decoded every time. */
+function flagsDecoder(names: (value: bigint | number) => string[]): ArgumentDecoder {
+  const remembered = memoNamesByValue(names);
+  return (call, index) => {
+    const value = call.value(index);
+    return typeof value === 'number' ? remembered(value) : names(value);
+  };
+}
+
 function xlatDecoder(set: XlatSet): ArgumentDecoder {
   return set.kind === 'flags'
-    ? (call, index) => decodeFlags(set, call.value(index))
+    ? flagsDecoder((value) => decodeFlags(set, value))
     : (call, index) => decodeValue(set, call.int32(index));
 }
+
+const octalMode = memoByValue((mode) => `0${mode.toString(8)}`);
 
 const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   int: int32,
@@ -140,7 +157,7 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   pid: (call, index) => call.translatePid(call.int32(index)),
   uid: idValue,
   gid: idValue,
-  mode: (call, index) => `0${call.uint32(index).toString(8)}`,
+  mode: (call, index) => octalMode(call.uint32(index)),
   signal: (call, index) => signalName(call.int32(index)),
   path: blobStringUnlessNull,
   string: blobStringUnlessNull,
@@ -153,9 +170,9 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   bytes: (call, index) => blobText(call.blob(index)),
   ints: (call, index) => blobInts(call.blob(index)),
   clone_args: (call, index) => decodeCloneArgs(call.blob(index)),
-  clone_call_flags: (call, index) => decodeCloneFlags(call.value(index)),
-  open_flags: (call, index) => decodeOpenFlags(call.value(index)),
-  mount_flags: (call, index) => decodeMountFlags(call.value(index)),
+  clone_call_flags: flagsDecoder(decodeCloneFlags),
+  open_flags: flagsDecoder(decodeOpenFlags),
+  mount_flags: flagsDecoder(decodeMountFlags),
   cap_header: (call, index) => {
     const blob = call.blob(index);
     return blob && blob.end - blob.start >= 8

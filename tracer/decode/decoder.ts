@@ -1,8 +1,8 @@
 // Raw engine records → typed trace records: names, decoded arguments, both views of every pid.
-import { NAMESPACE_KINDS, PROTOCOL_VERSION, SessionFlags } from '../protocol/layout.js';
+import { MAX_SYSCALL, NAMESPACE_KINDS, PROTOCOL_VERSION, SessionFlags } from '../protocol/layout.js';
 import { ProtocolError } from '../protocol/raw-reader.js';
 import type { RawExec, RawHello, RawRecord, RawSyscall, RawTask } from '../protocol/raw-records.js';
-import { syscallByNr, type Arch } from '../tables/syscalls.js';
+import type { Arch } from '../tables/syscalls.js';
 import { errnoName, signalName } from '../tables/xlat.js';
 import type {
   ArgValue,
@@ -11,27 +11,21 @@ import type {
   SyscallRecord,
   TraceRecord,
 } from '../trace/records.js';
-import { argumentDecoder, type ArgumentDecoder } from './arguments.js';
 import { CallArguments } from './call-arguments.js';
 import { familyOf } from './families.js';
 import { FdPaths } from './fd-paths.js';
+import { memoByValue } from './memo.js';
 import { PidNamespaces } from './pid-namespaces.js';
-import { signatures } from './signatures.js';
+import { argumentAt, planSyscall, type SyscallPlan } from './syscall-plan.js';
 
 const MAX_ERRNO = 4095;
-const PID_RETURNING = 'pid';
+/** The most arguments a syscall has: six registers. */
+const MAX_ARGUMENTS = 6;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-interface SyscallPlan {
-  readonly name: string;
-  /** null for a call without a signature: its arguments are shown raw */
-  readonly decoders: readonly ArgumentDecoder[] | null;
-  readonly names: readonly string[];
-  readonly returnsPid: boolean;
-  /** clone and clone3: their family depends on the namespace flags they pass */
-  readonly clones: boolean;
-}
+/** A failed call's error name, by errno: failures repeat (ENOENT for every missing file). */
+const errorName = memoByValue((errno) => errnoName(errno) ?? `E${errno}`);
 
 export interface SessionInfo {
   readonly kernel: string;
@@ -58,8 +52,12 @@ export class Decoder {
   private arch: Arch = 'x86_64';
   private readonly pids = new PidNamespaces();
   private readonly fdPaths = new FdPaths();
-  private readonly plans = new Map<number, SyscallPlan>();
+  /** by syscall number: an array slot for the numbers of a syscall table, a Map for others */
+  private readonly plans: (SyscallPlan | undefined)[] = [];
+  private readonly otherPlans = new Map<number, SyscallPlan>();
   private readonly call = new CallArguments(this.pids);
+  /** the decoded arguments of the call being decoded, before they become its args object */
+  private readonly values: ArgValue[] = new Array<ArgValue>(MAX_ARGUMENTS).fill(null);
   session: SessionInfo | null = null;
 
   /** Turn one raw record into trace records (none for the session's own bookkeeping). */
@@ -144,20 +142,12 @@ export class Decoder {
 
   /** What decoding a syscall number takes, worked out once per number. */
   private planOf(nr: number): SyscallPlan {
-    let plan = this.plans.get(nr);
+    const inTable = nr >= 0 && nr < MAX_SYSCALL;
+    let plan = inTable ? this.plans[nr] : this.otherPlans.get(nr);
     if (!plan) {
-      const tableName = syscallByNr(this.arch, nr)?.name;
-      const signature = (tableName && signatures().get(tableName)) || null;
-      const name = signature?.name ?? tableName ?? `syscall_0x${nr.toString(16)}`;
-      const names = signature ? signature.args.map((arg) => arg.name) : [0, 1, 2, 3, 4, 5].map((index) => `arg${index}`);
-      plan = {
-        name,
-        decoders: signature ? signature.args.map((arg) => argumentDecoder(arg.type)) : null,
-        names,
-        returnsPid: signature?.returns === PID_RETURNING,
-        clones: name === 'clone' || name === 'clone3',
-      };
-      this.plans.set(nr, plan);
+      plan = planSyscall(this.arch, nr);
+      if (inTable) this.plans[nr] = plan;
+      else this.otherPlans.set(nr, plan);
     }
     return plan;
   }
@@ -169,16 +159,16 @@ export class Decoder {
     const failed = ret !== null && ret < 0 && ret >= -MAX_ERRNO;
     const call = this.call;
     const rawArgs = call.load(raw, names);
-    const count = names.length;
-    const args: Record<string, ArgValue> = {};
+    let values: readonly ArgValue[] = rawArgs;
     if (decoders) {
-      for (let index = 0; index < count; index++) args[names[index]!] = decoders[index]!(call, index);
-    } else {
-      for (let index = 0; index < count; index++) args[names[index]!] = rawArgs[index]!;
+      const decoded = this.values;
+      for (let index = 0; index < decoders.length; index++) decoded[index] = decoders[index]!(call, index);
+      values = decoded;
     }
-    const path = this.pathOfCall(raw.tid, name, args);
-    if (path !== null && name === 'write') args.path = path;
-    this.fdPaths.observe(raw.tid, name, args, ret);
+    const args = plan.buildArgs(values);
+    const path = this.pathOfCall(raw.tid, plan, values);
+    if (path !== null && plan.writes) args.path = path;
+    this.followFds(raw.tid, plan, values, ret);
     const record: Mutable<SyscallRecord> = {
       type: 'syscall',
       t: raw.enterNs - this.startNs,
@@ -187,11 +177,11 @@ export class Decoder {
       nr: raw.nr,
       args,
       ret,
-      err: failed ? (errnoName(-ret) ?? `E${-ret}`) : null,
+      err: failed ? errorName(-ret) : null,
       dur: raw.time - raw.enterNs,
       raw: rawArgs,
       // Only a clone's family depends on its flags: the others skip the search.
-      family: familyOf(name, path, plan.clones && hasNewNamespaceFlag(args)),
+      family: familyOf(plan.family, path, plan.clones && hasNewNamespaceFlag(args)),
     };
     if (plan.returnsPid && ret !== null && ret > 0) {
       record.retPid = raw.childTid > 0 ? { host: raw.childTid, ns: ret } : call.translatePid(ret);
@@ -203,9 +193,26 @@ export class Decoder {
   }
 
   /** The file a call works on, resolved against its dirfd; a write's from its fd. */
-  private pathOfCall(tid: number, name: string, args: Readonly<Record<string, ArgValue>>): string | null {
-    if (name === 'write' && typeof args.fd === 'number') return this.fdPaths.pathOf(tid, args.fd);
-    const path = args.pathname ?? args.path;
-    return typeof path === 'string' ? this.fdPaths.resolve(tid, args.dirfd, path) : null;
+  private pathOfCall(tid: number, plan: SyscallPlan, values: readonly ArgValue[]): string | null {
+    const fd = argumentAt(values, plan.fdIndex);
+    if (plan.writes && typeof fd === 'number') return this.fdPaths.pathOf(tid, fd);
+    const path = argumentAt(values, plan.pathnameIndex) ?? argumentAt(values, plan.pathIndex);
+    return typeof path === 'string' ? this.fdPaths.resolve(tid, argumentAt(values, plan.dirfdIndex), path) : null;
+  }
+
+  /** Follow a finished call's effect on which fd names which path. */
+  private followFds(tid: number, plan: SyscallPlan, values: readonly ArgValue[], ret: number | null): void {
+    if (ret === null || ret < 0) return;
+    if (plan.opens) {
+      const path =
+        argumentAt(values, plan.pathnameIndex) ?? argumentAt(values, plan.filenameIndex) ?? argumentAt(values, plan.pathIndex);
+      if (typeof path === 'string') this.fdPaths.opened(tid, ret, argumentAt(values, plan.dirfdIndex), path);
+    } else if (plan.closes) {
+      const fd = argumentAt(values, plan.fdIndex);
+      if (typeof fd === 'number') this.fdPaths.closed(tid, fd);
+    } else if (plan.duplicates) {
+      const oldFd = argumentAt(values, plan.oldfdIndex);
+      if (typeof oldFd === 'number') this.fdPaths.duplicated(tid, oldFd, ret);
+    }
   }
 }

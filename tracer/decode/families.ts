@@ -10,16 +10,22 @@ const FAMILY_MEMBERS: Readonly<Record<Exclude<SyscallFamily, 'cgroups' | 'other'
   files: ['open', 'openat', 'openat2', 'creat', 'close', 'write', 'mkdir', 'mkdirat', 'rmdir', 'unlinkat'],
 };
 
-const familyByName = new Map<string, SyscallFamily>(
+const familiesByName = new Map<string, SyscallFamily>(
   Object.entries(FAMILY_MEMBERS).flatMap(([family, names]) => names.map((name) => [name, family as SyscallFamily] as const)),
 );
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
+const CGROUP_PREFIX = `${CGROUP_ROOT}/`;
 
-/** A file call on a path under /sys/fs/cgroup is cgroup work; a clone that creates namespaces is namespace work. */
-export function familyOf(name: string, path: string | null, createsNamespaces: boolean): SyscallFamily {
-  const family = familyByName.get(name) ?? 'other';
-  if (family === 'files' && path !== null && (path === CGROUP_ROOT || path.startsWith(`${CGROUP_ROOT}/`))) return 'cgroups';
-  if ((name === 'clone' || name === 'clone3') && createsNamespaces) return 'namespaces';
-  return family;
+/** The family a syscall belongs to by its name alone. */
+export function familyByName(name: string): SyscallFamily {
+  return familiesByName.get(name) ?? 'other';
+}
+
+/** A file call on a path under /sys/fs/cgroup is cgroup work; a clone that creates namespaces is
+ *  namespace work. `byName` is familyByName of the call; `createsNamespaces` is for clones only. */
+export function familyOf(byName: SyscallFamily, path: string | null, createsNamespaces: boolean): SyscallFamily {
+  if (byName === 'files' && path !== null && (path === CGROUP_ROOT || path.startsWith(CGROUP_PREFIX))) return 'cgroups';
+  if (createsNamespaces) return 'namespaces';
+  return byName;
 }

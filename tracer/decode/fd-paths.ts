@@ -2,26 +2,57 @@
 // a write to fd 5 becomes a write to /sys/fs/cgroup/pids/ctr/pids.max.
 import { posix } from 'node:path';
 
-const OPENING_CALLS = new Set(['open', 'openat', 'openat2', 'creat', 'open_tree', 'fspick']);
-/** the fd they return names what their oldfd names: `echo 1 > cgroup.procs` in a shell is a dup2 */
-const DUPLICATING_CALLS = new Set(['dup', 'dup2', 'dup3']);
+/** Below this, an fd is an index into an array (the default RLIMIT_NOFILE is 1024). */
+const SMALL_FDS = 1024;
+
+const isSmallFd = (fd: number) => fd >= 0 && fd < SMALL_FDS && Number.isInteger(fd);
+
+/** One process's paths by fd. An array for the small fds nearly every call uses: a Map's
+ *  set-then-delete of one key per open/close pair made it rehash, and cost ~8x an array slot.
+ *  A Map for any other fd value, so any value works as before. */
+class FdTable {
+  private readonly small: (string | undefined)[] = [];
+  private readonly large = new Map<number, string>();
+
+  get(fd: number): string | undefined {
+    return isSmallFd(fd) ? this.small[fd] : this.large.get(fd);
+  }
+
+  set(fd: number, path: string): void {
+    if (isSmallFd(fd)) this.small[fd] = path;
+    else this.large.set(fd, path);
+  }
+
+  delete(fd: number): void {
+    if (isSmallFd(fd)) this.small[fd] = undefined;
+    else this.large.delete(fd);
+  }
+}
 
 export class FdPaths {
-  /** path by fd, per process (tgid): maps of numbers, not "tgid:fd" strings to build and hash */
-  private readonly pathsByProcess = new Map<number, Map<number, string>>();
+  /** path by fd, per process (tgid): tables of numbers, not "tgid:fd" strings to build and hash */
+  private readonly pathsByProcess = new Map<number, FdTable>();
   private readonly tgidOf = new Map<number, number>();
+  /** The last caller's table: a task's calls come in runs, so most lookups skip both maps. A
+   *  table is never dropped, so only a change of a task's tgid makes this stale. */
+  private lastTid = -1;
+  private lastPaths = new FdTable();
 
   noteProcess(tid: number, tgid: number): void {
     this.tgidOf.set(tid, tgid);
+    this.lastTid = -1;
   }
 
-  private pathsOf(tid: number): Map<number, string> {
+  private pathsOf(tid: number): FdTable {
+    if (tid === this.lastTid) return this.lastPaths;
     const tgid = this.tgidOf.get(tid) ?? tid;
     let paths = this.pathsByProcess.get(tgid);
     if (!paths) {
-      paths = new Map();
+      paths = new FdTable();
       this.pathsByProcess.set(tgid, paths);
     }
+    this.lastTid = tid;
+    this.lastPaths = paths;
     return paths;
   }
 
@@ -36,18 +67,19 @@ export class FdPaths {
     return base ? posix.join(base, path) : path;
   }
 
-  /** Follow a finished call; returns the resolved path for opening calls. */
-  observe(tid: number, name: string, args: Readonly<Record<string, unknown>>, ret: number | null): void {
-    if (ret === null || ret < 0) return;
-    if (OPENING_CALLS.has(name)) {
-      const path = args.pathname ?? args.filename ?? args.path;
-      if (typeof path === 'string') this.pathsOf(tid).set(ret, this.resolve(tid, args.dirfd, path));
-    } else if (DUPLICATING_CALLS.has(name) && typeof args.oldfd === 'number') {
-      const path = this.pathOf(tid, args.oldfd);
-      if (path === null) this.pathsOf(tid).delete(ret);
-      else this.pathsOf(tid).set(ret, path);
-    } else if (name === 'close' && typeof args.fd === 'number') {
-      this.pathsOf(tid).delete(args.fd);
-    }
+  /** A call opened `fd` on `path` (relative to `dirfd` if that is a known fd). */
+  opened(tid: number, fd: number, dirfd: unknown, path: string): void {
+    this.pathsOf(tid).set(fd, this.resolve(tid, dirfd, path));
+  }
+
+  closed(tid: number, fd: number): void {
+    this.pathsOf(tid).delete(fd);
+  }
+
+  /** dup/dup2/dup3 made `newFd` name what `oldFd` names: a shell's `echo 1 > cgroup.procs`. */
+  duplicated(tid: number, oldFd: number, newFd: number): void {
+    const path = this.pathsOf(tid).get(oldFd);
+    if (path === undefined) this.pathsOf(tid).delete(newFd);
+    else this.pathsOf(tid).set(newFd, path);
   }
 }

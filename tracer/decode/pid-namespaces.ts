@@ -14,7 +14,9 @@ interface KnownTask {
 
 export class PidNamespaces {
   private readonly tasks = new Map<number, KnownTask>();
-  private readonly hostByNamespacePid = new Map<string, number>();
+  /** host tid by PID namespace inode, then pid in it: numbers, not "ns:pid" strings to build
+   *  and hash on every pid argument */
+  private readonly hostByNamespacePid = new Map<number, Map<number, number>>();
 
   /** Record what /proc said about a task (again after exec or setns). */
   learn(tid: number, ppid: number, nspid: readonly number[], pidNamespace: number): void {
@@ -26,7 +28,13 @@ export class PidNamespaces {
     const task = { namespaces, nspid };
     this.tasks.set(tid, task);
     namespaces.forEach((namespace, level) => {
-      if (namespace) this.hostByNamespacePid.set(`${namespace}:${nspid[level]}`, tid);
+      if (!namespace) return;
+      let hostByPid = this.hostByNamespacePid.get(namespace);
+      if (!hostByPid) {
+        hostByPid = new Map();
+        this.hostByNamespacePid.set(namespace, hostByPid);
+      }
+      hostByPid.set(nspid[level]!, tid);
     });
   }
 
@@ -51,7 +59,7 @@ export class PidNamespaces {
     const caller = this.tasks.get(callerTid);
     if (!caller || caller.nspid.length <= 1) return { host: value, ns: value };
     const callerNamespace = caller.namespaces[caller.namespaces.length - 1]!;
-    const host = this.hostByNamespacePid.get(`${callerNamespace}:${magnitude}`);
+    const host = this.hostByNamespacePid.get(callerNamespace)?.get(magnitude);
     return { host: host === undefined ? null : sign * host, ns: value };
   }
 }

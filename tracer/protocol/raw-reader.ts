@@ -1,14 +1,21 @@
 // Splits the engine's byte stream into records and parses each at the offsets of layout.ts.
 import * as L from './layout.js';
 import type { RawBlob, RawRecord } from './raw-records.js';
-import * as Unchecked from './unchecked-reads.js';
 
 export class ProtocolError extends Error {}
 
 // 64-bit values as numbers without a BigInt in between (readBigUInt64LE allocates one per
-// call): the same value, rounded once to a double. Checked reads, for the rarer records.
+// call): the same value, rounded once to a double. Buffer reads, for the rarer records.
 const TWO_32 = 2 ** 32;
 const u64 = (buffer: Buffer, at: number) => buffer.readUInt32LE(at + 4) * TWO_32 + buffer.readUInt32LE(at);
+
+// The header, syscall and blob fields, on every record, are read through a DataView of the
+// chunk: the JIT makes each read one load, where Buffer's readers check their arguments in a
+// call and byte-by-byte reads take four loads. Past the view's end they throw a RangeError;
+// the callers check the lengths first.
+const viewOf = (buffer: Buffer) => new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+const viewU64 = (view: DataView, at: number) => view.getUint32(at + 4, true) * TWO_32 + view.getUint32(at, true);
+const viewI64 = (view: DataView, at: number) => view.getInt32(at + 4, true) * TWO_32 + view.getUint32(at, true);
 
 function cString(buffer: Buffer, start: number, size: number): string {
   const end = buffer.indexOf(0, start);
@@ -33,11 +40,11 @@ class ChunkBlob implements RawBlob {
 }
 
 /** The blobs after a syscall record's fixed part; `end`, the record's end, is inside the buffer. */
-function parseBlobs(buffer: Buffer, start: number, end: number, count: number): RawBlob[] {
+function parseBlobs(buffer: Buffer, view: DataView, start: number, end: number, count: number): RawBlob[] {
   const blobs: RawBlob[] = [];
   let at = start;
   for (let i = 0; i < count && at + L.Blob.size <= end; i++) {
-    const length = Unchecked.uint32(buffer, at + L.Blob.length);
+    const length = view.getUint32(at + L.Blob.length, true);
     const flags = buffer[at + L.Blob.flags]!;
     const dataStart = at + L.Blob.size;
     // subarray clamps to the buffer's end; so must the window.
@@ -60,42 +67,37 @@ function parseBlobs(buffer: Buffer, start: number, end: number, count: number): 
 
 const NO_BLOBS: readonly RawBlob[] = Object.freeze([]);
 
-function argumentWords(buffer: Buffer, at: number): Uint32Array {
-  const words = new Uint32Array(12);
-  for (let i = 0; i < 12; i++) words[i] = Unchecked.int32(buffer, at + 4 * i);
-  return words;
-}
-
-/** A syscall record: its fixed part must be there for the unchecked reads. */
-function parseSyscall(buffer: Buffer, at: number, length: number, tid: number, time: number): RawRecord {
+/** A syscall record: its fixed part must be in the chunk. */
+function parseSyscall(buffer: Buffer, view: DataView, at: number, length: number, tid: number, time: number): RawRecord {
   if (length < L.HEADER_SIZE + L.Syscall.size || at + length > buffer.length) {
     throw new ProtocolError(`syscall record of ${length} bytes at ${at} does not fit its ${buffer.length}-byte chunk`);
   }
   const p = at + L.HEADER_SIZE;
-  const flags = Unchecked.uint16(buffer, p + L.Syscall.flags);
-  const blobCount = Unchecked.uint16(buffer, p + L.Syscall.blobCount);
+  const flags = view.getUint16(p + L.Syscall.flags, true);
+  const blobCount = view.getUint16(p + L.Syscall.blobCount, true);
   return {
     type: 'syscall',
     tid,
     time,
-    nr: Unchecked.int32(buffer, p + L.Syscall.nr),
+    nr: view.getInt32(p + L.Syscall.nr, true),
     hasRet: (flags & L.SyscallFlags.hasRet) !== 0,
     unfinished: (flags & L.SyscallFlags.unfinished) !== 0,
-    argWords: argumentWords(buffer, p + L.Syscall.args),
-    ret: Unchecked.int64(buffer, p + L.Syscall.ret),
-    enterNs: Unchecked.uint64(buffer, p + L.Syscall.enterNs),
-    childTid: Unchecked.int32(buffer, p + L.Syscall.childTid),
-    blobs: blobCount ? parseBlobs(buffer, p + L.Syscall.size, at + length, blobCount) : NO_BLOBS,
+    view,
+    argsAt: p + L.Syscall.args,
+    ret: viewI64(view, p + L.Syscall.ret),
+    enterNs: viewU64(view, p + L.Syscall.enterNs),
+    childTid: view.getInt32(p + L.Syscall.childTid, true),
+    blobs: blobCount ? parseBlobs(buffer, view, p + L.Syscall.size, at + length, blobCount) : NO_BLOBS,
   };
 }
 
-/** Parse one record whose header starts at `at`. */
-export function parseRecord(buffer: Buffer, at: number): RawRecord {
+/** Parse one record whose header starts at `at`; `view` is viewOf(buffer), if already made. */
+export function parseRecord(buffer: Buffer, at: number, view = viewOf(buffer)): RawRecord {
   if (at + L.HEADER_SIZE > buffer.length) throw new ProtocolError(`record header at ${at} past the chunk's end`);
-  const length = Unchecked.uint32(buffer, at + L.Header.length);
-  const type = Unchecked.uint16(buffer, at + L.Header.type);
-  const tid = Unchecked.int32(buffer, at + L.Header.tid);
-  const time = Unchecked.uint64(buffer, at + L.Header.time);
+  const length = view.getUint32(at + L.Header.length, true);
+  const type = view.getUint16(at + L.Header.type, true);
+  const tid = view.getInt32(at + L.Header.tid, true);
+  const time = viewU64(view, at + L.Header.time);
   const p = at + L.HEADER_SIZE;
   switch (type) {
     case L.RecordType.hello:
@@ -130,7 +132,7 @@ export function parseRecord(buffer: Buffer, at: number): RawRecord {
       };
     }
     case L.RecordType.syscall:
-      return parseSyscall(buffer, at, length, tid, time);
+      return parseSyscall(buffer, view, at, length, tid, time);
     case L.RecordType.exec:
       return {
         type: 'exec',
@@ -214,11 +216,12 @@ export class RawRecordSplitter {
       emit(parseRecord(joined, 0));
       at = take;
     }
+    const view = viewOf(chunk);
     while (chunk.length - at >= L.HEADER_SIZE) {
-      const length = Unchecked.uint32(chunk, at);
+      const length = view.getUint32(at + L.Header.length, true);
       if (length < L.HEADER_SIZE) throw corrupt(length);
       if (chunk.length - at < length) break;
-      emit(parseRecord(chunk, at));
+      emit(parseRecord(chunk, at, view));
       at += length;
     }
     this.pending = at < chunk.length ? Buffer.from(chunk.subarray(at)) : null;

@@ -43,9 +43,11 @@ export interface RawSyscall {
   readonly nr: number;
   readonly hasRet: boolean;
   readonly unfinished: boolean;
-  /** The six argument registers as uint32 words, low word first: argument i is
-   *  argWords[2i] + argWords[2i + 1] * 2^32. Words, not BigInts: most arguments are 32-bit. */
-  readonly argWords: Uint32Array;
+  /** The six argument registers, read in place: argument i is the little-endian uint32 word
+   *  pair at argsAt + 8i of `view`, the chunk the record arrived in. Words, not BigInts: most
+   *  arguments are 32-bit; and not copied out: most calls have fewer than six. */
+  readonly view: DataView;
+  readonly argsAt: number;
   readonly ret: number;
   readonly enterNs: number;
   readonly childTid: number;

@@ -1,0 +1,77 @@
+// What decoding one syscall number takes, worked out once per number: its name, argument names
+// and decoders, and where the arguments the decoder looks at again (paths, fds, dirfds) sit, so
+// a call is decoded by index without looking names up in the args object it builds.
+import { syscallByNr, type Arch } from '../tables/syscalls.js';
+import type { ArgValue, SyscallFamily } from '../trace/records.js';
+import { argumentDecoder, type ArgumentDecoder } from './arguments.js';
+import { argsBuilder, type ArgsBuilder } from './args-builder.js';
+import { familyByName } from './families.js';
+import { signatures } from './signatures.js';
+
+const PID_RETURNING = 'pid';
+const OPENING_CALLS = new Set(['open', 'openat', 'openat2', 'creat', 'open_tree', 'fspick']);
+const DUPLICATING_CALLS = new Set(['dup', 'dup2', 'dup3']);
+const RAW_ARGUMENT_NAMES = [0, 1, 2, 3, 4, 5].map((index) => `arg${index}`);
+const NONE = -1;
+
+export interface SyscallPlan {
+  readonly name: string;
+  /** null for a call without a signature: its arguments are shown raw */
+  readonly decoders: readonly ArgumentDecoder[] | null;
+  readonly names: readonly string[];
+  /** the args object of the call, from its decoded values in argument order */
+  readonly buildArgs: ArgsBuilder;
+  readonly returnsPid: boolean;
+  /** clone and clone3: their family depends on the namespace flags they pass */
+  readonly clones: boolean;
+  /** the family by name alone; a file call on a cgroup file is refined from its path */
+  readonly family: SyscallFamily;
+  /** write: the path of its fd is shown as args.path */
+  readonly writes: boolean;
+  /** open and friends: the fd they return names their path from then on */
+  readonly opens: boolean;
+  /** close: its fd names nothing any more */
+  readonly closes: boolean;
+  /** dup, dup2, dup3: the fd they return names what oldfd names */
+  readonly duplicates: boolean;
+  /** index of args.oldfd; NONE if absent */
+  readonly oldfdIndex: number;
+  /** index of args.fd, args.dirfd, args.pathname, args.path, args.filename; NONE if absent */
+  readonly fdIndex: number;
+  readonly dirfdIndex: number;
+  readonly pathnameIndex: number;
+  readonly pathIndex: number;
+  readonly filenameIndex: number;
+}
+
+export function planSyscall(arch: Arch, nr: number): SyscallPlan {
+  const tableName = syscallByNr(arch, nr)?.name;
+  const signature = (tableName && signatures().get(tableName)) || null;
+  const name = signature?.name ?? tableName ?? `syscall_0x${nr.toString(16)}`;
+  const names = signature ? signature.args.map((arg) => arg.name) : RAW_ARGUMENT_NAMES;
+  return {
+    name,
+    decoders: signature ? signature.args.map((arg) => argumentDecoder(arg.type)) : null,
+    names,
+    buildArgs: argsBuilder(names),
+    returnsPid: signature?.returns === PID_RETURNING,
+    clones: name === 'clone' || name === 'clone3',
+    family: familyByName(name),
+    writes: name === 'write',
+    opens: OPENING_CALLS.has(name),
+    closes: name === 'close',
+    duplicates: DUPLICATING_CALLS.has(name),
+    oldfdIndex: names.lastIndexOf('oldfd'),
+    // The last of a repeated name: its value is the one the args object keeps.
+    fdIndex: names.lastIndexOf('fd'),
+    dirfdIndex: names.lastIndexOf('dirfd'),
+    pathnameIndex: names.lastIndexOf('pathname'),
+    pathIndex: names.lastIndexOf('path'),
+    filenameIndex: names.lastIndexOf('filename'),
+  };
+}
+
+/** The value of the argument at `index`, as `args[name]` reads it: undefined for NONE. */
+export function argumentAt(values: readonly ArgValue[], index: number): ArgValue | undefined {
+  return index === NONE ? undefined : values[index];
+}
