@@ -91,7 +91,7 @@ export async function measureBreakdown(options: {
   const none = buildEngineTables('x86_64', new Set(), { env: false });
   const all = engineTablesFor({ all: true });
   const steps: readonly Step[] = [
-    { name: 'untraced', label: 'untraced (spawned from this process)' },
+    { name: 'untraced', label: 'untraced (posix_spawn stopwatch)' },
     { name: 'floor', label: 'engine, prefilter selecting nothing', tables: none },
     { name: 'set', label: 'engine, default set, records split only', tables: set },
     { name: 'setDecoded', label: 'engine, default set, decoded + JSON.stringify', tables: set, decode: true },
