@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { ProcessRecord, SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
-import { cliPath, isRoot, runCli, withTempDir, withTempDirAsync } from './helpers/cli.js';
+import { cliPath, isRoot, runCli, waitFor, withTempDir, withTempDirAsync } from './helpers/cli.js';
 
 const RUNTIMES = ['ctrun', 'runc', 'crun'] as const;
 const have = (runtime: string) => runtime === 'ctrun' || ['/usr/bin', '/usr/sbin'].some((dir) => existsSync(join(dir, runtime)));
@@ -207,9 +207,9 @@ describe.skipIf(!isRoot)('cttrace run on Ctrl-C (root)', () => {
       const child = spawn(process.execPath, [cliPath, 'run', '-o', output, '--', 'busybox', 'sh', '-c', 'sleep 30 & sleep 30'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      await new Promise<void>((resolve) => {
-        const check = () => ((stderr.match(/PR_SET_NAME, "sleep"/g) ?? []).length >= 2 ? resolve() : setTimeout(check, 20));
-        check();
+      await waitFor(() => ((stderr.match(/PR_SET_NAME, "sleep"/g) ?? []).length >= 2 ? true : undefined), 'two sleeps named').catch((error: unknown) => {
+        child.kill('SIGKILL');
+        throw new Error(`${String(error)}; its stderr: ${stderr}`);
       });
       child.kill('SIGINT');
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

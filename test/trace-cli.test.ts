@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
-import { cliPath, isRoot, runCli, withTempDir, withTempDirAsync } from './helpers/cli.js';
+import { cliPath, isRoot, runCli, waitFor, withTempDir, withTempDirAsync } from './helpers/cli.js';
 
 function processState(pid: number): string | null {
   try {
@@ -114,13 +114,12 @@ describe('cttrace trace', () => {
       });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const sleepers = await new Promise<number[]>((resolve) => {
-        const check = () => {
-          const pids = [...stderr.matchAll(/^(\d+)\s+sleep\s+execve/gm)].map((m) => Number(m[1]));
-          if (pids.length === 2) resolve(pids);
-          else setTimeout(check, 20);
-        };
-        check();
+      const sleepers = await waitFor(() => {
+        const pids = [...stderr.matchAll(/^(\d+)\s+sleep\s+execve/gm)].map((m) => Number(m[1]));
+        return pids.length === 2 ? pids : undefined;
+      }, 'two sleeps started').catch((error: unknown) => {
+        child.kill('SIGKILL');
+        throw new Error(`${String(error)}; its stderr: ${stderr}`);
       });
       child.kill('SIGINT');
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

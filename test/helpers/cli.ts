@@ -36,3 +36,18 @@ export async function withTempDirAsync<T>(body: (dir: string) => Promise<T>): Pr
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Poll `value` every 20 ms until it gives something; reject after `ms` with what was awaited,
+ *  so that a test's temp dir is still removed and its child still killed. */
+export function waitFor<T>(value: () => T | undefined, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  return new Promise<T>((resolve, reject) => {
+    const check = () => {
+      const found = value();
+      if (found !== undefined) resolve(found);
+      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+}
