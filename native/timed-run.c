@@ -24,13 +24,14 @@ static double monotonic_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Reap `pid`; with a pidfd, kill it first if it runs over timeout_ms (without one, a kernel
+ * before 5.3, it is waited for however long it takes). */
 static int wait_for(pid_t pid, int pidfd, int timeout_ms, int *status)
 {
 	struct pollfd exited = { .fd = pidfd, .events = POLLIN };
-	int ready;
-	do
-		ready = poll(&exited, 1, timeout_ms);
-	while (ready < 0 && errno == EINTR);
+	int ready = 1;
+	while (pidfd >= 0 && (ready = poll(&exited, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
 	if (ready == 0)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, status, 0) < 0)
@@ -63,7 +64,7 @@ double ct_time_command(const char *path, const char *const *argv, int err_fd, in
 		return -rc;
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	int wait_status = 0;
-	rc = pidfd >= 0 ? wait_for(pid, pidfd, timeout_ms, &wait_status) : wait_for(pid, -1, -1, &wait_status);
+	rc = wait_for(pid, pidfd, timeout_ms, &wait_status);
 	double elapsed = monotonic_ms() - start;
 	if (pidfd >= 0)
 		close(pidfd);

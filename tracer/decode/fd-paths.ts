@@ -78,8 +78,9 @@ export class FdPaths {
 
   /** dup/dup2/dup3 made `newFd` name what `oldFd` names: a shell's `echo 1 > cgroup.procs`. */
   duplicated(tid: number, oldFd: number, newFd: number): void {
-    const path = this.pathsOf(tid).get(oldFd);
-    if (path === undefined) this.pathsOf(tid).delete(newFd);
-    else this.pathsOf(tid).set(newFd, path);
+    const paths = this.pathsOf(tid);
+    const path = paths.get(oldFd);
+    if (path === undefined) paths.delete(newFd);
+    else paths.set(newFd, path);
   }
 }
