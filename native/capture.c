@@ -112,8 +112,33 @@ static void capture_string(struct ct_task_state *t, int arg, uint64_t address)
 	finish_blob(t, offset, (uint32_t)n, truncated ? CT_BLOB_TRUNCATED : 0);
 }
 
+/* Append one string already copied to `prefix` (`got` bytes of it) if its NUL is there, else
+ * read it again whole. Returns the length appended (NUL included) or -1 on fault. */
+static ssize_t append_prefetched(struct ct_task_state *t, uint64_t address, const uint8_t *prefix, size_t got, size_t limit,
+				 int *truncated)
+{
+	const uint8_t *nul = got ? memchr(prefix, '\0', got < limit ? got : limit) : NULL;
+	if (!nul)
+		return append_string(t, t->tid, address, limit, truncated);
+	size_t length = (size_t)(nul - prefix) + 1;
+	uint8_t *at = blob_room(t, length);
+	if (!at)
+		return -1;
+	memcpy(at, prefix, length);
+	t->blobs_length += length;
+	*truncated = 0;
+	return (ssize_t)length;
+}
+
+/*
+ * argv/envp: the pointer array a page at a time, and the strings it points to in the same
+ * batch with one process_vm_readv (each string's first PREFETCH bytes, to its page's end);
+ * a string longer than that is read again by itself. An execve's argv costs two or three
+ * copies instead of one per pointer and one per string.
+ */
 static void capture_strings(struct ct_task_state *t, int arg, uint64_t address)
 {
+	enum { BATCH = 64, PREFETCH = 128 };
 	if (!address)
 		return;
 	size_t offset = t->blobs_length;
@@ -121,26 +146,56 @@ static void capture_strings(struct ct_task_state *t, int arg, uint64_t address)
 		return;
 	size_t total = 0;
 	uint8_t flags = 0;
-	for (unsigned index = 0;; index++) {
-		uint64_t pointer = 0;
-		if (index >= STRINGS_COUNT_MAX || total >= STRINGS_MAX) {
-			flags |= CT_BLOB_TRUNCATED;
-			break;
-		}
-		if (read_memory(t->tid, address + index * sizeof pointer, &pointer, sizeof pointer) != sizeof pointer) {
+	unsigned index = 0;
+	uint64_t pointers[BATCH];
+	uint8_t prefetched[BATCH][PREFETCH];
+	struct iovec local[BATCH], remote[BATCH];
+	for (;;) {
+		uint64_t at = address + (uint64_t)index * sizeof(uint64_t);
+		size_t fit = (PAGE - at % PAGE) / sizeof(uint64_t);
+		size_t want = fit == 0 ? 1 : fit < BATCH ? fit : BATCH;
+		ssize_t n = read_memory(t->tid, at, pointers, want * sizeof(uint64_t));
+		if (n < (ssize_t)sizeof(uint64_t)) {
 			flags |= CT_BLOB_FAULT;
 			break;
 		}
-		if (!pointer)
-			break;
-		int truncated;
-		ssize_t n = append_string(t, t->tid, pointer, STRINGS_MAX - total, &truncated);
-		if (n < 0) {
-			flags |= CT_BLOB_FAULT;
-			break;
+		size_t count = (size_t)n / sizeof(uint64_t), strings = 0;
+		while (strings < count && pointers[strings])
+			strings++;
+		for (size_t i = 0; i < strings; i++) {
+			size_t room = PAGE - pointers[i] % PAGE;
+			remote[i] = (struct iovec){ (void *)(uintptr_t)pointers[i], room < PREFETCH ? room : PREFETCH };
+			local[i] = (struct iovec){ prefetched[i], remote[i].iov_len };
 		}
-		total += (size_t)n;
-		if (truncated) {
+		/* A fault stops the copy there: the strings after it are read one by one. */
+		ssize_t copied = strings ? process_vm_readv(t->tid, local, strings, remote, strings, 0) : 0;
+		size_t left = copied > 0 ? (size_t)copied : 0;
+		int done = 0;
+		for (size_t i = 0; i < strings; i++, index++) {
+			size_t got = left < local[i].iov_len ? left : local[i].iov_len;
+			left -= got;
+			if (index >= STRINGS_COUNT_MAX || total >= STRINGS_MAX) {
+				flags |= CT_BLOB_TRUNCATED;
+				done = 1;
+				break;
+			}
+			int truncated;
+			ssize_t length = append_prefetched(t, pointers[i], prefetched[i], got, STRINGS_MAX - total, &truncated);
+			if (length < 0) {
+				flags |= CT_BLOB_FAULT;
+				done = 1;
+				break;
+			}
+			total += (size_t)length;
+			if (truncated) {
+				flags |= CT_BLOB_TRUNCATED;
+				done = 1;
+				break;
+			}
+		}
+		if (done || strings < count)
+			break; /* the NULL that ends the array was in this batch */
+		if (index >= STRINGS_COUNT_MAX) {
 			flags |= CT_BLOB_TRUNCATED;
 			break;
 		}

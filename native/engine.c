@@ -10,6 +10,7 @@
 #include "event.h"
 #include "fdset.h"
 #include "lineage.h"
+#include "placement.h"
 #include "prefilter.h"
 #include "spawn.h"
 #include "procfs.h"
@@ -51,9 +52,8 @@ struct session {
 	pid_t main_pid;
 	int main_status;
 	uint64_t start_ns;
-	int pinned; /* the engine thread stays on one CPU */
+	struct ct_placement placement; /* the engine on a CPU of its own */
 	struct ct_spawned spawned; /* the started command: its stack until it has exec'd */
-	cpu_set_t saved_cpus;
 	timer_t flush_timer; /* wakes the wait loop when buffered records are due */
 	int has_flush_timer;
 	uint64_t flush_armed_for; /* the deadline the timer is set to; 0: none */
@@ -400,6 +400,27 @@ static void announce_child(struct session *s, struct ct_task_state *parent, stru
 		parent->info.ns[CT_NS_PID_FOR_CHILDREN] = child->info.ns[CT_NS_PID];
 }
 
+/*
+ * A call that succeeded as its ptrace event says can be recorded there, without the exit stop
+ * (a stop costs more than all the rest of a recorded call). Under --all the exit stop comes
+ * anyway: the call is recorded there, with its whole duration.
+ */
+static int finishes_at_event(const struct session *s, const struct ct_task_state *t, uint8_t behaviour)
+{
+	return !s->step_every_syscall && t->in_syscall && (capture_row(s, t->nr)[CT_ROW_BEHAVIOUR] & behaviour);
+}
+
+/* fork, vfork, clone, clone3 return the child's pid as the caller's pid namespace numbers it:
+ * the child's NSpid at the caller's level. (For vfork the record is then written before the
+ * caller resumes: its dur ends at the child's creation.) */
+static void finish_fork_at_event(struct session *s, struct ct_task_state *parent, const struct ct_task_state *child)
+{
+	uint32_t level = parent->info.nspid_count;
+	if (!finishes_at_event(s, parent, CT_BEHAVIOUR_FORKS) || level == 0 || child->info.nspid_count < level)
+		return;
+	syscall_exit(s, parent, child->info.nspid[level - 1], monotonic_ns());
+}
+
 static void on_new_child(struct session *s, struct ct_task_state *parent)
 {
 	unsigned long child = 0;
@@ -416,6 +437,8 @@ static void on_new_child(struct session *s, struct ct_task_state *parent)
 	/* A new process (not a thread) starts with a copy of its parent's descriptors. */
 	if (t && t->tgid && parent->tgid && t->tgid != parent->tgid)
 		ct_fdset_copy(&s->cgroup_fds, parent->tgid, t->tgid);
+	if (t && t->announced)
+		finish_fork_at_event(s, parent, t);
 }
 
 static struct ct_task_state *on_exec(struct session *s, struct ct_task_state *t, uint64_t now)
@@ -442,6 +465,9 @@ static struct ct_task_state *on_exec(struct session *s, struct ct_task_state *t,
 	t->announced_exec = 1;
 	if (rc == 0)
 		write_task(s, t, now, CT_TASK_EXEC);
+	/* the exec event comes only when execve succeeds */
+	if (finishes_at_event(s, t, CT_BEHAVIOUR_EXEC))
+		syscall_exit(s, t, 0, now);
 	return t;
 }
 
@@ -610,23 +636,6 @@ static void run_loop(struct session *s)
 		timer_delete(s->flush_timer);
 }
 
-/*
- * A ptrace stop costs less when the tracer does not wander between CPUs: the tracee it wakes
- * is mostly woken on the tracer's CPU, caches stay warm. Only the engine thread is pinned: a
- * command pinned with it (tried first) ran as slowly as its CPU's other load made it, and
- * multi-threaded runtimes (runc is Go) lost their second CPU.
- */
-static int pin_to_current_cpu(cpu_set_t *saved)
-{
-	int cpu = sched_getcpu();
-	if (cpu < 0 || sched_getaffinity(0, sizeof *saved, saved) != 0)
-		return -1;
-	cpu_set_t one;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	return sched_setaffinity(0, sizeof one, &one);
-}
-
 /* Allocate and start a session; on failure out_fd is closed and *rc says why. */
 static struct session *session_begin(int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap,
 				     sigset_t *saved_mask, int *rc)
@@ -654,7 +663,8 @@ static struct session *session_begin(int out_fd, uint32_t options, const uint8_t
 	choose_stops(s);
 	s->step_every_syscall = (options & CT_OPT_TRACE_ALL) != 0;
 	s->follows_namespaces = sees_every_namespace_change(s);
-	s->pinned = (options & CT_OPT_PIN_TRACER) && pin_to_current_cpu(&s->saved_cpus) == 0;
+	if (options & CT_OPT_PIN_TRACER)
+		ct_placement_begin(&s->placement);
 	s->start_ns = monotonic_ns();
 	struct sigaction wake = { .sa_handler = wake_handler };
 	sigemptyset(&wake.sa_mask);
@@ -672,8 +682,7 @@ static int session_end(struct session *s, const sigset_t *saved_mask, uint32_t r
 {
 	atomic_store(&engine_tid, 0);
 	pthread_sigmask(SIG_SETMASK, saved_mask, NULL);
-	if (s->pinned)
-		sched_setaffinity(0, sizeof s->saved_cpus, &s->saved_cpus); /* the worker thread serves others next */
+	ct_placement_end(&s->placement);
 	struct ct_end end = {
 		.reason = s->out.failed ? CT_END_OUTPUT_FAILED : s->stopping ? CT_END_STOPPED : reason_if_done,
 		.main_status = s->main_status,
@@ -729,7 +738,7 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 	struct ct_spawn_request request = {
 		.path = path, .argv = (char *const *)argv, .envp = envp, .wait_fd = go[0], .close_fd = go[1],
 		.filter = seccomp ? &filter : NULL,
-		.cpus = s->pinned ? &s->saved_cpus : NULL, /* the command is not pinned */
+		.cpus = s->placement.pinned ? &s->placement.original : NULL, /* the command is not pinned */
 	};
 	rc = envp ? ct_spawn(&request, &s->spawned) : -ENOMEM;
 	close(go[0]);

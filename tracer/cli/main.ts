@@ -25,7 +25,7 @@ function withTracingOptions(command: Command, { starts }: { starts: boolean }): 
     .option('-q, --quiet', 'no decoded lines on the terminal')
     .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
     .option('--port <port>', 'port for --web (default: any free one)');
-  if (starts) command.option('--no-pin', 'let the tracer move between CPUs (by default it stays on one, where a ptrace stop costs less)');
+  if (starts) command.option('--no-pin', 'let the tracer move between CPUs (by default it keeps one CPU for itself, where a ptrace stop is handled soonest)');
   return command;
 }
 

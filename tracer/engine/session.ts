@@ -20,7 +20,7 @@ export type SessionTarget =
 export interface SessionOptions {
   readonly target: SessionTarget;
   readonly traceAll: boolean;
-  /** run a started command on the engine's CPU (a ptrace stop costs less there) */
+  /** keep the engine thread on one CPU and this process's other threads off it (native/placement.h) */
   readonly pinTracer?: boolean;
   readonly tables: SessionTables;
   readonly onRecord: (record: RawRecord) => void;
