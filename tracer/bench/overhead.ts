@@ -2,7 +2,8 @@
 //
 // Each workload runs untraced, under `cttrace trace -q` (seccomp prefilter, default set), under
 // `strace -f` restricted to the same set (plain, and with --seccomp-bpf, strace's own prefilter),
-// under `cttrace trace -q --all`, and under plain `strace -f`. Runs are interleaved, the order of
+// under `cttrace trace -q --all`, and under plain `strace -f`; and under the floor tracer
+// (floor.ts) with the default set's stops and with every syscall's: what ptrace alone costs. Runs are interleaved, the order of
 // the variants rotating every round, so drifts of the machine spread over all of them. For
 // cttrace two times: the traced span (the trace's end record: engine start to last exit) and
 // the whole process (Node start-up, writing the file and exit included). Two start-up baselines
@@ -11,16 +12,18 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { engineTablesFor } from '../cli/engine-tables.js';
 import { parseTraceExpression } from '../filter/trace-expression.js';
 import { packageRoot } from '../paths.js';
 import { syscallByNr } from '../tables/syscalls.js';
 import { roundSummary, summarize, type Summary } from './stats.js';
+import { floorCommand, floorStops, readFloorSpan } from './floor.js';
 import { timeRun } from './stopwatch.js';
 import type { Workload } from './workloads.js';
 
 export const CLI = join(packageRoot, 'bin', 'cttrace.js');
 
-export type VariantName = 'untraced' | 'cttrace' | 'straceSet' | 'straceSetSeccomp' | 'cttraceAll' | 'straceAll';
+export type VariantName = 'untraced' | 'cttrace' | 'floorSet' | 'straceSet' | 'straceSetSeccomp' | 'cttraceAll' | 'floorAll' | 'straceAll';
 
 interface Variant {
   readonly name: VariantName;
@@ -28,6 +31,8 @@ interface Variant {
   /** null: not a cttrace run, no trace file */
   readonly cttraceArgs: readonly string[] | null;
   readonly prefix: (traceSet: string) => readonly string[];
+  /** the floor tracer, with the default set's stops or every syscall's */
+  readonly floor?: 'set' | 'all';
 }
 
 const STRACE = ['strace', '-f', '-qq', '-o', '/dev/null'];
@@ -42,7 +47,9 @@ export const VARIANTS: readonly Variant[] = [
     cttraceArgs: null,
     prefix: (set) => [...STRACE, '--seccomp-bpf', '-e', `trace=${set}`],
   },
+  { name: 'floorSet', label: 'floor: a minimal ptrace tracer, the same stops', cttraceArgs: null, prefix: () => [], floor: 'set' },
   { name: 'cttraceAll', label: 'cttrace trace -q --all', cttraceArgs: ['--all'], prefix: () => [] },
+  { name: 'floorAll', label: 'floor: a minimal ptrace tracer, every syscall', cttraceArgs: null, prefix: () => [], floor: 'all' },
   { name: 'straceAll', label: 'strace -f (every syscall)', cttraceArgs: null, prefix: () => STRACE },
 ];
 
@@ -50,7 +57,7 @@ export interface VariantResult {
   readonly label: string;
   /** wall time of the whole process, ms */
   readonly wallMs: Summary;
-  /** cttrace only: the traced span from the trace file, ms */
+  /** cttrace and the floor: the traced span (trace file's end record; the floor's own clock), ms */
   readonly spanMs?: Summary;
   /** cttrace only: records in the trace file (header excluded) */
   readonly records?: Summary;
@@ -72,6 +79,12 @@ export interface Ratios {
   readonly straceSetVsUntraced: number;
   readonly straceSetSeccompVsUntraced: number;
   readonly straceAllVsUntraced: number;
+  /** the floor tracer's span / untraced: the least ptrace costs with the default set's stops */
+  readonly floorSetVsUntraced: number;
+  /** cttrace filtered span / the floor's */
+  readonly filteredSpanVsFloor: number;
+  /** what the floor tracer adds under every syscall / what strace -f adds */
+  readonly floorAllOverheadVsStraceAll: number;
 }
 
 /** Added time per trace record, µs: (traced − untraced medians) / records. The filtered variants
@@ -154,6 +167,7 @@ export interface OverheadOptions {
 export function measureOverhead(options: OverheadOptions): OverheadResult {
   const { runs, warmups, workloads, tmp } = options;
   const set = straceTraceSet();
+  const stops = floorStops(engineTablesFor({}));
   const nodeBare: number[] = [];
   const cliStartup: number[] = [];
   type Samples = { wall: number[]; span: number[]; records: number[] };
@@ -176,8 +190,10 @@ export function measureOverhead(options: OverheadOptions): OverheadResult {
         const variant = VARIANTS[(k + round) % VARIANTS.length]!;
         const command = workload.next();
         const tracePath = join(tmp, `overhead-${++serial}.cttrace`);
-        const argv =
-          variant.cttraceArgs === null
+        const spanPath = join(tmp, `overhead-${serial}.span`);
+        const argv = variant.floor
+          ? floorCommand(variant.floor === 'all' ? 'all' : stops, spanPath, command)
+          : variant.cttraceArgs === null
             ? [...variant.prefix(set.expression), ...command]
             : [process.execPath, CLI, 'trace', '-q', ...variant.cttraceArgs, '-o', tracePath, '--', ...command];
         let wall: number;
@@ -187,6 +203,10 @@ export function measureOverhead(options: OverheadOptions): OverheadResult {
           workload.after();
         }
         const sample = perVariant.get(variant.name)!;
+        if (variant.floor) {
+          const span = readFloorSpan(spanPath);
+          if (keep) sample.span.push(span);
+        }
         if (variant.cttraceArgs !== null) {
           const facts = readTraceFile(tracePath);
           rmSync(tracePath, { force: true });
@@ -209,7 +229,8 @@ export function measureOverhead(options: OverheadOptions): OverheadResult {
         const result: VariantResult = {
           label: variant.label,
           wallMs: roundSummary(summarize(sample.wall)),
-          ...(sample.span.length ? { spanMs: roundSummary(summarize(sample.span)), records: summarize(sample.records) } : {}),
+          ...(sample.span.length ? { spanMs: roundSummary(summarize(sample.span)) } : {}),
+          ...(sample.records.length ? { records: summarize(sample.records) } : {}),
         };
         return [variant.name, result];
       }),
@@ -236,6 +257,9 @@ export function measureOverhead(options: OverheadOptions): OverheadResult {
         straceSetVsUntraced: r(wall('straceSet'), wall('untraced')),
         straceSetSeccompVsUntraced: r(wall('straceSetSeccomp'), wall('untraced')),
         straceAllVsUntraced: r(wall('straceAll'), wall('untraced')),
+        floorSetVsUntraced: r(span('floorSet'), wall('untraced')),
+        filteredSpanVsFloor: r(span('cttrace'), span('floorSet')),
+        floorAllOverheadVsStraceAll: r(span('floorAll') - wall('untraced'), wall('straceAll') - wall('untraced')),
       },
       addedUsPerRecord: {
         cttraceSpan: added(span('cttrace'), records('cttrace')),

@@ -115,6 +115,10 @@ export function markdown(results: BenchResults): string {
     (w) => `${median(variant(w.name, 'cttrace').spanMs)} (${times(w.ratios.filteredSpanVsUntraced)})`,
     `≤ ${AIMS.filteredSpanVsUntraced}× (${AIMED_WORKLOADS.join(', ')})`,
   );
+  headline(
+    'floor: minimal ptrace tracer, same stops: span (× untraced)',
+    (w) => `${median(variant(w.name, 'floorSet').spanMs)} (${times(w.ratios.floorSetVsUntraced)})`,
+  );
   headline('cttrace, default set: whole', (w) => median(variant(w.name, 'cttrace').wallMs));
   headline('strace -f --seccomp-bpf, same set', (w) => median(variant(w.name, 'straceSetSeccomp').wallMs));
   headline('strace -f -e trace=(same set)', (w) => median(variant(w.name, 'straceSet').wallMs));
@@ -122,6 +126,10 @@ export function markdown(results: BenchResults): string {
     'cttrace --all: traced span (× strace -f; overhead × strace -f\'s)',
     (w) => `${median(variant(w.name, 'cttraceAll').spanMs)} (${times(w.ratios.allSpanVsStraceAll)}; ${times(w.ratios.allOverheadVsStraceAll)})`,
     `overhead ≤ ${AIMS.allOverheadVsStraceAll}× strace's (${AIMED_WORKLOADS.join(', ')})`,
+  );
+  headline(
+    'floor: minimal ptrace tracer, every syscall: span (overhead × strace -f\'s)',
+    (w) => `${median(variant(w.name, 'floorAll').spanMs)} (${times(w.ratios.floorAllOverheadVsStraceAll)})`,
   );
   headline('cttrace --all: whole', (w) => median(variant(w.name, 'cttraceAll').wallMs));
   headline('strace -f', (w) => median(variant(w.name, 'straceAll').wallMs));
@@ -175,10 +183,12 @@ export function markdown(results: BenchResults): string {
   row('untraced', (w) => variant(w, 'untraced').wallMs);
   row('cttrace (default set): traced span', (w) => variant(w, 'cttrace').spanMs);
   row('cttrace (default set): whole process', (w) => variant(w, 'cttrace').wallMs);
+  row('floor tracer, same stops: span', (w) => variant(w, 'floorSet').spanMs);
   row('strace -f -e trace=(same set)', (w) => variant(w, 'straceSet').wallMs);
   row('strace -f --seccomp-bpf -e trace=(same set)', (w) => variant(w, 'straceSetSeccomp').wallMs);
   row('cttrace --all: traced span', (w) => variant(w, 'cttraceAll').spanMs);
   row('cttrace --all: whole process', (w) => variant(w, 'cttraceAll').wallMs);
+  row('floor tracer, every syscall: span', (w) => variant(w, 'floorAll').spanMs);
   row('strace -f (every syscall)', (w) => variant(w, 'straceAll').wallMs);
   lines.push(`| records in the trace: default set / --all | ${workloads.map((w) => `${variant(w.name, 'cttrace').records?.median ?? '–'} / ${variant(w.name, 'cttraceAll').records?.median ?? '–'}`).join(' | ')} |`);
   lines.push('');
@@ -199,12 +209,15 @@ export function markdown(results: BenchResults): string {
   const ratioRow = (label: string, key: keyof (typeof workloads)[number]['ratios'], aim = '') =>
     lines.push(`| ${label} | ${workloads.map((w) => times(w.ratios[key])).join(' | ')} | ${aim} |`);
   ratioRow('cttrace span / untraced', 'filteredSpanVsUntraced', `≤ ${AIMS.filteredSpanVsUntraced}×: ${aimed.map((w) => `${w.name} ${verdict(w.ratios.filteredSpanVsUntraced, AIMS.filteredSpanVsUntraced)}`).join(', ')}`);
+  ratioRow('floor tracer (same stops) span / untraced: the least ptrace costs', 'floorSetVsUntraced');
+  ratioRow('cttrace span / floor tracer span', 'filteredSpanVsFloor');
   ratioRow('cttrace whole / untraced', 'filteredWallVsUntraced');
   ratioRow('cttrace span / strace same set', 'filteredSpanVsStraceSet');
   ratioRow('cttrace whole / strace same set', 'filteredWallVsStraceSet');
   ratioRow('cttrace span / strace --seccomp-bpf same set', 'filteredSpanVsStraceSetSeccomp');
   ratioRow('cttrace --all span / strace -f', 'allSpanVsStraceAll');
   ratioRow('cttrace --all overhead / strace -f overhead ((span − untraced) / (strace − untraced))', 'allOverheadVsStraceAll', `≤ ${AIMS.allOverheadVsStraceAll}×: ${aimed.map((w) => `${w.name} ${verdict(w.ratios.allOverheadVsStraceAll, AIMS.allOverheadVsStraceAll)}`).join(', ')}`);
+  ratioRow('floor tracer (every syscall) overhead / strace -f overhead', 'floorAllOverheadVsStraceAll');
   ratioRow('cttrace --all whole / strace -f', 'allWallVsStraceAll');
   ratioRow('strace same set / untraced', 'straceSetVsUntraced');
   ratioRow('strace -f / untraced', 'straceAllVsUntraced');
