@@ -410,25 +410,35 @@ static int finishes_at_event(const struct session *s, const struct ct_task_state
 	return !s->step_every_syscall && t->in_syscall && (capture_row(s, t->nr)[CT_ROW_BEHAVIOUR] & behaviour);
 }
 
+/*
+ * At a fork or exec event, the task is resumed as soon as the engine has what only a stopped
+ * task can give (the event message); reading /proc and writing the records happen while it
+ * runs. Pids never change and namespaces change only by calls the engine always stops at (its
+ * next stop waits for this handler to end); comm and uids could, by a prctl or setuid outside
+ * the selection made within microseconds of the exec: the record would show the newer value.
+ * `finishing`: the call in flight is recorded at this event, so no exit stop is asked for.
+ */
+static void resume_early(struct session *s, pid_t tid, const struct ct_task_state *t, int finishing)
+{
+	int request = s->step_every_syscall || (t && t->in_syscall && !finishing) ? PTRACE_SYSCALL : PTRACE_CONT;
+	ptrace(request, tid, 0, 0);
+}
+
 /* fork, vfork, clone, clone3 return the child's pid as the caller's pid namespace numbers it:
  * the child's NSpid at the caller's level. (For vfork the record is then written before the
  * caller resumes: its dur ends at the child's creation.) */
-static void finish_fork_at_event(struct session *s, struct ct_task_state *parent, const struct ct_task_state *child)
-{
-	uint32_t level = parent->info.nspid_count;
-	if (!finishes_at_event(s, parent, CT_BEHAVIOUR_FORKS) || level == 0 || child->info.nspid_count < level)
-		return;
-	syscall_exit(s, parent, child->info.nspid[level - 1], monotonic_ns());
-}
-
 static void on_new_child(struct session *s, struct ct_task_state *parent)
 {
 	unsigned long child = 0;
-	if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &child) != 0)
+	int got = ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &child) == 0;
+	uint32_t level = parent->info.nspid_count;
+	int finishing = got && level > 0 && finishes_at_event(s, parent, CT_BEHAVIOUR_FORKS);
+	resume_early(s, parent->tid, parent, finishing);
+	if (!got)
 		return;
 	parent->child_tid = (pid_t)child;
 	/* Known now, so the session cannot end before the child's first stop; announced now, so
-	 * its pids are known before the parent's clone returns. */
+	 * its pids are known before the parent's clone is recorded. */
 	struct ct_task_state *t = ct_tasks_find(&s->tasks, (pid_t)child);
 	if (!t)
 		t = new_task(s, (pid_t)child);
@@ -437,11 +447,15 @@ static void on_new_child(struct session *s, struct ct_task_state *parent)
 	/* A new process (not a thread) starts with a copy of its parent's descriptors. */
 	if (t && t->tgid && parent->tgid && t->tgid != parent->tgid)
 		ct_fdset_copy(&s->cgroup_fds, parent->tgid, t->tgid);
-	if (t && t->announced)
-		finish_fork_at_event(s, parent, t);
+	if (!finishing)
+		return;
+	if (t && t->announced && t->info.nspid_count >= level)
+		syscall_exit(s, parent, t->info.nspid[level - 1], monotonic_ns());
+	else
+		finish_unfinished(s, parent, monotonic_ns()); /* no exit stop is coming: as if it had ended */
 }
 
-static struct ct_task_state *on_exec(struct session *s, struct ct_task_state *t, uint64_t now)
+static void on_exec(struct session *s, struct ct_task_state *t, uint64_t now)
 {
 	unsigned long former = 0;
 	ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &former);
@@ -451,9 +465,12 @@ static struct ct_task_state *on_exec(struct session *s, struct ct_task_state *t,
 		finish_unfinished(s, t, now);
 		struct ct_task_state *moved = ct_tasks_rename(&s->tasks, (pid_t)former, tid);
 		t = moved ? moved : ct_tasks_find(&s->tasks, tid);
-		if (!t)
-			return NULL;
 	}
+	/* the exec event comes only when execve succeeds */
+	int finishing = t && finishes_at_event(s, t, CT_BEHAVIOUR_EXEC);
+	resume_early(s, tid, t, finishing);
+	if (!t)
+		return;
 	struct ct_exec e = { .former_tid = (int32_t)(former ? former : (unsigned long)tid) };
 	int known = s->follows_namespaces && t->announced;
 	uint64_t ns[CT_NS_COUNT];
@@ -465,10 +482,8 @@ static struct ct_task_state *on_exec(struct session *s, struct ct_task_state *t,
 	t->announced_exec = 1;
 	if (rc == 0)
 		write_task(s, t, now, CT_TASK_EXEC);
-	/* the exec event comes only when execve succeeds */
-	if (finishes_at_event(s, t, CT_BEHAVIOUR_EXEC))
+	if (finishing)
 		syscall_exit(s, t, 0, now);
-	return t;
 }
 
 static int is_stopping_signal(int sig)
@@ -544,13 +559,10 @@ static void on_stop(struct session *s, struct ct_task_state *t, int status, uint
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
-		on_new_child(s, t);
-		restart(s, t, 0);
+		on_new_child(s, t); /* resumes it */
 		return;
 	case PTRACE_EVENT_EXEC:
-		t = on_exec(s, t, now);
-		if (t)
-			restart(s, t, 0);
+		on_exec(s, t, now); /* resumes it */
 		return;
 	default:
 		restart(s, t, 0);
