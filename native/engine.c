@@ -57,11 +57,14 @@ struct session {
 	timer_t flush_timer; /* wakes the wait loop when buffered records are due */
 	int has_flush_timer;
 	uint64_t flush_armed_for; /* the deadline the timer is set to; 0: none */
+	size_t held_count; /* tasks with held set */
 };
 
 /* How long records may wait in the buffer while tracees keep running. Writing at every idle
  * moment wakes the reader once per syscall, on the CPUs the tracees need. */
 #define FLUSH_DELAY_NS (20u * 1000000u)
+/* how long a new task is held for its parent's clone event before it is read from /proc */
+#define HOLD_NS (200u * 1000u)
 
 static atomic_int stop_requested;
 static atomic_int engine_tid;
@@ -411,6 +414,36 @@ static int finishes_at_event(const struct session *s, const struct ct_task_state
 }
 
 /*
+ * A new task can report its first stop before its parent reports the clone that made it (a Go
+ * runtime's threads mostly do, the parent being on the other CPU). Announcing it then means
+ * reading all it is from /proc (status and ten namespaces, ~90 µs, with the task stopped); held
+ * until the parent's event, it is announced from its parent and the clone flags instead. Held
+ * tasks are let go if that event does not come (wait_for_stop), and when the session stops.
+ */
+static void hold(struct session *s, struct ct_task_state *t)
+{
+	t->held = 1;
+	s->held_count++;
+}
+
+static void release(struct session *s, struct ct_task_state *t)
+{
+	t->held = 0;
+	s->held_count--;
+	if (!t->announced)
+		announce(s, t, monotonic_ns(), CT_TASK_NEW);
+	restart(s, t, 0);
+}
+
+static void release_all(struct session *s)
+{
+	ct_tasks_for_each(&s->tasks, t) {
+		if (t->held)
+			release(s, t);
+	}
+}
+
+/*
  * At a fork or exec event, the task is resumed as soon as the engine has what only a stopped
  * task can give (the event message); reading /proc and writing the records happen while it
  * runs. Pids never change and namespaces change only by calls the engine always stops at (its
@@ -444,6 +477,8 @@ static void on_new_child(struct session *s, struct ct_task_state *parent)
 		t = new_task(s, (pid_t)child);
 	if (t && !t->announced)
 		announce_child(s, parent, t);
+	if (t && t->held)
+		release(s, t);
 	/* A new process (not a thread) starts with a copy of its parent's descriptors. */
 	if (t && t->tgid && parent->tgid && t->tgid != parent->tgid)
 		ct_fdset_copy(&s->cgroup_fds, parent->tgid, t->tgid);
@@ -573,14 +608,22 @@ static void handle_wait_status(struct session *s, pid_t tid, int status)
 {
 	uint64_t now = monotonic_ns();
 	struct ct_task_state *t = ct_tasks_find(&s->tasks, tid);
+	int unknown = !t;
 	if (!t && !(t = new_task(s, tid)))
 		return;
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (t->held)
+			s->held_count--;
 		on_exit_status(s, t, status, now);
 		return;
 	}
 	if (!WIFSTOPPED(status))
 		return;
+	/* the first stop of a task whose parent has not reported making it yet */
+	if (unknown && status >> 16 == PTRACE_EVENT_STOP && !is_stopping_signal(WSTOPSIG(status)) && !s->stopping) {
+		hold(s, t);
+		return;
+	}
 	if (!t->announced)
 		announce(s, t, now, CT_TASK_NEW);
 	if (t->detaching) {
@@ -592,6 +635,7 @@ static void handle_wait_status(struct session *s, pid_t tid, int status)
 
 static void begin_stop(struct session *s)
 {
+	release_all(s); /* so that they stop again, to be detached or killed like the others */
 	s->stopping = 1;
 	ct_tasks_for_each(&s->tasks, t) {
 		if (s->attached) {
@@ -624,6 +668,23 @@ static void flush_when_due(struct session *s)
 		ct_writer_flush(&s->out);
 }
 
+/* The next stop; with tasks held, wait for their parents' events only a little (they come
+ * within microseconds, unless the parent was killed in its clone), then let them go. */
+static pid_t wait_for_stop(struct session *s, int *status)
+{
+	if (!s->held_count)
+		return waitpid(-1, status, __WALL | __WNOTHREAD);
+	uint64_t until = monotonic_ns() + HOLD_NS;
+	do {
+		pid_t tid = waitpid(-1, status, __WALL | __WNOTHREAD | WNOHANG);
+		if (tid != 0)
+			return tid;
+		sched_yield();
+	} while (monotonic_ns() < until);
+	release_all(s);
+	return 0;
+}
+
 static void run_loop(struct session *s)
 {
 	struct sigevent wake = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = WAKE_SIGNAL };
@@ -634,7 +695,9 @@ static void run_loop(struct session *s)
 			begin_stop(s);
 		int status;
 		flush_when_due(s);
-		pid_t tid = waitpid(-1, &status, __WALL | __WNOTHREAD);
+		pid_t tid = wait_for_stop(s, &status);
+		if (tid == 0)
+			continue;
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;

@@ -17,6 +17,7 @@ struct ct_task_state {
 	uint8_t announced;    /* its TASK record has been written */
 	uint8_t detaching;    /* attach mode: detach at the next stop */
 	uint8_t announced_exec; /* has exec'd at least once (the started command's own code runs) */
+	uint8_t held;         /* a new task kept at its first stop until its parent's clone event */
 	struct ct_task info;  /* what its last TASK record said: its children start from it */
 	int nr;
 	uint64_t args[6];

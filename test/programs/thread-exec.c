@@ -3,8 +3,8 @@
  * takes over the leader's tid.
  *
  * Deterministic: the thread execs only once the leader and the reader sleep (it polls their
- * state in /proc with open, pread64 and close by syscall number, which the oracle does not
- * trace: it traces openat and not close here). */
+ * state in /proc with getpid, open, pread64 and close by syscall number, as often as it takes:
+ * the filtered oracle does not trace those, the --all one leaves them out). */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
