@@ -17,15 +17,12 @@ import {
 import type { ArgValue } from '../trace/records.js';
 import type { CallArguments } from './call-arguments.js';
 import { memoByValue, memoNamesByValue } from './memo.js';
+import { utf8Text } from './utf8.js';
 
 type ArgumentDecoder = (call: CallArguments, index: number) => ArgValue;
 
 const AT_FDCWD = -100;
 const hex = (value: bigint) => `0x${value.toString(16)}`;
-
-/** Buffer#toString's encoding for UTF-8: left undefined, it is Node's default, UTF-8, and the
- *  call skips looking 'utf8' up by name (a path string per open call made that show). */
-const UTF8 = undefined;
 
 /** Where a blob's bytes end: at the first NUL, else at the blob's end. */
 function textEnd(blob: RawBlob): number {
@@ -35,13 +32,13 @@ function textEnd(blob: RawBlob): number {
 
 function blobString(blob: RawBlob | undefined): string | null {
   if (!blob || blob.fault) return null;
-  const text = blob.buffer.toString(UTF8, blob.start, textEnd(blob));
+  const text = utf8Text(blob.buffer, blob.start, textEnd(blob));
   return blob.truncated ? `${text}...` : text;
 }
 
 function blobStrings(blob: RawBlob | undefined): string[] | null {
   if (!blob || (blob.fault && blob.end === blob.start)) return null;
-  const parts = blob.buffer.toString(UTF8, blob.start, blob.end).split('\0');
+  const parts = utf8Text(blob.buffer, blob.start, blob.end).split('\0');
   parts.pop(); // the text after the last NUL is empty
   if (blob.truncated) parts.push('...');
   return parts;
@@ -58,7 +55,7 @@ function blobInts(blob: RawBlob | undefined, signed = false): number[] | null {
 /** The first bytes of a write or hostname: text as text, anything else escaped. */
 function blobText(blob: RawBlob | undefined): string | null {
   if (!blob || blob.fault) return null;
-  const text = blob.buffer.toString(UTF8, blob.start, blob.end);
+  const text = utf8Text(blob.buffer, blob.start, blob.end);
   return blob.truncated ? `${text}...` : text;
 }
 
