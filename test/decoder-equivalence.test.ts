@@ -2,7 +2,8 @@
 // test/fixtures/unshare-pid-ns.raw before its fast paths (uint32 word pairs for registers,
 // number paths in xlat, table-made hex) went in, as JSON lines, so a change of any value or key
 // order shows. The fast paths themselves are checked against the BigInt maths they replace.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Decoder } from '../tracer/decode/decoder.js';
 import { hexOfWords } from '../tracer/decode/hex.js';
@@ -68,6 +69,33 @@ function sampleWords(): [high: number, low: number][] {
 }
 
 const asBigint = (high: number, low: number) => (BigInt(high) << 32n) | BigInt(low);
+
+// The compiled args decoders (args-builder.ts) fall back to plain loops where code generation
+// from strings is disallowed: the output must not change. Run on the built decoder in a child.
+const builtDecoder = new URL('../dist/tracer/decode/decoder.js', import.meta.url);
+const built = existsSync(builtDecoder);
+if (!built) console.warn('decoder fallback test skipped: cttrace is not built (npm run build)');
+
+describe.skipIf(!built)('decoded fixture without code generation from strings', () => {
+  it('is the same pinned output', () => {
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { Decoder } from ${JSON.stringify(builtDecoder.href)};
+      import { RawRecordSplitter } from ${JSON.stringify(new URL('../dist/tracer/protocol/raw-reader.js', import.meta.url).href)};
+      let compiled = true;
+      try { new Function('return 1'); } catch { compiled = false; }
+      if (compiled) throw new Error('code generation is allowed');
+      const stream = readFileSync(${JSON.stringify(new URL('./fixtures/unshare-pid-ns.raw', import.meta.url).pathname)});
+      const decoder = new Decoder();
+      const lines = [];
+      new RawRecordSplitter().push(stream, (raw) => { const record = decoder.decode(raw); if (record) lines.push(JSON.stringify(record)); });
+      lines.push(JSON.stringify({ session: decoder.session }));
+      process.stdout.write(lines.join('\\n') + '\\n');`;
+    const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout).toBe(expected);
+  });
+});
 
 describe('fast paths agree with the BigInt maths', () => {
   const samples = sampleWords();

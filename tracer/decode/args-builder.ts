@@ -7,8 +7,13 @@
 // cost ~100 ns a record, a fifth of split + decode. The names come from signatures.in and enter
 // the source only as JSON string literals, so no name can be read as code.
 import type { ArgValue } from '../trace/records.js';
+import type { ArgumentDecoder } from './arguments.js';
+import type { CallArguments } from './call-arguments.js';
 
 export type ArgsBuilder = (values: readonly ArgValue[]) => Record<string, ArgValue>;
+
+/** Decode a call's arguments into `values` (by index) and return its args object. */
+export type ArgsDecoder = (call: CallArguments, values: ArgValue[]) => Record<string, ArgValue>;
 
 function compiledBuilder(names: readonly string[]): ArgsBuilder {
   const fields = names.map((name, index) => `${JSON.stringify(name)}: values[${index}]`);
@@ -43,4 +48,44 @@ export function argsBuilder(names: readonly string[]): ArgsBuilder {
     builders.set(key, builder);
   }
   return builder;
+}
+
+/*
+ * The same for a signature's decoders: one function that calls each decoder by name and builds
+ * the object. Called through an array instead, every decoder call is one call site for all
+ * argument types (megamorphic: never inlined); here each site sees one decoder. Shared by
+ * every Decoder, keyed by the argument names and types. The decoders enter as the outer
+ * function's arguments, not as source. Split + decode on the benchmark: 1.72 -> 1.97 M records/s
+ * (medians of 8 processes each way).
+ */
+function compiledDecoder(names: readonly string[], decoders: readonly ArgumentDecoder[]): ArgsDecoder {
+  const parameters = decoders.map((_, index) => `d${index}`);
+  const steps = decoders.map((_, index) => `const v${index} = d${index}(call, ${index}); values[${index}] = v${index};`);
+  const fields = names.map((name, index) => `${JSON.stringify(name)}: v${index}`);
+  const make = new Function(...parameters, `return function (call, values) { ${steps.join(' ')} return { ${fields.join(', ')} }; };`);
+  return make(...decoders) as ArgsDecoder;
+}
+
+function loopingDecoder(names: readonly string[], decoders: readonly ArgumentDecoder[]): ArgsDecoder {
+  const build = fillingBuilder(names);
+  return (call, values) => {
+    for (let index = 0; index < decoders.length; index++) values[index] = decoders[index]!(call, index);
+    return build(values);
+  };
+}
+
+const argsDecoders = new Map<string, ArgsDecoder>();
+
+export function argsDecoder(names: readonly string[], types: readonly string[], decoders: readonly ArgumentDecoder[]): ArgsDecoder {
+  const key = JSON.stringify([names, types]);
+  let decoder = argsDecoders.get(key);
+  if (!decoder) {
+    try {
+      decoder = compiledDecoder(names, decoders);
+    } catch {
+      decoder = loopingDecoder(names, decoders);
+    }
+    argsDecoders.set(key, decoder);
+  }
+  return decoder;
 }

@@ -154,18 +154,19 @@ export class Decoder {
 
   private syscall(raw: RawSyscall): SyscallRecord {
     const plan = this.planOf(raw.nr);
-    const { name, names, decoders } = plan;
+    const { name, names } = plan;
     const ret = raw.hasRet ? raw.ret : null;
     const failed = ret !== null && ret < 0 && ret >= -MAX_ERRNO;
     const call = this.call;
     const rawArgs = call.load(raw, names);
     let values: readonly ArgValue[] = rawArgs;
-    if (decoders) {
-      const decoded = this.values;
-      for (let index = 0; index < decoders.length; index++) decoded[index] = decoders[index]!(call, index);
-      values = decoded;
+    let args: Record<string, ArgValue>;
+    if (plan.decodeArgs) {
+      args = plan.decodeArgs(call, this.values);
+      values = this.values;
+    } else {
+      args = plan.buildArgs(values);
     }
-    const args = plan.buildArgs(values);
     const path = this.pathOfCall(raw.tid, plan, values);
     if (path !== null && plan.writes) args.path = path;
     this.followFds(raw.tid, plan, values, ret);

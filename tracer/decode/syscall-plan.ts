@@ -4,7 +4,7 @@
 import { syscallByNr, type Arch } from '../tables/syscalls.js';
 import type { ArgValue, SyscallFamily } from '../trace/records.js';
 import { argumentDecoder, type ArgumentDecoder } from './arguments.js';
-import { argsBuilder, type ArgsBuilder } from './args-builder.js';
+import { argsBuilder, argsDecoder, type ArgsBuilder, type ArgsDecoder } from './args-builder.js';
 import { familyByName } from './families.js';
 import { signatures } from './signatures.js';
 
@@ -21,6 +21,8 @@ export interface SyscallPlan {
   readonly names: readonly string[];
   /** the args object of the call, from its decoded values in argument order */
   readonly buildArgs: ArgsBuilder;
+  /** with decoders: decode every argument into values and build the args object in one go */
+  readonly decodeArgs: ArgsDecoder | null;
   readonly returnsPid: boolean;
   /** clone and clone3: their family depends on the namespace flags they pass */
   readonly clones: boolean;
@@ -49,11 +51,13 @@ export function planSyscall(arch: Arch, nr: number): SyscallPlan {
   const signature = (tableName && signatures().get(tableName)) || null;
   const name = signature?.name ?? tableName ?? `syscall_0x${nr.toString(16)}`;
   const names = signature ? signature.args.map((arg) => arg.name) : RAW_ARGUMENT_NAMES;
+  const decoders = signature ? signature.args.map((arg) => argumentDecoder(arg.type)) : null;
   return {
     name,
-    decoders: signature ? signature.args.map((arg) => argumentDecoder(arg.type)) : null,
+    decoders,
     names,
     buildArgs: argsBuilder(names),
+    decodeArgs: signature && decoders ? argsDecoder(names, signature.args.map((arg) => arg.type), decoders) : null,
     returnsPid: signature?.returns === PID_RETURNING,
     clones: name === 'clone' || name === 'clone3',
     family: familyByName(name),
