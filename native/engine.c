@@ -457,15 +457,16 @@ static void resume_early(struct session *s, pid_t tid, const struct ct_task_stat
 	ptrace(request, tid, 0, 0);
 }
 
-/* fork, vfork, clone, clone3 return the child's pid as the caller's pid namespace numbers it:
- * the child's NSpid at the caller's level. (For vfork the record is then written before the
- * caller resumes: its dur ends at the child's creation.) */
-static void on_new_child(struct session *s, struct ct_task_state *parent)
+/* fork, clone, clone3 return the child's pid as the caller's pid namespace numbers it: the
+ * child's NSpid at the caller's level, so they are recorded at this event. Not a vfork (or a
+ * clone with CLONE_VFORK, as posix_spawn makes): its caller waits until the child execs or
+ * exits, and that wait is the call's duration, which its exit stop measures. */
+static void on_new_child(struct session *s, struct ct_task_state *parent, int vfork)
 {
 	unsigned long child = 0;
 	int got = ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &child) == 0;
 	uint32_t level = parent->info.nspid_count;
-	int finishing = got && level > 0 && finishes_at_event(s, parent, CT_BEHAVIOUR_FORKS);
+	int finishing = got && !vfork && level > 0 && finishes_at_event(s, parent, CT_BEHAVIOUR_FORKS);
 	resume_early(s, parent->tid, parent, finishing);
 	if (!got)
 		return;
@@ -594,7 +595,7 @@ static void on_stop(struct session *s, struct ct_task_state *t, int status, uint
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
-		on_new_child(s, t); /* resumes it */
+		on_new_child(s, t, event == PTRACE_EVENT_VFORK); /* resumes it */
 		return;
 	case PTRACE_EVENT_EXEC:
 		on_exec(s, t, now); /* resumes it */

@@ -38,6 +38,9 @@ describe.skipIf(!isRoot)('cttrace trace of unshare (root)', () => {
       expect(second.nspid[0]).not.toBe(2);
       const vfork = syscalls.find((r) => r.pid === init.pid && r.ret === 2)!;
       expect(vfork.retPid).toEqual({ host: second.pid, ns: 2 });
+      // a vfork lasts until its child execs: its duration covers the child's execve call
+      const childExecve = syscalls.find((r) => r.pid === second.pid && r.name === 'execve')!;
+      expect(vfork.t + vfork.dur).toBeGreaterThan(childExecve.t);
 
       const inner = processes.filter((p) => p.pid === second.pid).at(-1)!;
       for (const kind of ['pid', 'mnt', 'uts', 'ipc', 'net'] as const) {
