@@ -70,7 +70,7 @@ function sampleWords(): [high: number, low: number][] {
 
 const asBigint = (high: number, low: number) => (BigInt(high) << 32n) | BigInt(low);
 
-// The compiled args decoders (args-builder.ts) fall back to plain loops where code generation
+// The compiled args decoders (args-decoder.ts) fall back to plain loops where code generation
 // from strings is disallowed: the output must not change. Run on the built decoder in a child.
 const builtDecoder = new URL('../dist/tracer/decode/decoder.js', import.meta.url);
 const built = existsSync(builtDecoder);

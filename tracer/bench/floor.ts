@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineTables } from '../decode/capture-table.js';
+import { resolveCommand } from '../cli/resolve-command.js';
 import { packageRoot } from '../paths.js';
 import { Behaviour, CAPTURE_ROW, MAX_SYSCALL, RecordFilter, Row } from '../protocol/layout.js';
 
@@ -28,7 +29,7 @@ export function floorStops(tables: EngineTables): string[] {
 
 export function floorCommand(stops: readonly string[] | 'all', spanFile: string, command: readonly string[]): string[] {
   if (!existsSync(FLOOR_TRACER)) throw new Error(`${FLOOR_TRACER} is missing: run npm run build`);
-  return [FLOOR_TRACER, ...(stops === 'all' ? ['--all'] : stops), '--span-file', spanFile, '--', ...command];
+  return [FLOOR_TRACER, ...(stops === 'all' ? ['--all'] : stops), '--span-file', spanFile, '--', resolveCommand(command[0]!), ...command];
 }
 
 /** The span the floor tracer wrote, ms; the file is removed. */

@@ -159,14 +159,8 @@ export class Decoder {
     const failed = ret !== null && ret < 0 && ret >= -MAX_ERRNO;
     const call = this.call;
     const rawArgs = call.load(raw, names);
-    let values: readonly ArgValue[] = rawArgs;
-    let args: Record<string, ArgValue>;
-    if (plan.decodeArgs) {
-      args = plan.decodeArgs(call, this.values);
-      values = this.values;
-    } else {
-      args = plan.buildArgs(values);
-    }
+    const values = this.values;
+    const args = plan.decodeArgs(call, values);
     const path = this.pathOfCall(raw.tid, plan, values);
     if (path !== null && plan.writes) args.path = path;
     this.followFds(raw.tid, plan, values, ret);

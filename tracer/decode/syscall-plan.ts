@@ -4,7 +4,7 @@
 import { syscallByNr, type Arch } from '../tables/syscalls.js';
 import type { ArgValue, SyscallFamily } from '../trace/records.js';
 import { argumentDecoder, type ArgumentDecoder } from './arguments.js';
-import { argsBuilder, argsDecoder, type ArgsBuilder, type ArgsDecoder } from './args-builder.js';
+import { argsDecoder, type ArgsDecoder } from './args-decoder.js';
 import { familyByName } from './families.js';
 import { signatures } from './signatures.js';
 
@@ -12,17 +12,17 @@ const PID_RETURNING = 'pid';
 const OPENING_CALLS = new Set(['open', 'openat', 'openat2', 'creat', 'open_tree', 'fspick']);
 const DUPLICATING_CALLS = new Set(['dup', 'dup2', 'dup3']);
 const RAW_ARGUMENT_NAMES = [0, 1, 2, 3, 4, 5].map((index) => `arg${index}`);
+/** A call without a signature shows its registers as the record's raw has them. */
+const RAW_TYPE = 'raw';
+const rawRegister: ArgumentDecoder = (call, index) => call.hex(index);
 const NONE = -1;
 
 export interface SyscallPlan {
   readonly name: string;
-  /** null for a call without a signature: its arguments are shown raw */
-  readonly decoders: readonly ArgumentDecoder[] | null;
   readonly names: readonly string[];
-  /** the args object of the call, from its decoded values in argument order */
-  readonly buildArgs: ArgsBuilder;
-  /** with decoders: decode every argument into values and build the args object in one go */
-  readonly decodeArgs: ArgsDecoder | null;
+  /** decodes every argument into values (by index) and builds the call's args object; a call
+   *  without a signature gets its registers as hex */
+  readonly decodeArgs: ArgsDecoder;
   readonly returnsPid: boolean;
   /** clone and clone3: their family depends on the namespace flags they pass */
   readonly clones: boolean;
@@ -51,13 +51,12 @@ export function planSyscall(arch: Arch, nr: number): SyscallPlan {
   const signature = (tableName && signatures().get(tableName)) || null;
   const name = signature?.name ?? tableName ?? `syscall_0x${nr.toString(16)}`;
   const names = signature ? signature.args.map((arg) => arg.name) : RAW_ARGUMENT_NAMES;
-  const decoders = signature ? signature.args.map((arg) => argumentDecoder(arg.type)) : null;
+  const types = signature ? signature.args.map((arg) => arg.type) : names.map(() => RAW_TYPE);
+  const decoders = signature ? types.map((type) => argumentDecoder(type)) : names.map(() => rawRegister);
   return {
     name,
-    decoders,
     names,
-    buildArgs: argsBuilder(names),
-    decodeArgs: signature && decoders ? argsDecoder(names, signature.args.map((arg) => arg.type), decoders) : null,
+    decodeArgs: argsDecoder(names, types, decoders),
     returnsPid: signature?.returns === PID_RETURNING,
     clones: name === 'clone' || name === 'clone3',
     family: familyByName(name),
