@@ -6,7 +6,10 @@
  * PTRACE_CONT for one that is only checked. Nothing is read from /proc or the tracee, nothing is
  * written. With --all it steps every syscall, entry and exit, as `cttrace --all` and strace -f.
  *
- *   ct-floor-tracer [--all] [--record N,N,...] [--check N,N,...] --span-file FILE -- CMD ARG...
+ *   ct-floor-tracer [--all] [--record N,N,...] [--check N,N,...] --span-file FILE -- PATH ARGV0 ARG...
+ *
+ * PATH is the program (found in $PATH by the caller, as the engine's caller does), ARGV0...
+ * its argv.
  *
  * FILE receives the traced span in ms: from before the command is started to its last task's
  * exit, as the engine's end record measures it. The exit status is the command's.
@@ -56,24 +59,9 @@ static int has(const uint8_t *bitmap, uint64_t nr)
 	return nr < MAX_SYSCALL && (bitmap[nr / 8] >> (nr % 8)) & 1;
 }
 
-/* execvp's search, done before the child starts (it runs raw syscalls only). */
-static const char *resolve(const char *name, char *buffer, size_t size)
-{
-	if (strchr(name, '/'))
-		return name;
-	const char *path = getenv("PATH");
-	for (const char *dir = path ? path : "/usr/bin:/bin"; *dir;) {
-		size_t length = strcspn(dir, ":");
-		if (snprintf(buffer, size, "%.*s/%s", (int)length, dir, name) < (int)size && access(buffer, X_OK) == 0)
-			return buffer;
-		dir += length + (dir[length] == ':');
-	}
-	return name;
-}
-
 static int usage(void)
 {
-	fprintf(stderr, "usage: ct-floor-tracer [--all] [--record N,...] [--check N,...] --span-file FILE -- CMD ARG...\n");
+	fprintf(stderr, "usage: ct-floor-tracer [--all] [--record N,...] [--check N,...] --span-file FILE -- PATH ARGV0 ARG...\n");
 	return 2;
 }
 
@@ -95,7 +83,7 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (at + 1 >= argc || !span_file)
+	if (at + 2 >= argc || !span_file)
 		return usage();
 	for (int i = 0; i < MAX_SYSCALL / 8; i++)
 		stops[i] |= record[i];
@@ -108,9 +96,8 @@ int main(int argc, char **argv)
 	int go[2];
 	if (pipe2(go, O_CLOEXEC) != 0)
 		return 1;
-	char resolved[4096];
 	struct ct_spawn_request request = {
-		.path = resolve(argv[at + 1], resolved, sizeof resolved), .argv = argv + at + 1, .envp = environ, .wait_fd = go[0], .close_fd = go[1],
+		.path = argv[at + 1], .argv = argv + at + 2, .envp = environ, .wait_fd = go[0], .close_fd = go[1],
 		.filter = all ? NULL : &filter, .cpus = placement.pinned ? &placement.original : NULL,
 	};
 	struct ct_spawned spawned;

@@ -19,7 +19,8 @@ struct ct_placement {
 /* Pin the calling (engine) thread and move the others; on failure nothing is changed. */
 void ct_placement_begin(struct ct_placement *placement);
 
-/* Give every thread of the process its CPUs back. */
+/* Give every thread of the process back the CPUs the engine thread had: the process's own,
+ * unless something had pinned its threads apart before (that is not restored). */
 void ct_placement_end(struct ct_placement *placement);
 
 #endif
