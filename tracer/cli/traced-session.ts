@@ -91,10 +91,13 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const rawFd = options.rawOutput ? openSync(options.rawOutput, 'w') : null;
   let count = 0;
   let engineError: string | null = null;
+  // -q with nothing live (no --json, no --web): decode and save once the traced command is done.
+  const watchedLive = !options.quiet || options.json === true || request.onRecord !== undefined;
   const session = startSession({
     target,
     traceAll: options.all ?? false,
     pinTracer: pinned,
+    deferRecords: !watchedLive,
     tables,
     onRawChunk: rawFd === null ? undefined : (chunk) => writeSync(rawFd, chunk),
     onRecord(raw) {
