@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point: the compiled CLI lives in dist/ (npm run build).
-import { main } from '../dist/tracer/cli/main.js';
+// Entry point: the CLI bundled into dist/cli/ (npm run build; tracer/cli/rolldown.config.mjs).
+import { main } from '../dist/cli/cttrace.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,4 +1,5 @@
-// Where the package's own files are, whether running from tracer/ (tests) or dist/tracer/ (built).
+// Where the package's own files are, whether running from tracer/ (tests), dist/tracer/ (built) or
+// dist/cli/ (the bundled CLI): the first folder up that holds package.json.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
