@@ -23,7 +23,17 @@ import type { Workload } from './workloads.js';
 
 export const CLI = join(packageRoot, 'bin', 'cttrace.js');
 
-export type VariantName = 'untraced' | 'cttrace' | 'floorSet' | 'straceSet' | 'straceSetSeccomp' | 'cttraceAll' | 'floorAll' | 'straceAll';
+export type VariantName =
+  | 'untraced'
+  | 'cttrace'
+  | 'cttraceLive'
+  | 'floorSet'
+  | 'straceSet'
+  | 'straceSetSeccomp'
+  | 'cttraceAll'
+  | 'cttraceAllLive'
+  | 'floorAll'
+  | 'straceAll';
 
 interface Variant {
   readonly name: VariantName;
@@ -39,7 +49,10 @@ const STRACE = ['strace', '-f', '-qq', '-o', '/dev/null'];
 
 export const VARIANTS: readonly Variant[] = [
   { name: 'untraced', label: 'untraced', cttraceArgs: null, prefix: () => [] },
-  { name: 'cttrace', label: 'cttrace trace -q (prefilter, default set)', cttraceArgs: [], prefix: () => [] },
+  { name: 'cttrace', label: 'cttrace trace -q (prefilter, default set)', cttraceArgs: ['-q'], prefix: () => [] },
+  // Without -q the records are decoded, printed and saved while the command runs (to a file
+  // here, as `2> FILE` would): what watching a trace live costs on top.
+  { name: 'cttraceLive', label: 'cttrace trace (default set, lines printed live)', cttraceArgs: [], prefix: () => [] },
   { name: 'straceSet', label: 'strace -f -e trace=<same set>', cttraceArgs: null, prefix: (set) => [...STRACE, '-e', `trace=${set}`] },
   {
     name: 'straceSetSeccomp',
@@ -48,7 +61,8 @@ export const VARIANTS: readonly Variant[] = [
     prefix: (set) => [...STRACE, '--seccomp-bpf', '-e', `trace=${set}`],
   },
   { name: 'floorSet', label: 'floor: a minimal ptrace tracer, the same stops', cttraceArgs: null, prefix: () => [], floor: 'set' },
-  { name: 'cttraceAll', label: 'cttrace trace -q --all', cttraceArgs: ['--all'], prefix: () => [] },
+  { name: 'cttraceAll', label: 'cttrace trace -q --all', cttraceArgs: ['-q', '--all'], prefix: () => [] },
+  { name: 'cttraceAllLive', label: 'cttrace trace --all (lines printed live)', cttraceArgs: ['--all'], prefix: () => [] },
   { name: 'floorAll', label: 'floor: a minimal ptrace tracer, every syscall', cttraceArgs: null, prefix: () => [], floor: 'all' },
   { name: 'straceAll', label: 'strace -f (every syscall)', cttraceArgs: null, prefix: () => STRACE },
 ];
@@ -85,6 +99,9 @@ export interface Ratios {
   readonly filteredSpanVsFloor: number;
   /** what the floor tracer adds under every syscall / what strace -f adds */
   readonly floorAllOverheadVsStraceAll: number;
+  /** the same two as the aims, with lines printed live (no -q) */
+  readonly filteredLiveSpanVsUntraced: number;
+  readonly allLiveOverheadVsStraceAll: number;
 }
 
 /** Added time per trace record, µs: (traced − untraced medians) / records. The filtered variants
@@ -195,7 +212,7 @@ export function measureOverhead(options: OverheadOptions): OverheadResult {
           ? floorCommand(variant.floor === 'all' ? 'all' : stops, spanPath, command)
           : variant.cttraceArgs === null
             ? [...variant.prefix(set.expression), ...command]
-            : [process.execPath, CLI, 'trace', '-q', ...variant.cttraceArgs, '-o', tracePath, '--', ...command];
+            : [process.execPath, CLI, 'trace', ...variant.cttraceArgs, '-o', tracePath, '--', ...command];
         let wall: number;
         try {
           wall = timeRun(argv);
@@ -260,6 +277,8 @@ export function measureOverhead(options: OverheadOptions): OverheadResult {
         floorSetVsUntraced: r(span('floorSet'), wall('untraced')),
         filteredSpanVsFloor: r(span('cttrace'), span('floorSet')),
         floorAllOverheadVsStraceAll: r(span('floorAll') - wall('untraced'), wall('straceAll') - wall('untraced')),
+        filteredLiveSpanVsUntraced: r(span('cttraceLive'), wall('untraced')),
+        allLiveOverheadVsStraceAll: r(span('cttraceAllLive') - wall('untraced'), wall('straceAll') - wall('untraced')),
       },
       addedUsPerRecord: {
         cttraceSpan: added(span('cttrace'), records('cttrace')),

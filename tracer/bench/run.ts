@@ -102,7 +102,8 @@ export function markdown(results: BenchResults): string {
   lines.push('');
   lines.push(
     `Medians of ${overhead.runs} interleaved runs. Traced span: from the engine's start to the last tracee's exit (the trace's end record); ` +
-      `whole: the \`cttrace\` process, Node start-up included (\`node -e 0\` alone: ${median(overhead.startup.nodeBareMs)}, \`cttrace --version\`: ${median(overhead.startup.cttraceVersionMs)}).`,
+      `whole: the \`cttrace\` process, Node start-up included (\`node -e 0\` alone: ${median(overhead.startup.nodeBareMs)}, \`cttrace --version\`: ${median(overhead.startup.cttraceVersionMs)}). ` +
+      `cttrace runs as \`cttrace trace -q -o FILE\`, which decodes and saves the records once the command is done; "lines printed live" runs without -q, decoding beside the command.`,
   );
   lines.push('');
   lines.push(`| | ${names} | aim |`);
@@ -116,6 +117,10 @@ export function markdown(results: BenchResults): string {
     `≤ ${AIMS.filteredSpanVsUntraced}× (${AIMED_WORKLOADS.join(', ')})`,
   );
   headline(
+    'the same, lines printed live (no -q): traced span (× untraced)',
+    (w) => `${median(variant(w.name, 'cttraceLive').spanMs)} (${times(w.ratios.filteredLiveSpanVsUntraced)})`,
+  );
+  headline(
     'floor: minimal ptrace tracer, same stops: span (× untraced)',
     (w) => `${median(variant(w.name, 'floorSet').spanMs)} (${times(w.ratios.floorSetVsUntraced)})`,
   );
@@ -126,6 +131,10 @@ export function markdown(results: BenchResults): string {
     'cttrace --all: traced span (× strace -f; overhead × strace -f\'s)',
     (w) => `${median(variant(w.name, 'cttraceAll').spanMs)} (${times(w.ratios.allSpanVsStraceAll)}; ${times(w.ratios.allOverheadVsStraceAll)})`,
     `overhead ≤ ${AIMS.allOverheadVsStraceAll}× strace's (${AIMED_WORKLOADS.join(', ')})`,
+  );
+  headline(
+    'the same, lines printed live (no -q): traced span (overhead × strace -f\'s)',
+    (w) => `${median(variant(w.name, 'cttraceAllLive').spanMs)} (${times(w.ratios.allLiveOverheadVsStraceAll)})`,
   );
   headline(
     'floor: minimal ptrace tracer, every syscall: span (overhead × strace -f\'s)',
@@ -183,11 +192,13 @@ export function markdown(results: BenchResults): string {
   row('untraced', (w) => variant(w, 'untraced').wallMs);
   row('cttrace (default set): traced span', (w) => variant(w, 'cttrace').spanMs);
   row('cttrace (default set): whole process', (w) => variant(w, 'cttrace').wallMs);
+  row('cttrace (default set), lines printed live: traced span', (w) => variant(w, 'cttraceLive').spanMs);
   row('floor tracer, same stops: span', (w) => variant(w, 'floorSet').spanMs);
   row('strace -f -e trace=(same set)', (w) => variant(w, 'straceSet').wallMs);
   row('strace -f --seccomp-bpf -e trace=(same set)', (w) => variant(w, 'straceSetSeccomp').wallMs);
   row('cttrace --all: traced span', (w) => variant(w, 'cttraceAll').spanMs);
   row('cttrace --all: whole process', (w) => variant(w, 'cttraceAll').wallMs);
+  row('cttrace --all, lines printed live: traced span', (w) => variant(w, 'cttraceAllLive').spanMs);
   row('floor tracer, every syscall: span', (w) => variant(w, 'floorAll').spanMs);
   row('strace -f (every syscall)', (w) => variant(w, 'straceAll').wallMs);
   lines.push(`| records in the trace: default set / --all | ${workloads.map((w) => `${variant(w.name, 'cttrace').records?.median ?? '–'} / ${variant(w.name, 'cttraceAll').records?.median ?? '–'}`).join(' | ')} |`);
