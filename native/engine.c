@@ -315,7 +315,13 @@ static void syscall_entry(struct session *s, struct ct_task_state *t, int nr, co
 	}
 }
 
-/* After a successful unshare or setns: only the kinds its flags name can have changed. */
+/*
+ * After a successful unshare or setns: only the kinds its flags name can have changed. The
+ * status is read again too: the record describes the task anew, and its comm or ids may have
+ * changed since the engine last read them, by a prctl(PR_SET_NAME) or setuid outside the
+ * selection, or in a thread described from its parent (runc's and ctrun's stages rename
+ * themselves just before they unshare).
+ */
 static void announce_namespace_change(struct session *s, struct ct_task_state *t, uint64_t now, const uint8_t *row)
 {
 	int arg = row[CT_ROW_CLONE_FLAGS_ARG];
@@ -324,12 +330,8 @@ static void announce_namespace_change(struct session *s, struct ct_task_state *t
 		announce(s, t, now, CT_TASK_NS_CHANGE);
 		return;
 	}
-	uint64_t ns[CT_NS_COUNT];
-	memcpy(ns, t->info.ns, sizeof ns);
-	if (ct_procfs_read_namespaces(t->tid, changed, ns) != 0)
-		return;
-	memcpy(t->info.ns, ns, sizeof ns);
-	write_task(s, t, now, CT_TASK_NS_CHANGE);
+	if (refresh(t, t->info.ns, changed) == 0)
+		write_task(s, t, now, CT_TASK_NS_CHANGE);
 }
 
 static void syscall_exit(struct session *s, struct ct_task_state *t, int64_t ret, uint64_t now)

@@ -3,7 +3,8 @@
 // kernel: test/programs/ns-lineage.c makes tasks in new namespaces every way (fork, a thread that
 // unshares alone and forks, clone and clone3 with CLONE_NEW*, unshare, pid 1 of a new pid
 // namespace, exec) and each prints what its /proc/thread-self/ns says; the last process record
-// of each task must say the same, kind by kind, under every kind of selection.
+// of each task must say the same, kind by kind, under every kind of selection; and its name, also
+// where the task renamed itself just before it unshared.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +25,16 @@ function printed(stdout: string): Map<string, number> {
     if (tag === 'ns') seen.set(`${tid} ${kind}`, Number(inode));
   }
   return seen;
+}
+
+/** tid → comm, as the tasks printed them. */
+function printedNames(stdout: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const line of stdout.split('\n')) {
+    const [tag, tid, ...name] = line.split(' ');
+    if (tag === 'comm') names.set(Number(tid), name.join(' '));
+  }
+  return names;
 }
 
 const SELECTIONS: readonly (readonly string[])[] = [
@@ -59,6 +70,9 @@ describe.skipIf(skipReason !== null)('namespaces followed by the engine (root)',
             expect(record!.ns[kind] ?? 0, `${tid} ${kind}`).toBe(expected.get(`${tid} ${kind}`));
           }
         }
+        const names = printedNames(result.stdout);
+        expect([...names.values()]).toEqual(expect.arrayContaining(['lineage-t', 'lineage-p0']));
+        for (const [tid, name] of names) expect(last.get(tid)?.comm, `comm of ${tid}`).toBe(name);
       });
     },
   );

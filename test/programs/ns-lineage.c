@@ -1,17 +1,20 @@
 /*
  * Tasks that change namespaces every way the engine follows, each printing what its own
- * /proc/thread-self/ns says once it is in its final namespaces:
+ * /proc/thread-self/ns says once it is in its final namespaces, and its name:
  *   ns HOST_TID KIND INODE      (INODE 0 where the link cannot be read)
+ *   comm HOST_TID NAME
  * A: a plain fork. E: a process whose second thread T unshares its UTS namespace alone and
  * forks F from that thread (as runc's nsexec does). D: clone(CLONE_NEWUTS|CLONE_NEWNET). G: clone3
  * with CLONE_NEWIPC. P0 itself, after unshare of UTS, IPC, PID and mount namespaces; B: its
  * child, pid 1 of the new pid namespace; C: B's child, after it re-executes this program. Host tids come from /proc/thread-self, which names them in the pid namespace
- * of the host's /proc.
+ * of the host's /proc. T and P0 rename themselves (PR_SET_NAME) just before they unshare, as
+ * runc's and ctrun's stages do: the record of their new namespaces must carry the new name.
  */
 #define _GNU_SOURCE
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +52,12 @@ static void print_namespaces(void)
 		used += (size_t)snprintf(out + used, sizeof out - used, "ns %ld %s %llu\n", tid, kinds[i],
 					 open ? strtoull(open + 1, NULL, 10) : 0ull);
 	}
+	char comm[32] = "";
+	FILE *file = fopen("/proc/thread-self/comm", "r");
+	if (!file || !fgets(comm, sizeof comm, file))
+		_exit(3);
+	fclose(file);
+	used += (size_t)snprintf(out + used, sizeof out - used, "comm %ld %s", tid, comm);
 	if (write(1, out, used) != (ssize_t)used)
 		_exit(3);
 }
@@ -62,6 +71,7 @@ static void wait_all(void)
 static void *unsharing_thread(void *unused)
 {
 	(void)unused;
+	prctl(PR_SET_NAME, "lineage-t");
 	if (unshare(CLONE_NEWUTS) != 0)
 		_exit(4);
 	pid_t f = fork();
@@ -133,6 +143,7 @@ int main(int argc, char **argv)
 	}
 	wait_all();
 	/* last: once B, the new pid namespace's init, is gone, no more children can be made there */
+	prctl(PR_SET_NAME, "lineage-p0");
 	if (unshare(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS) != 0)
 		return 2;
 	print_namespaces();
