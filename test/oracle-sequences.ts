@@ -17,7 +17,7 @@ export type TaskEvent =
       /** fork, vfork, clone, clone3: the child's host tid, to build the tree */
       readonly childHost?: number;
     }
-  | { readonly kind: 'signal'; readonly signal: string; readonly stop: boolean }
+  | { readonly kind: 'signal'; readonly signal: string; readonly stop: boolean; readonly code?: string }
   | { readonly kind: 'exit'; readonly code?: number; readonly signal?: string; readonly core?: boolean }
   /** the task was a thread group leader and a non-leader thread's execve replaced it */
   | { readonly kind: 'superseded' }
@@ -41,7 +41,7 @@ const ADDRESS_VALUED = new Set(['mmap', 'mremap', 'brk', 'shmat']);
 // ---------------------------------------------------------------------------------------------
 // strace -ff -o PREFIX: one file a tid, PREFIX.TID
 
-const SIGNAL_LINE = /^--- (SIG\w+) /;
+const SIGNAL_LINE = /^--- (SIG\w+) (?:\{si_signo=\w+, si_code=(-?\w+))?/;
 const STOPPED_LINE = /^--- stopped by (SIG\w+) ---$/;
 const EXITED_LINE = /^\+\+\+ exited with (\d+) \+\+\+$/;
 const KILLED_LINE = /^\+\+\+ killed by (SIG\w+)( \(core dumped\))? \+\+\+$/;
@@ -93,7 +93,7 @@ export function parseStraceLines(text: string, where = 'strace output'): TaskEve
     if ((match = STOPPED_LINE.exec(line))) {
       events.push({ kind: 'signal', signal: match[1]!, stop: true });
     } else if ((match = SIGNAL_LINE.exec(line))) {
-      events.push({ kind: 'signal', signal: match[1]!, stop: false });
+      events.push({ kind: 'signal', signal: match[1]!, stop: false, ...(match[2] !== undefined ? { code: match[2] } : {}) });
     } else if ((match = EXITED_LINE.exec(line))) {
       flushPending();
       events.push({ kind: 'exit', code: Number(match[1]) });
@@ -182,7 +182,7 @@ export function cttraceRun(records: readonly TraceRecord[]): Run {
         break;
       }
       case 'signal':
-        of(record.pid).push({ kind: 'signal', signal: record.signal, stop: record.stop });
+        of(record.pid).push({ kind: 'signal', signal: record.signal, stop: record.stop, code: record.codeName ?? String(record.code) });
         break;
       case 'exit':
         of(record.pid).push(
@@ -276,7 +276,7 @@ export function tokenize(run: Run, options: TokenOptions = {}): Map<string, stri
             droppedSignal = true;
             break;
           }
-          tokens.push(event.stop ? `--- stopped by ${event.signal} ---` : `--- ${event.signal} ---`);
+          tokens.push(event.stop ? `--- stopped by ${event.signal} ---` : `--- ${event.signal} ${event.code ?? '?'} ---`);
           break;
         case 'exit':
           tokens.push(

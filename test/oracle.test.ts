@@ -246,7 +246,7 @@ describe('oracle helpers', () => {
       'execve = 0',
       'openat = -ENOENT',
       'rt_sigsuspend = -ERESTARTNOHAND',
-      '--- SIGUSR1 ---',
+      '--- SIGUSR1 SI_USER ---',
       'rt_sigreturn = -EINTR',
       'mmap = ADDR',
       'vfork = 2',
@@ -275,7 +275,7 @@ describe('oracle helpers', () => {
       { ...base, type: 'syscall', pid: 10, name: 'execve', ret: 0, err: null },
       { ...base, type: 'syscall', pid: 10, name: 'getppid', ret: 5, err: null },
       { ...base, type: 'syscall', pid: 10, name: 'rt_sigsuspend', ret: -514, err: 'ERESTARTNOHAND' },
-      { type: 'signal', t: 0, pid: 10, signal: 'SIGCHLD', signo: 17, code: 1, sender: null, stop: false },
+      { type: 'signal', t: 0, pid: 10, signal: 'SIGCHLD', signo: 17, code: 1, codeName: 'CLD_EXITED', sender: null, stop: false },
       { ...base, type: 'syscall', pid: 10, name: 'rt_sigreturn', ret: 11, err: null },
       { type: 'exit', t: 0, pid: 10, signal: 'SIGKILL' },
     ] as unknown as TraceRecord[];

@@ -11,7 +11,7 @@ const generator = await import('../tracer/tables/generate.mjs');
 generator.generate();
 const {
   xlat, decodeFlags, decodeValue, decodeOpenFlags, decodeMountFlags, decodeCloneFlags, splitCloneFlags,
-  errnoName, signalName, capabilityNames, formatFlags, asInt32, lookupValue,
+  errnoName, signalName, siginfoCodeName, capabilityNames, formatFlags, asInt32, lookupValue,
 } = await import('../tracer/tables/xlat.js');
 const { ARCHES, allSyscalls, syscallByName, syscallByNr, syscallName, syscallsInClass } = await import('../tracer/tables/syscalls.js');
 
@@ -84,7 +84,8 @@ describe('flag and value sets match the headers', () => {
     for (const name of ['clone_flags', 'mount_flags', 'umount_flags', 'move_mount_flags', 'open_tree_flags',
       'fsopen_flags', 'fsconfig_commands', 'fsmount_flags', 'mount_attr_flags', 'fspick_flags', 'at_flags',
       'dirfd_values', 'open_flags', 'open_access_modes', 'prctl_options', 'signals', 'errno', 'wait_options',
-      'capabilities']) {
+      'capabilities', 'siginfo_codes', 'sigchld_codes', 'sigsegv_codes', 'sigbus_codes', 'sigill_codes', 'sigfpe_codes',
+      'sigtrap_codes', 'sigpoll_codes', 'sigsys_codes']) {
       expect(names).toContain(name);
     }
   });
@@ -293,6 +294,22 @@ describe('errno, signals and capabilities', () => {
     expect(signalName(64)).toBe('SIGRT_32');
     expect(signalName(0)).toBe('0');
     expect(signalName(65)).toBe('65');
+  });
+
+  it("names si_code by its signal above 0, by its sender at or below 0 (strace's choice)", () => {
+    expect(siginfoCodeName('SIGCHLD', 1)).toBe('CLD_EXITED');
+    expect(siginfoCodeName('SIGCHLD', 5)).toBe('CLD_STOPPED');
+    expect(siginfoCodeName('SIGSEGV', 1)).toBe('SEGV_MAPERR');
+    expect(siginfoCodeName('SIGSYS', 1)).toBe('SYS_SECCOMP');
+    expect(siginfoCodeName('SIGIO', 1)).toBe('POLL_IN');
+    expect(siginfoCodeName('SIGUSR1', 0)).toBe('SI_USER');
+    expect(siginfoCodeName('SIGCHLD', -6)).toBe('SI_TKILL');
+    expect(siginfoCodeName('SIGSEGV', 0x80)).toBe('SI_KERNEL');
+    expect(siginfoCodeName('SIGRT_2', -1)).toBe('SI_QUEUE');
+    // a positive code means nothing for a signal without codes of its own
+    expect(siginfoCodeName('SIGUSR1', 1)).toBeNull();
+    expect(siginfoCodeName('SIGCHLD', 99)).toBeNull();
+    expect(siginfoCodeName('SIGTERM', -99)).toBeNull();
   });
 
   it('names capability bits', () => {

@@ -11,7 +11,7 @@ import { TraceSession } from '../web/src/load/trace-session.js';
 import { readTraceText } from '../web/src/load/trace-text.js';
 import { TraceOpenError } from '../web/src/load/trace-limits.js';
 import { emptyScan, scanSyscallLine } from '../web/src/load/syscall-line-scanner.js';
-import { describeLane, describeSyscall } from '../web/src/model/describe-event.js';
+import { describeLane, describeOther, describeSyscall } from '../web/src/model/describe-event.js';
 import { FAMILIES, familyIndex } from '../web/src/model/families.js';
 import { searchMask, spanFilter, NO_FILTER } from '../web/src/model/filters.js';
 import { formatArg, formatDuration } from '../web/src/model/format.js';
@@ -120,6 +120,17 @@ describe('the model of a real trace (unshare --fork --pid --mount ...)', async (
     expect(details.explanations.map((e) => e.term)).toEqual(expect.arrayContaining(['clone', 'SIGCHLD', 'CLONE_CHILD_SETTID']));
     const laneDetails = describeLane(model, laneOf(model, init));
     expect(laneDetails.explanations[0]!.text).toMatch(/pid 1/);
+  });
+});
+
+describe('a signal in the details panel', () => {
+  it("shows si_code by name beside its number, and who sent it", () => {
+    const signal: TraceRecord = { type: 'signal', t: 50, pid: 7, signal: 'SIGCHLD', signo: 17, code: 1, codeName: 'CLD_EXITED', sender: { pid: 8, uid: 0 }, stop: false };
+    const model = modelFromRecords(HEADER, [process_(0, 7, 1, 'sh', {}), signal]);
+    const details = describeOther(model, signal as Exclude<TraceRecord, SyscallRecord>, laneOf(model, 7).ordinal);
+    const rows = Object.fromEntries(details.sections.flatMap((section) => section.rows.map((row) => [row.label, row.value])));
+    expect(rows.si_code).toBe('CLD_EXITED (1)');
+    expect(rows.sender).toMatch(/^pid 8 /);
   });
 });
 

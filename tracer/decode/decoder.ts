@@ -3,7 +3,7 @@ import { MAX_SYSCALL, NAMESPACE_KINDS, PROTOCOL_VERSION, SessionFlags } from '..
 import { ProtocolError } from '../protocol/raw-reader.js';
 import type { RawExec, RawHello, RawRecord, RawSyscall, RawTask } from '../protocol/raw-records.js';
 import type { Arch } from '../tables/syscalls.js';
-import { errnoName, signalName } from '../tables/xlat.js';
+import { errnoName, siginfoCodeName, signalName } from '../tables/xlat.js';
 import type {
   ArgValue,
   NamespaceInodes,
@@ -72,17 +72,20 @@ export class Decoder {
         return this.syscall(raw);
       case 'exec':
         return this.exec(raw);
-      case 'signal':
+      case 'signal': {
+        const signal = signalName(raw.signo);
         return {
           type: 'signal',
           t: raw.time - this.startNs,
           pid: raw.tid,
-          signal: signalName(raw.signo),
+          signal,
           signo: raw.signo,
           code: raw.code,
+          codeName: siginfoCodeName(signal, raw.code),
           sender: raw.groupStop ? null : { pid: raw.senderPid, uid: raw.senderUid },
           stop: raw.groupStop,
         };
+      }
       case 'exit':
         return raw.killed
           ? { type: 'exit', t: raw.time - this.startNs, pid: raw.tid, signal: signalName(raw.value), core: raw.coreDumped }

@@ -133,7 +133,7 @@ export class TerminalFormatter {
       case 'signal':
         return record.stop
           ? `${this.prefix(record.pid)}--- stopped by ${record.signal} ---`
-          : `${this.prefix(record.pid)}--- ${record.signal} {si_code=${record.code}, si_pid=${record.sender?.pid ?? 0}} ---`;
+          : `${this.prefix(record.pid)}--- ${record.signal} {si_code=${record.codeName ?? record.code}, si_pid=${record.sender?.pid ?? 0}} ---`;
       case 'exit':
         return record.signal
           ? `${this.prefix(record.pid)}+++ killed by ${record.signal}${record.core ? ' (core dumped)' : ''} +++`

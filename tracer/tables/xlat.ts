@@ -195,6 +195,31 @@ export function signalName(signal: number): string {
   return String(signal);
 }
 
+/** The signals whose positive si_code values are their own (CLD_EXITED, SEGV_MAPERR, ...): the
+ *  set to read them in, as strace's printsiginfo picks it. */
+const SIGNAL_CODE_SETS: Readonly<Record<string, XlatSet>> = {
+  SIGILL: xlat.sigill_codes,
+  SIGFPE: xlat.sigfpe_codes,
+  SIGSEGV: xlat.sigsegv_codes,
+  SIGBUS: xlat.sigbus_codes,
+  SIGTRAP: xlat.sigtrap_codes,
+  SIGCHLD: xlat.sigchld_codes,
+  SIGIO: xlat.sigpoll_codes,
+  SIGSYS: xlat.sigsys_codes,
+};
+
+const SI_KERNEL = Number(xlatValue(xlat.siginfo_codes, 'SI_KERNEL'));
+
+/**
+ * The name of a siginfo's si_code: who sent the signal (SI_USER, SI_TKILL, SI_QUEUE, ... for
+ * codes at or below 0, SI_KERNEL), or what the signal reports (CLD_EXITED for a SIGCHLD,
+ * SYS_SECCOMP for a SIGSYS a seccomp filter raised). Null when neither set names it.
+ */
+export function siginfoCodeName(signal: string, code: number): string | null {
+  const set = code > 0 && code !== SI_KERNEL ? SIGNAL_CODE_SETS[signal] : xlat.siginfo_codes;
+  return (set && Number.isSafeInteger(code) && lookupValue(set, code)) || null;
+}
+
 /** CAP_ names of the bits set in a 64-bit capability set (capget/capset's two 32-bit words
  *  joined: low | high << 32), by bit number; unknown bits as one trailing hex string. */
 export function capabilityNames(mask: bigint): string[] {

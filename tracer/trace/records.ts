@@ -102,7 +102,10 @@ export interface SignalRecord extends Timed {
   readonly type: 'signal';
   readonly signal: string;
   readonly signo: number;
+  /** si_code as the kernel gave it, and its name (SI_USER, CLD_EXITED, SYS_SECCOMP...) or null;
+   *  codeName is missing from traces made before it was added */
   readonly code: number;
+  readonly codeName?: string | null;
   readonly sender: { readonly pid: number; readonly uid: number } | null;
   /** a group-stop (the process was stopped), not a delivery */
   readonly stop: boolean;

@@ -178,6 +178,7 @@ export function describeOther(model: TraceModel, record: Exclude<TraceRecord, Sy
   if (record.type === 'signal') {
     const signal = record as SignalRecord;
     rows.push({ label: 'signal', value: `${signal.signal} (${signal.signo})` });
+    if (!signal.stop) rows.push({ label: 'si_code', value: signal.codeName ? `${signal.codeName} (${signal.code})` : String(signal.code) });
     rows.push({ label: 'sender', value: signal.sender ? `pid ${signal.sender.pid} (in the receiver’s namespace), uid ${signal.sender.uid}` : 'the kernel' });
     if (signal.stop) rows.push({ label: 'kind', value: 'group-stop (the process was stopped)' });
   }
