@@ -1,7 +1,8 @@
 // The decoder's output, pinned: test/fixtures/unshare-pid-ns.decoded.jsonl is what it made of
 // test/fixtures/unshare-pid-ns.raw before its fast paths (uint32 word pairs for registers,
 // number paths in xlat, table-made hex) went in, as JSON lines, so a change of any value or key
-// order shows. The fast paths themselves are checked against the BigInt maths they replace.
+// order shows. The fast paths themselves are checked against the BigInt maths they replace. Since
+// pinned, one field was added on purpose: codeName on signal records (si_code by name).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
