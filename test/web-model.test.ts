@@ -8,7 +8,7 @@ import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { ProcessRecord, SyscallRecord, TraceHeader, TraceRecord } from '../tracer/trace/records.js';
 import { explainFlag, explainSyscall } from '../web/src/explanations.js';
 import { TraceSession } from '../web/src/load/trace-session.js';
-import { readTraceText } from '../web/src/load/trace-text.js';
+import { readTraceBytes, readTraceText, TraceTextDecoder } from '../web/src/load/trace-text.js';
 import { TraceOpenError } from '../web/src/load/trace-limits.js';
 import { emptyScan, scanSyscallLine } from '../web/src/load/syscall-line-scanner.js';
 import { describeLane, describeOther, describeSyscall } from '../web/src/model/describe-event.js';
@@ -373,6 +373,23 @@ describe('reading trace text (the worker path)', () => {
     expect(batches.reduce((a, b) => a + b, 0)).toBe(records.filter((r) => r.type === 'syscall').length);
     records.forEach((record, seq) => expect(session.recordAt(seq)).toEqual(record));
     expect(session.search('clone_newpid').length).toBe(1);
+  });
+
+  it('reads the bytes the loader transfers, a character cut between chunks made whole', async () => {
+    const comm = 'café→runc';
+    const line = JSON.stringify({ type: 'process', t: 0, pid: 7, tgid: 7, ppid: 1, nspid: [7], comm, ns: {}, reason: 'new' });
+    const gz = gzipSync(`${JSON.stringify(HEADER)}\n${line}\n`);
+    const chunks: Uint8Array[] = [];
+    await readTraceBytes('u.cttrace', new Blob([gz]).stream() as ReadableStream<Uint8Array>, (bytes) => chunks.push(bytes));
+    const whole = Buffer.concat(chunks);
+    // one byte at a time: every multi-byte character is cut somewhere
+    const { session } = sessionOf();
+    const decoder = new TraceTextDecoder();
+    for (const byte of whole) session.acceptText(decoder.decode(Uint8Array.of(byte)));
+    session.acceptText(decoder.end());
+    session.finish();
+    expect(session.recordCount).toBe(1);
+    expect((session.recordAt(0) as ProcessRecord).comm).toBe(comm);
   });
 
   it('refuses what is not a trace, with the reason', async () => {

@@ -1,8 +1,8 @@
-// The inflate worker: fetches or reads a .cttrace, checks it is gzip, decompresses and decodes it,
-// and streams the text to the parse worker through a MessagePort, so that decompressing and
-// parsing run on two threads at once.
+// The inflate worker: fetches or reads a .cttrace, checks it is gzip, decompresses it, and
+// streams the bytes to the parse worker through a MessagePort (transferred, not copied), so that
+// decompressing and parsing run on two threads at once.
 import { LIMITS, tooBigFile, TraceOpenError } from './trace-limits.js';
-import { readTraceText } from './trace-text.js';
+import { readTraceBytes } from './trace-text.js';
 import type { InflateMessage, InflateRequest } from './worker-protocol.js';
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<InflateRequest>) => void) | null };
@@ -15,12 +15,15 @@ function failure(error: unknown): string {
 
 async function inflate(name: string, port: MessagePort, open: () => Promise<{ stream: ReadableStream<Uint8Array>; total: number | null }>): Promise<void> {
   const mine = ++generation;
-  const send = (message: InflateMessage) => mine === generation && port.postMessage(message);
+  const send = (message: InflateMessage, transfer: Transferable[] = []) => mine === generation && port.postMessage(message, transfer);
   try {
     const { stream, total } = await open();
-    await readTraceText(name, stream, (text) => {
+    await readTraceBytes(name, stream, (bytes) => {
       if (mine !== generation) throw new TraceOpenError('superseded by another trace');
-      send({ type: 'text', text });
+      // A chunk that is a window on a larger buffer is copied, so that transferring it gives
+      // away nothing else.
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+      send({ type: 'bytes', bytes: own }, [own.buffer]);
     }, (progress) => send({ type: 'progress', bytes: progress.bytes, total }));
     send({ type: 'end' });
   } catch (error) {

@@ -4,6 +4,7 @@
 import { batchBuffers } from '../model/span-columns.js';
 import { TraceOpenError } from './trace-limits.js';
 import { TraceSession } from './trace-session.js';
+import { TraceTextDecoder } from './trace-text.js';
 import type { InflateMessage, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 
 const scope = self as unknown as {
@@ -43,25 +44,29 @@ function openPort(name: string, from: MessagePort): void {
   port = from;
   let parseMs = 0;
   let failed = false;
+  const text = new TraceTextDecoder();
   from.onmessage = (event: MessageEvent<InflateMessage>) => {
     if (mine !== generation || failed) return;
     const message = event.data;
     try {
       switch (message.type) {
-        case 'text': {
+        case 'bytes': {
           const begun = performance.now();
-          current.acceptText(message.text);
+          current.acceptText(text.decode(message.bytes));
           parseMs += performance.now() - begun;
           return;
         }
         case 'progress':
           post({ type: 'progress', bytes: message.bytes, total: message.total, records: current.recordCount });
           return;
-        case 'end':
+        case 'end': {
+          const rest = text.end();
+          if (rest) current.acceptText(rest);
           current.finish();
           post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs });
           from.close();
           return;
+        }
         case 'error':
           failed = true;
           post({ type: 'error', message: message.message });

@@ -10,7 +10,8 @@ export type InflateRequest =
 
 /** inflate worker → parse worker */
 export type InflateMessage =
-  | { readonly type: 'text'; readonly text: string }
+  /** decompressed, not yet decoded: UTF-8 cut anywhere */
+  | { readonly type: 'bytes'; readonly bytes: Uint8Array }
   | { readonly type: 'progress'; readonly bytes: number; readonly total: number | null }
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly message: string };
