@@ -376,7 +376,7 @@ describe('reading trace text (the worker path)', () => {
   });
 
   it('reads the bytes the loader transfers, a character cut between chunks made whole', async () => {
-    const comm = 'café→runc';
+    const comm = 'café→runc 🐳';
     const line = JSON.stringify({ type: 'process', t: 0, pid: 7, tgid: 7, ppid: 1, nspid: [7], comm, ns: {}, reason: 'new' });
     const gz = gzipSync(`${JSON.stringify(HEADER)}\n${line}\n`);
     const chunks: Uint8Array[] = [];
@@ -390,6 +390,10 @@ describe('reading trace text (the worker path)', () => {
     session.finish();
     expect(session.recordCount).toBe(1);
     expect((session.recordAt(0) as ProcessRecord).comm).toBe(comm);
+    // a character cut at the very end of the stream is not lost silently
+    const cut = new TraceTextDecoder();
+    expect(cut.decode(new TextEncoder().encode('ok 🐳').subarray(0, 5))).toBe('ok ');
+    expect(cut.end()).toBe('\ufffd');
   });
 
   it('refuses what is not a trace, with the reason', async () => {
