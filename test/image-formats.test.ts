@@ -3,7 +3,7 @@
 // whiteouts honoured in the merged overlay view; digests verified; the cache unpacks once;
 // progress lines. Needs root (overlay mounts, mknod, trusted.* xattrs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, createReadStream, createWriteStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, createReadStream, createWriteStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -12,6 +12,7 @@ import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { createContainerFs, mountsUnder } from '../runtime/bundle/overlay.js';
 import { ImageError } from '../runtime/image/errors.js';
 import { makeProgress, progressLine, silentProgress } from '../runtime/image/progress.js';
+import { busyboxLayer } from '../runtime/image/busybox.js';
 import { resolveImage, type Image } from '../runtime/image/store.js';
 import { getXattr } from '../runtime/image/sys.js';
 import { buildahImages, type BuildahImages, hasTool, umociImage } from './image-fixtures.js';
@@ -68,6 +69,29 @@ function noTemps(home: string): void {
   const tmp = join(home, 'tmp');
   if (existsSync(tmp)) expect(readdirSync(tmp)).toEqual([]);
 }
+
+describe('the built-in busybox image', () => {
+  it('remembers the layer of a binary it has seen, and makes a new one when the binary changes', () => {
+    const home = freshHome();
+    const binary = join(work, 'busybox-copy');
+    copyFileSync('/bin/busybox', binary);
+    const first = busyboxLayer(home, undefined, binary);
+    const root = join(first.dir, '..');
+    expect(readdirSync(root).filter((name) => name.startsWith('.key-'))).toHaveLength(1);
+    const again = busyboxLayer(home, undefined, binary);
+    expect(again).toEqual(first);
+    // a changed binary (trailing bytes: it still runs) is a new layer
+    appendFileSync(binary, 'x');
+    const changed = busyboxLayer(home, undefined, binary);
+    expect(changed.key).not.toBe(first.key);
+    expect(existsSync(join(changed.dir, 'bin/busybox'))).toBe(true);
+    expect(readFileSync(join(changed.dir, 'bin/busybox')).length).toBe(readFileSync(binary).length);
+    // a remembered key whose layer was removed is not trusted
+    rmSync(changed.dir, { recursive: true, force: true });
+    expect(busyboxLayer(home, undefined, binary).dir).toBe(changed.dir);
+    expect(existsSync(join(changed.dir, 'bin/busybox'))).toBe(true);
+  });
+});
 
 describe.skipIf(!haveBuildah)('a buildah image with a deleted file and an opaque folder', () => {
   it('OCI layout: three layers, whiteouts in overlay form, honoured in the merged view', async () => {
