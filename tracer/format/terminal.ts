@@ -33,6 +33,32 @@ export const COLOUR_STYLE: Style = {
 const identity = (text: string) => text;
 export const PLAIN_STYLE: Style = { dim: identity, bold: identity, red: identity, family: (_family, text) => text };
 
+/** clone3's fields the kernel reads only with one of these flags: shown only then, as strace does
+ *  (glibc fills child_tid and pidfd for every thread; without the flag they mean nothing). The
+ *  trace file keeps every field. */
+const CLONE_ARGS_FIELD_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  pidfd: ['CLONE_PIDFD'],
+  child_tid: ['CLONE_CHILD_SETTID', 'CLONE_CHILD_CLEARTID'],
+  parent_tid: ['CLONE_PARENT_SETTID'],
+  tls: ['CLONE_SETTLS'],
+  cgroup: ['CLONE_INTO_CGROUP'],
+};
+
+/** struct clone_args as strace prints it: the fields in use, stack_size in hex. */
+function formatCloneArgs(value: Record<string, ArgValue>): string {
+  const flags = Array.isArray(value.flags) ? value.flags : [];
+  const inUse = ([key, field]: [string, ArgValue]) => {
+    const needs = CLONE_ARGS_FIELD_FLAGS[key];
+    if (needs) return needs.some((flag) => flags.includes(flag));
+    if (key === 'set_tid' || key === 'set_tid_size') return typeof value.set_tid_size === 'number' && value.set_tid_size > 0;
+    return field !== undefined;
+  };
+  const fields = Object.entries(value)
+    .filter(inUse)
+    .map(([key, field]) => `${key}=${key === 'stack_size' && typeof field === 'number' && field > 0 ? `0x${field.toString(16)}` : formatValue(field, false)}`);
+  return `{${fields.join(', ')}}`;
+}
+
 function isPidPair(value: ArgValue): value is PidPair {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'ns' in value && 'host' in value;
 }
@@ -64,6 +90,7 @@ export function formatSyscall(record: SyscallRecord, style: Style = PLAIN_STYLE)
       const type = signature?.args.find((arg) => arg.name === name)?.type ?? '';
       if (type === 'status_out' && typeof value === 'string' && !value.startsWith('0x')) return `[${value}]`;
       if (TEXT_TYPES.has(type) && typeof value === 'string') return JSON.stringify(value);
+      if (type === 'clone_args' && value !== null && typeof value === 'object' && !Array.isArray(value)) return formatCloneArgs(value as Record<string, ArgValue>);
       return formatValue(value, LIST_TYPES.has(type));
     });
   let result: string;
