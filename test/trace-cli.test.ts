@@ -42,6 +42,36 @@ describe('cttrace trace', () => {
     });
   });
 
+  it('-q (decoded after the command) and live lines save the same trace', async () => {
+    await withTempDirAsync(async (dir) => {
+      // deterministic: each shell runs its commands one after the other
+      const command = ['sh', '-c', 'for i in 1 2 3; do sh -c "exit $i"; done; /bin/true'];
+      const sequence = async (options: string[], file: string) => {
+        const result = runCli(['trace', ...options, '-o', join(dir, file), '--', ...command]);
+        expect(result.status, result.stderr).toBe(0);
+        const { records } = await readTraceFile(join(dir, file));
+        // per process, in order: what a record is, not when it came
+        const byPid = new Map<number, string[]>();
+        const order: number[] = [];
+        for (const record of records) {
+          if (!('pid' in record)) continue;
+          const pid = record.pid as number;
+          if (!byPid.has(pid)) {
+            byPid.set(pid, []);
+            order.push(pid);
+          }
+          const what = record.type === 'syscall' ? `${record.name}=${record.ret}` : record.type === 'exit' ? `exit ${record.code ?? record.signal}` : record.type;
+          byPid.get(pid)!.push(what);
+        }
+        return order.map((pid) => byPid.get(pid)!.join(' '));
+      };
+      const quiet = await sequence(['-q'], 'q.cttrace');
+      const live = await sequence([], 'live.cttrace');
+      expect(quiet.length).toBe(5); // sh, three sh -c, true
+      expect(quiet.map((line) => line.replace(/=\d{3,}/g, '=PID'))).toEqual(live.map((line) => line.replace(/=\d{3,}/g, '=PID')));
+    });
+  });
+
   const badInput: readonly [string, string[], RegExp][] = [
     ['an unknown syscall in -e', ['-e', 'trace=unshar', '--', 'true'], /unknown syscall "unshar".*did you mean "unshare"/],
     ['a command that does not exist', ['--', 'no-such-command-xyz'], /command not found: no-such-command-xyz/],
