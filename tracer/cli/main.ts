@@ -106,6 +106,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('export')
+    .description('write a saved trace as Chrome Trace Event JSON, to open in ui.perfetto.dev or chrome://tracing')
+    .argument('<file>', 'a .cttrace file')
+    .option('-o, --output <file>', 'where to write it (default: FILE with .json for .cttrace; - for stdout)')
+    .option('--format <format>', 'chrome (the Trace Event Format Perfetto reads)', 'chrome')
+    .action(async (file: string, options) => {
+      exitCode = await (await import('./export-command.js')).exportCommand(file, options);
+    });
+
+  program
     .command('summary')
     .description('count, errors and time per syscall, per process and per phase (like strace -c); several files: phases side by side')
     .argument('<files...>', '.cttrace files')

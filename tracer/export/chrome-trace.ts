@@ -1,0 +1,172 @@
+// A trace as Chrome's Trace Event Format (JSON object form), which Perfetto's UI
+// (ui.perfetto.dev) and chrome://tracing open: every syscall a complete slice on its thread,
+// threads grouped under their process, named "comm (ns pid N)" so the in-namespace pid shows;
+// execs, signals, exits and namespace changes as instants; an arrow from each fork, vfork,
+// clone and clone3 to the child it made; the phases of container creation on a track of their
+// own. Times are the trace's own (µs since the session began). Pure: the CLI writes the lines.
+import { containerPhases } from '../analysis/phases.js';
+import { renamedTo } from '../format/terminal.js';
+import type { ProcessRecord, SyscallRecord, TraceHeader, TraceRecord } from '../trace/records.js';
+
+/** The phases' track: pid 0 is never a traced task (it is the kernel's idle task). */
+const PHASES_PID = 0;
+const NS_PER_US = 1000;
+const FORKING_CALLS = new Set(['fork', 'vfork', 'clone', 'clone3']);
+
+export interface ChromeTraceEvent {
+  readonly name: string;
+  readonly ph: 'X' | 'i' | 'M' | 's' | 'f';
+  readonly pid: number;
+  readonly tid: number;
+  readonly ts?: number;
+  readonly dur?: number;
+  readonly cat?: string;
+  readonly s?: 't' | 'p';
+  readonly id?: number;
+  readonly bp?: 'e';
+  readonly args?: Record<string, unknown>;
+}
+
+const us = (ns: number) => ns / NS_PER_US;
+
+/** What a task is called: the names it went by, in order ("runc:[1:CHILD] → runc:[2:INIT] →
+ *  sh"), and its pid in its own PID namespace where that is not the host's. */
+function taskLabel(names: readonly string[], last: ProcessRecord): string {
+  const inner = last.nspid[last.nspid.length - 1];
+  const called = names.join(' → ');
+  return inner !== undefined && inner !== last.pid ? `${called} (ns pid ${inner})` : called;
+}
+
+function syscallArgs(record: SyscallRecord): Record<string, unknown> {
+  return {
+    ...record.args,
+    ret: record.ret,
+    ...(record.err ? { err: record.err } : {}),
+    ...(record.retPid ? { retPid: record.retPid } : {}),
+    ...(record.childNspid ? { childNspid: record.childNspid } : {}),
+    ...(record.unfinished ? { unfinished: true } : {}),
+  };
+}
+
+/** The events of a trace, metadata first, in the order the records came. */
+export function* chromeTraceEvents(records: readonly TraceRecord[], header: TraceHeader): Generator<ChromeTraceEvent> {
+  // Which process (thread group) a task belongs to, and its latest description.
+  const namesOf = new Map<number, string[]>();
+  const lastOf = new Map<number, ProcessRecord>();
+  // The command cttrace started goes by cttrace's own name until its exec: that name is left out.
+  const started = header.filter.mode === 'attach' ? null : records.find((record) => record.type === 'process')?.pid;
+  const called = (tid: number, name: string) => {
+    const names = namesOf.get(tid);
+    if (names && names[names.length - 1] !== name) names.push(name);
+  };
+  for (const record of records) {
+    if (record.type === 'process') {
+      lastOf.set(record.pid, record);
+      if (!namesOf.has(record.pid)) namesOf.set(record.pid, []);
+      if (record.pid !== started || record.reason !== 'new') called(record.pid, record.comm);
+    } else if (record.type === 'syscall') {
+      // prctl(PR_SET_NAME): runc's and ctrun's stages name themselves so
+      const renamed = renamedTo(record);
+      if (renamed !== null) called(record.pid, renamed);
+    }
+  }
+  const groupOf = (tid: number) => lastOf.get(tid)?.tgid ?? tid;
+
+  for (const [index, [tid, names]] of [...namesOf].entries()) {
+    const task = lastOf.get(tid)!;
+    const group = groupOf(tid);
+    const label = taskLabel(names.length ? names : [task.comm], task);
+    if (task.tgid === tid) {
+      yield { name: 'process_name', ph: 'M', pid: group, tid, args: { name: label } };
+      yield { name: 'process_sort_index', ph: 'M', pid: group, tid, args: { sort_index: index + 1 } };
+    }
+    yield { name: 'thread_name', ph: 'M', pid: group, tid, args: { name: label } };
+  }
+  yield { name: 'process_name', ph: 'M', pid: PHASES_PID, tid: PHASES_PID, args: { name: `container start-up phases (${header.command.join(' ')})` } };
+  yield { name: 'process_sort_index', ph: 'M', pid: PHASES_PID, tid: PHASES_PID, args: { sort_index: 0 } };
+
+  for (const phase of containerPhases(records, header)) {
+    yield { name: phase.name, ph: 'X', cat: 'phase', pid: PHASES_PID, tid: PHASES_PID, ts: us(phase.start), dur: us(phase.end - phase.start) };
+  }
+
+  // Arrows from a call that made a task to the task's first call. Found first: a vfork is
+  // recorded when it returns, after its child's first calls.
+  // Only to a task with a call of its own: an arrow needs a slice at each end.
+  const flowFrom = new Map<SyscallRecord, number>();
+  const flowInto = new Map<number, number>(); // child host tid → flow id
+  const calling = new Set<number>();
+  for (const record of records) if (record.type === 'syscall') calling.add(record.pid);
+  for (const record of records) {
+    const child = record.type === 'syscall' && FORKING_CALLS.has(record.name) ? record.retPid?.host : undefined;
+    if (!child || !calling.has(child) || flowInto.has(child)) continue;
+    flowFrom.set(record as SyscallRecord, flowFrom.size + 1);
+    flowInto.set(child, flowFrom.size);
+  }
+
+  const seen = new Set<number>();
+  for (const record of records) {
+    if (record.type === 'end') continue;
+    const tid = record.pid;
+    const pid = groupOf(tid);
+    const ts = us(record.t);
+    const arrives = flowInto.get(tid);
+    if (arrives !== undefined && record.type === 'syscall') {
+      // binds to the child's first slice: the arrow ends where the child's first call begins
+      yield { name: 'fork', ph: 'f', cat: 'fork', id: arrives, pid, tid, ts, bp: 'e' };
+      flowInto.delete(tid);
+    }
+    switch (record.type) {
+      case 'process':
+        if (seen.has(tid) && record.reason === 'ns') {
+          yield { name: 'new namespaces', ph: 'i', s: 't', cat: 'namespaces', pid, tid, ts, args: { ns: record.ns } };
+        }
+        seen.add(tid);
+        break;
+      case 'syscall': {
+        yield { name: record.name, ph: 'X', cat: record.family, pid, tid, ts, dur: us(record.dur), args: syscallArgs(record) };
+        const leaves = flowFrom.get(record);
+        // inside the call's slice, so that the arrow starts from it
+        if (leaves !== undefined) yield { name: 'fork', ph: 's', cat: 'fork', id: leaves, pid, tid, ts: us(record.t + record.dur / 2) };
+        break;
+      }
+      case 'exec':
+        yield { name: `exec ${record.comm}`, ph: 'i', s: 't', cat: 'exec', pid, tid, ts, args: { comm: record.comm, formerPid: record.formerPid } };
+        break;
+      case 'signal':
+        yield {
+          name: record.stop ? `stopped by ${record.signal}` : record.signal,
+          ph: 'i',
+          s: 't',
+          cat: 'signal',
+          pid,
+          tid,
+          ts,
+          args: { signo: record.signo, si_code: record.codeName ?? record.code, sender: record.sender },
+        };
+        break;
+      case 'exit':
+        yield { name: record.signal ? `killed by ${record.signal}` : `exit ${record.code}`, ph: 'i', s: 't', cat: 'exit', pid, tid, ts };
+        break;
+      case 'error':
+        yield { name: `engine error: ${record.message}`, ph: 'i', s: 'p', cat: 'error', pid, tid, ts, args: { errno: record.errno } };
+        break;
+    }
+  }
+}
+
+/** The JSON object around the events: the trace's header goes along as otherData. */
+export function chromeTracePreamble(header: TraceHeader): string {
+  const otherData = {
+    tool: `cttrace ${header.cttrace}`,
+    created: header.created,
+    command: header.command.join(' '),
+    kernel: header.kernel,
+    arch: header.arch,
+    ...(header.image ? { image: header.image } : {}),
+    ...(header.runtime ? { runtime: header.runtime } : {}),
+    filter: header.filter.expression,
+  };
+  return `{"displayTimeUnit":"ns","otherData":${JSON.stringify(otherData)},"traceEvents":[\n`;
+}
+
+export const CHROME_TRACE_END = '\n]}\n';
