@@ -1,6 +1,6 @@
 // The trace command as a user meets it: exit codes, bad input, Ctrl-C.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
@@ -161,6 +161,41 @@ describe('cttrace trace', () => {
       for (const pid of sleepers) expect(processState(pid)).toBeNull();
       const { records } = await readTraceFile(output);
       expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'stopped' });
+      expect(records.filter((r) => r.type === 'exit' && r.signal === 'SIGKILL').length).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  it.skipIf(!isRoot)('on Ctrl-C with -q (records held until the end) still decodes and saves everything', async () => {
+    await withTempDirAsync(async (dir) => {
+      const output = join(dir, 'q.cttrace');
+      // an argument no other process has, to find the sleeps in /proc without decoded lines
+      const marker = `${37 + (process.pid % 1000) / 1000}`;
+      const child = spawn(process.execPath, [cliPath, 'trace', '-q', '-o', output, '--', 'sh', '-c', `sleep ${marker} & sleep ${marker}; wait`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const sleepers = await waitFor(() => {
+        const pids = readdirSync('/proc')
+          .filter((name) => /^\d+$/.test(name))
+          .filter((pid) => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${marker}\0`;
+            } catch {
+              return false;
+            }
+          })
+          .map(Number);
+        return pids.length === 2 ? pids : undefined;
+      }, 'two sleeps started').catch((error: unknown) => {
+        child.kill('SIGKILL');
+        throw error;
+      });
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(128 + 9);
+      const { records } = await readTraceFile(output);
+      expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'stopped' });
+      const execs = records.filter((r): r is SyscallRecord => r.type === 'syscall' && r.name === 'execve' && r.ret === 0);
+      expect(execs.filter((r) => sleepers.includes(r.pid))).toHaveLength(2);
       expect(records.filter((r) => r.type === 'exit' && r.signal === 'SIGKILL').length).toBeGreaterThanOrEqual(3);
     });
   });
