@@ -2,13 +2,15 @@
 // and chrome://tracing read: every syscall a slice at its own time, tasks named with their
 // in-namespace pid, an arrow from each call that made a task to that task, the phases on a
 // track of their own; and the CLI's refusals.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHROME_TRACE_END, chromeTraceEvents, chromeTracePreamble, type ChromeTraceEvent } from '../tracer/export/chrome-trace.js';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
-import { repoRoot, runCli, withTempDir } from './helpers/cli.js';
+import { writeSyntheticTrace } from '../tracer/bench/viewer-synthetic-trace.js';
+import { cliPath, repoRoot, runCli, withTempDir, withTempDirAsync } from './helpers/cli.js';
 
 const RUNC = join(repoRoot, 'traces', 'busybox-runc.cttrace');
 
@@ -80,6 +82,26 @@ describe('cttrace export', () => {
       expect(result.stderr).toMatch(/events written to .*runc\.json/);
       const parsed = JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: unknown[] };
       expect(parsed.traceEvents.length).toBeGreaterThan(100);
+    });
+  });
+
+  it('-o - writes to stdout, and stops quietly when its reader goes away (| head)', async () => {
+    const whole = runCli(['export', RUNC, '-o', '-']);
+    expect(whole.status, whole.stderr).toBe(0);
+    expect((JSON.parse(whole.stdout) as { traceEvents: unknown[] }).traceEvents.length).toBeGreaterThan(100);
+    // a reader that takes the first bytes and leaves, as head does, from an export far larger
+    // than a pipe holds
+    await withTempDirAsync(async (dir) => {
+      const big = join(dir, 'big.cttrace');
+      await writeSyntheticTrace(big, 20_000);
+      const child = spawn(process.execPath, [cliPath, 'export', big, '-o', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
     });
   });
 

@@ -1,8 +1,11 @@
 // `cttrace export FILE [-o OUT]`: a saved trace as Chrome Trace Event JSON, for Perfetto's UI
 // (ui.perfetto.dev: Open trace file) or chrome://tracing.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, openSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { CHROME_TRACE_END, chromeTraceEvents, chromeTracePreamble } from '../export/chrome-trace.js';
 import { readTraceFile } from '../trace/file-reader.js';
+import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { print } from './output.js';
 import { UserError } from './user-error.js';
 
@@ -18,35 +21,61 @@ export function defaultExportPath(input: string): string {
   return input.endsWith('.cttrace') ? `${input.slice(0, -'.cttrace'.length)}.json` : `${input}.json`;
 }
 
+/** The JSON text in pieces of about 4096 events, for a stream to take one at a time. */
+function* jsonPieces(header: TraceHeader, records: readonly TraceRecord[], counted: { events: number }): Generator<string> {
+  const piece: string[] = [chromeTracePreamble(header)];
+  for (const event of chromeTraceEvents(records, header)) {
+    piece.push(`${counted.events === 0 ? '' : ',\n'}${JSON.stringify(event)}`);
+    counted.events++;
+    if (piece.length >= 4096) yield piece.splice(0).join('');
+  }
+  piece.push(CHROME_TRACE_END);
+  yield piece.join('');
+}
+
+/** Write every piece, waiting when the stream asks to; false if its reader went away (`| head`). */
+async function writeAll(stream: Writable, pieces: Iterable<string>): Promise<boolean> {
+  let gone = false;
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    gone = true;
+  };
+  stream.on('error', onError);
+  try {
+    for (const piece of pieces) {
+      if (gone) return false;
+      // once() rejects on the stream's error: an EPIPE is seen by onError, anything else thrown
+      if (!stream.write(piece)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+      });
+    }
+    return !gone;
+  } finally {
+    stream.off('error', onError);
+  }
+}
+
 export async function exportCommand(input: string, options: ExportOptions): Promise<number> {
   const format = options.format ?? 'chrome';
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
     throw new UserError(`unknown export format "${format}": use --format ${EXPORT_FORMATS.join(' or ')}`);
   }
   const { header, records } = await readTraceFile(input);
-  const toStdout = options.output === '-';
-  const output = toStdout ? null : (options.output ?? defaultExportPath(input));
+  const counted = { events: 0 };
+  if (options.output === '-') {
+    await writeAll(process.stdout, jsonPieces(header, records, counted));
+    return 0;
+  }
+  const output = options.output ?? defaultExportPath(input);
   let fd: number;
   try {
-    fd = output === null ? 1 : openSync(output, 'w', 0o644);
+    fd = openSync(output, 'w', 0o644);
   } catch (error) {
     throw new UserError(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose another path with -o`, 1);
   }
-  let events = 0;
-  try {
-    const chunk: string[] = [chromeTracePreamble(header)];
-    let first = true;
-    for (const event of chromeTraceEvents(records, header)) {
-      chunk.push(`${first ? '' : ',\n'}${JSON.stringify(event)}`);
-      first = false;
-      events++;
-      if (chunk.length >= 4096) writeSync(fd, chunk.splice(0).join(''));
-    }
-    chunk.push(CHROME_TRACE_END);
-    writeSync(fd, chunk.join(''));
-  } finally {
-    if (output !== null) closeSync(fd);
-  }
-  if (output !== null) print(process.stderr, `cttrace: ${events} events written to ${output} (open it in ui.perfetto.dev or chrome://tracing)\n`);
+  const file = createWriteStream('', { fd });
+  await writeAll(file, jsonPieces(header, records, counted));
+  await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  print(process.stderr, `cttrace: ${counted.events} events written to ${output} (open it in ui.perfetto.dev or chrome://tracing)\n`);
   return 0;
 }
