@@ -50,4 +50,17 @@ describe('terminal lines', () => {
     const { codeName: _omitted, ...older } = signal;
     expect(formatter.line(older as SignalRecord)).toMatch(/--- SIGUSR1 \{si_code=0, si_pid=15608\} ---$/);
   });
+
+  it("shows times as strace's -r and -T do, and the time since the trace began", () => {
+    const call = (t: number, dur: number, ret: number | null, name = 'mount'): SyscallRecord =>
+      ({ type: 'syscall', t, pid: 7, name, nr: 0, args: {}, ret, err: null, dur, raw: [], family: 'mounts' }) as unknown as SyscallRecord;
+    const formatter = new TerminalFormatter(PLAIN_STYLE, { relative: true, elapsed: true, durations: true });
+    expect(formatter.line(call(1_500_000, 83_400, 0))).toMatch(/^ +0\.001500 +0\.000000 7 .* mount\(\) = 0 <0\.000083>$/);
+    expect(formatter.line(call(2_750_000, 45_000, 0))).toMatch(/^ +0\.002750 +0\.001250 7 .* mount\(\) = 0 <0\.000045>$/);
+    // a call that never returned shows no time spent
+    expect(formatter.line(call(3_000_000, 5_000, null, 'exit_group'))).toMatch(/exit_group\(\) = \?$/);
+    // a line whose event came before the previous line's (a call recorded when it returned) is 0, not negative
+    expect(formatter.line(call(2_000_000, 1_000_000, 0))).toMatch(/^ +0\.002000 +0\.000000 7 /);
+    expect(new TerminalFormatter(PLAIN_STYLE).line(call(1_500_000, 83_400, 0))).toMatch(/^7 +\? +mount\(\) = 0$/);
+  });
 });

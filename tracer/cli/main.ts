@@ -15,8 +15,16 @@ function isUserFacing(error: unknown): error is Error {
 }
 
 /** The options trace, run and attach share; `starts`: the command is started by cttrace. */
+/** strace's -r and -T, and the time since the trace began, for every command that prints lines. */
+function withTimeOptions(command: Command): Command {
+  return command
+    .option('-r, --relative', "each line's time since the previous line's, like strace -r")
+    .option('--elapsed', "each line's time since the trace began")
+    .option('-T, --durations', 'the time spent in each call, like strace -T');
+}
+
 function withTracingOptions(command: Command, { starts }: { starts: boolean }): Command {
-  command
+  withTimeOptions(command)
     .option('-o, --output <file>', 'where to save the trace (default: cttrace-DATE-NAME.cttrace here)')
     .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
     .option('--all', 'every syscall' + (starts ? ' (no prefilter)' : ''))
@@ -96,14 +104,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = await (await import('./view-command.js')).viewCommand(file, { port: options.port });
     });
 
-  program
-    .command('show')
-    .description('print a saved trace')
-    .argument('<file>', 'a .cttrace file')
-    .option('--json', 'print the records as JSON lines')
-    .action(async (file: string, options) => {
-      exitCode = await (await import('./show-command.js')).showCommand(file, options);
-    });
+  withTimeOptions(
+    program
+      .command('show')
+      .description('print a saved trace')
+      .argument('<file>', 'a .cttrace file')
+      .option('--json', 'print the records as JSON lines'),
+  ).action(async (file: string, options) => {
+    exitCode = await (await import('./show-command.js')).showCommand(file, options);
+  });
 
   program
     .command('export')

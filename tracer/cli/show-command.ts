@@ -1,11 +1,11 @@
 // `cttrace show FILE`: print a saved trace the way `trace` printed it live.
-import { COLOUR_STYLE, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
+import { COLOUR_STYLE, type LineTimes, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
 import { openTraceFile } from '../trace/file-reader.js';
 import { print } from './output.js';
 
-export async function showCommand(path: string, options: { json?: boolean }): Promise<number> {
+export async function showCommand(path: string, options: { json?: boolean } & LineTimes): Promise<number> {
   const file = await openTraceFile(path);
-  const formatter = new TerminalFormatter(process.stdout.isTTY ? COLOUR_STYLE : PLAIN_STYLE);
+  const formatter = new TerminalFormatter(process.stdout.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options);
   const out: string[] = [];
   const flush = () => {
     if (out.length) print(process.stdout, `${out.join('\n')}\n`);

@@ -2,7 +2,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Decoder } from '../decode/decoder.js';
 import { startSession, type SessionTarget } from '../engine/session.js';
-import { COLOUR_STYLE, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
+import { COLOUR_STYLE, type LineTimes, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
 import { errnoName } from '../tables/xlat.js';
 import { TraceFileWriter } from '../trace/file-writer.js';
 import { makeTraceHeader } from '../trace/header.js';
@@ -11,7 +11,7 @@ import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
 import { UserError } from './user-error.js';
 
-export interface OutputOptions {
+export interface OutputOptions extends LineTimes {
   readonly output?: string;
   readonly expression?: string;
   readonly all?: boolean;
@@ -87,7 +87,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const writer = TraceFileWriter.create(request.outputPath, header);
   request.onHeader?.(header);
   const decoder = new Decoder();
-  const formatter = new TerminalFormatter(process.stderr.isTTY ? COLOUR_STYLE : PLAIN_STYLE);
+  const formatter = new TerminalFormatter(process.stderr.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options);
   const rawFd = options.rawOutput ? openSync(options.rawOutput, 'w') : null;
   let count = 0;
   let engineError: string | null = null;

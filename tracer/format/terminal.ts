@@ -117,16 +117,40 @@ interface KnownProcess {
   ns: ProcessRecord['ns'];
 }
 
+/** Times on each line, as strace's -r and -T show them, and the time since the trace began. */
+export interface LineTimes {
+  /** -r: seconds since the previous line's event (a call's entry), before the pid */
+  readonly relative?: boolean;
+  /** --elapsed: seconds since the trace began, before the pid */
+  readonly elapsed?: boolean;
+  /** -T: the time spent in each call, after its result */
+  readonly durations?: boolean;
+}
+
+/** ns as seconds with microseconds, as strace prints times: 0.000123 */
+function seconds(ns: number): string {
+  const micros = Math.max(0, Math.round(ns / 1000));
+  return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+}
+
 /** Keeps the pid and comm of each task so every line can say who made the call. */
 export class TerminalFormatter {
   private readonly processes = new Map<number, KnownProcess>();
+  private previousT: number | null = null;
 
-  constructor(private readonly style: Style = PLAIN_STYLE) {}
+  constructor(
+    private readonly style: Style = PLAIN_STYLE,
+    private readonly times: LineTimes = {},
+  ) {}
 
-  private prefix(pid: number): string {
+  private prefix(pid: number, t: number): string {
     const known = this.processes.get(pid);
     const ids = known && known.nsPid !== pid ? `${pid}/${known.nsPid}` : String(pid);
-    return this.style.dim(`${ids.padEnd(12)} ${(known?.comm ?? '?').padEnd(15)} `);
+    let clock = '';
+    if (this.times.elapsed) clock += `${seconds(t).padStart(13)} `;
+    if (this.times.relative) clock += `${seconds(this.previousT === null ? 0 : t - this.previousT).padStart(13)} `;
+    this.previousT = t;
+    return this.style.dim(`${clock}${ids.padEnd(12)} ${(known?.comm ?? '?').padEnd(15)} `);
   }
 
   /** The line for a record, or null for records that only update what the formatter knows. */
@@ -141,7 +165,7 @@ export class TerminalFormatter {
         const changes = kinds
           .filter((kind) => record.ns[kind] !== previous.ns[kind])
           .map((kind) => `${kind}:[${previous.ns[kind] ?? '?'}]→[${record.ns[kind] ?? 'new, not yet entered'}]`);
-        return `${this.prefix(record.pid)}--- new namespaces ${changes.join(' ')} ---`;
+        return `${this.prefix(record.pid, record.t)}--- new namespaces ${changes.join(' ')} ---`;
       }
       case 'exec': {
         const known = this.processes.get(record.formerPid);
@@ -151,7 +175,9 @@ export class TerminalFormatter {
         return null;
       }
       case 'syscall': {
-        const line = `${this.prefix(record.pid)}${formatSyscall(record, this.style)}`;
+        // a call that never returned (exit_group, one cut short) has no time spent to show, as in strace
+        const spent = this.times.durations && record.ret !== null ? this.style.dim(` <${seconds(record.dur)}>`) : '';
+        const line = `${this.prefix(record.pid, record.t)}${formatSyscall(record, this.style)}${spent}`;
         const renamed = renamedTo(record);
         const known = this.processes.get(record.pid);
         if (renamed !== null && known) known.comm = renamed;
@@ -159,12 +185,12 @@ export class TerminalFormatter {
       }
       case 'signal':
         return record.stop
-          ? `${this.prefix(record.pid)}--- stopped by ${record.signal} ---`
-          : `${this.prefix(record.pid)}--- ${record.signal} {si_code=${record.codeName ?? record.code}, si_pid=${record.sender?.pid ?? 0}} ---`;
+          ? `${this.prefix(record.pid, record.t)}--- stopped by ${record.signal} ---`
+          : `${this.prefix(record.pid, record.t)}--- ${record.signal} {si_code=${record.codeName ?? record.code}, si_pid=${record.sender?.pid ?? 0}} ---`;
       case 'exit':
         return record.signal
-          ? `${this.prefix(record.pid)}+++ killed by ${record.signal}${record.core ? ' (core dumped)' : ''} +++`
-          : `${this.prefix(record.pid)}+++ exited with ${record.code} +++`;
+          ? `${this.prefix(record.pid, record.t)}+++ killed by ${record.signal}${record.core ? ' (core dumped)' : ''} +++`
+          : `${this.prefix(record.pid, record.t)}+++ exited with ${record.code} +++`;
       case 'error':
         return this.style.red(`cttrace engine: ${record.message} (${record.errno})`);
       case 'end':
