@@ -63,4 +63,15 @@ describe('terminal lines', () => {
     expect(formatter.line(call(2_000_000, 1_000_000, 0))).toMatch(/^ +0\.002000 +0\.000000 7 /);
     expect(new TerminalFormatter(PLAIN_STYLE).line(call(1_500_000, 83_400, 0))).toMatch(/^7 +\? +mount\(\) = 0$/);
   });
+
+  it('prints only the failed calls with -Z, as strace does, and keeps the other lines', () => {
+    const formatter = new TerminalFormatter(PLAIN_STYLE, { failedOnly: true });
+    const ok = { type: 'syscall', t: 0, pid: 7, name: 'prctl', nr: 157, args: { option: 'PR_SET_NAME', arg2: 'runc:[1:CHILD]' }, ret: 0, err: null, dur: 1, raw: [], family: 'process' } as unknown as SyscallRecord;
+    const failed = { type: 'syscall', t: 1, pid: 7, name: 'openat', nr: 257, args: {}, ret: -2, err: 'ENOENT', dur: 1, raw: [], family: 'files' } as unknown as SyscallRecord;
+    formatter.line({ type: 'process', t: 0, pid: 7, tgid: 7, ppid: 1, nspid: [7], comm: 'runc', ns: {}, uid: 0, gid: 0, reason: 'new' });
+    expect(formatter.line(ok)).toBeNull();
+    // the rename of a call not shown is still followed
+    expect(formatter.line(failed)).toMatch(/^7 +runc:\[1:CHILD\] +openat\(\) = -1 ENOENT$/);
+    expect(formatter.line({ type: 'exit', t: 2, pid: 7, code: 0 })).toMatch(/\+\+\+ exited with 0 \+\+\+$/);
+  });
 });

@@ -15,12 +15,13 @@ function isUserFacing(error: unknown): error is Error {
 }
 
 /** The options trace, run and attach share; `starts`: the command is started by cttrace. */
-/** strace's -r and -T, and the time since the trace began, for every command that prints lines. */
+/** strace's -r, -T and -Z, and the time since the trace began, for every command that prints lines. */
 function withTimeOptions(command: Command): Command {
   return command
     .option('-r, --relative', "each line's time since the previous line's, like strace -r")
     .option('--elapsed', "each line's time since the trace began")
-    .option('-T, --durations', 'the time spent in each call, like strace -T');
+    .option('-T, --durations', 'the time spent in each call, like strace -T')
+    .option('-Z, --failed-only', 'of the calls, print only those that failed, like strace -Z (the trace keeps them all)');
 }
 
 function withTracingOptions(command: Command, { starts }: { starts: boolean }): Command {

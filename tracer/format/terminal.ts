@@ -117,7 +117,8 @@ interface KnownProcess {
   ns: ProcessRecord['ns'];
 }
 
-/** Times on each line, as strace's -r and -T show them, and the time since the trace began. */
+/** Times on each line, as strace's -r and -T show them, and the time since the trace began; and
+ *  strace's -Z, only the calls that failed. */
 export interface LineTimes {
   /** -r: seconds since the previous line's event (a call's entry), before the pid */
   readonly relative?: boolean;
@@ -125,6 +126,8 @@ export interface LineTimes {
   readonly elapsed?: boolean;
   /** -T: the time spent in each call, after its result */
   readonly durations?: boolean;
+  /** -Z: of the calls, only those that failed (the other lines stay), as strace's -Z */
+  readonly failedOnly?: boolean;
 }
 
 /** ns as seconds with microseconds, as strace prints times: 0.000123 */
@@ -175,9 +178,10 @@ export class TerminalFormatter {
         return null;
       }
       case 'syscall': {
+        const shown = !this.times.failedOnly || record.err !== null;
         // a call that never returned (exit_group, one cut short) has no time spent to show, as in strace
         const spent = this.times.durations && record.ret !== null ? this.style.dim(` <${seconds(record.dur)}>`) : '';
-        const line = `${this.prefix(record.pid, record.t)}${formatSyscall(record, this.style)}${spent}`;
+        const line = shown ? `${this.prefix(record.pid, record.t)}${formatSyscall(record, this.style)}${spent}` : null;
         const renamed = renamedTo(record);
         const known = this.processes.get(record.pid);
         if (renamed !== null && known) known.comm = renamed;
