@@ -184,7 +184,8 @@ describe('cttrace trace', () => {
             }
           })
           .map(Number);
-        return pids.length === 2 ? pids : undefined;
+        // asleep (S), not stopped at their exec event (t): the engine has seen their execs
+        return pids.length === 2 && pids.every((pid) => processState(pid) === 'S') ? pids : undefined;
       }, 'two sleeps started').catch((error: unknown) => {
         child.kill('SIGKILL');
         throw error;
