@@ -1,11 +1,12 @@
 // A trace as Chrome's Trace Event Format (JSON object form), which Perfetto's UI
 // (ui.perfetto.dev) and chrome://tracing open: every syscall a complete slice on its thread,
-// threads grouped under their process, named "comm (ns pid N)" so the in-namespace pid shows;
+// threads grouped under their process, each named by the names it went by and its pid in its
+// own PID namespace ("runc:[1:CHILD] → runc:[2:INIT] → sh (ns pid 1)");
 // execs, signals, exits and namespace changes as instants; an arrow from each fork, vfork,
 // clone and clone3 to the child it made; the phases of container creation on a track of their
 // own. Times are the trace's own (µs since the session began). Pure: the CLI writes the lines.
 import { containerPhases } from '../analysis/phases.js';
-import { renamedTo } from '../format/terminal.js';
+import { renamedTo } from '../analysis/renamed.js';
 import type { ProcessRecord, SyscallRecord, TraceHeader, TraceRecord } from '../trace/records.js';
 
 /** The phases' track: pid 0 is never a traced task (it is the kernel's idle task). */
@@ -50,7 +51,7 @@ function syscallArgs(record: SyscallRecord): Record<string, unknown> {
 
 /** The events of a trace, metadata first, in the order the records came. */
 export function* chromeTraceEvents(records: readonly TraceRecord[], header: TraceHeader): Generator<ChromeTraceEvent> {
-  // Which process (thread group) a task belongs to, and its latest description.
+  // Each task's names in order, and its latest description (its thread group: tgid).
   const namesOf = new Map<number, string[]>();
   const lastOf = new Map<number, ProcessRecord>();
   // The command cttrace started goes by cttrace's own name until its exec: that name is left out.

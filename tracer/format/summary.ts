@@ -1,6 +1,6 @@
 // strace -c style tables: count, errors and time per syscall, and per process.
 import type { TraceRecord } from '../trace/records.js';
-import { renamedTo } from './terminal.js';
+import { renamedTo } from '../analysis/renamed.js';
 
 export interface SyscallTotals {
   readonly name: string;

@@ -1,4 +1,5 @@
 // One strace-like line per record, prefixed with host pid / in-namespace pid and comm.
+import { renamedTo } from '../analysis/renamed.js';
 import { signatures } from '../decode/signatures.js';
 import type { ArgValue, PidPair, ProcessRecord, SyscallRecord, TraceRecord } from '../trace/records.js';
 
@@ -102,13 +103,6 @@ export function formatSyscall(record: SyscallRecord, style: Style = PLAIN_STYLE)
   if (childView !== undefined && childView !== record.ret) result += style.bold(` [child is pid ${childView} in its namespace]`);
   const where = record.name === 'write' && typeof record.args.path === 'string' ? style.dim(` <${record.args.path}>`) : '';
   return `${style.family(record.family, record.name)}(${args.join(', ')}) = ${result}${where}`;
-}
-
-/** prctl(PR_SET_NAME) renames the calling thread: later lines should say so. */
-export function renamedTo(record: SyscallRecord): string | null {
-  return record.name === 'prctl' && record.ret === 0 && record.args.option === 'PR_SET_NAME' && typeof record.args.arg2 === 'string'
-    ? record.args.arg2.slice(0, 15)
-    : null;
 }
 
 interface KnownProcess {
