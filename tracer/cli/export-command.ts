@@ -33,8 +33,8 @@ function* jsonPieces(header: TraceHeader, records: readonly TraceRecord[], count
   yield piece.join('');
 }
 
-/** Write every piece, waiting when the stream asks to; false if its reader went away (`| head`). */
-async function writeAll(stream: Writable, pieces: Iterable<string>): Promise<boolean> {
+/** Write every piece, waiting when the stream asks to; stop quietly if its reader went away (`| head`). */
+async function writeAll(stream: Writable, pieces: Iterable<string>): Promise<void> {
   let gone = false;
   const onError = (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
@@ -43,13 +43,12 @@ async function writeAll(stream: Writable, pieces: Iterable<string>): Promise<boo
   stream.on('error', onError);
   try {
     for (const piece of pieces) {
-      if (gone) return false;
+      if (gone) return;
       // once() rejects on the stream's error: an EPIPE is seen by onError, anything else thrown
       if (!stream.write(piece)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EPIPE') throw error;
       });
     }
-    return !gone;
   } finally {
     stream.off('error', onError);
   }

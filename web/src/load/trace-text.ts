@@ -5,8 +5,6 @@ import { LIMITS, notGzip, tooBigText, TraceOpenError } from './trace-limits.js';
 export interface TextProgress {
   /** compressed bytes read so far */
   readonly bytes: number;
-  /** decompressed bytes so far */
-  readonly chars: number;
 }
 
 async function withCheckedMagic(name: string, stream: ReadableStream<Uint8Array>, onBytes: (n: number) => void): Promise<ReadableStream<Uint8Array>> {
@@ -74,7 +72,7 @@ export async function readTraceBytes(
         throw tooBigText(name);
       }
       onBytes(value);
-      onProgress?.({ bytes: compressed, chars: inflated });
+      onProgress?.({ bytes: compressed });
     }
   } catch (error) {
     if (error instanceof TraceOpenError) throw error;
