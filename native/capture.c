@@ -203,6 +203,51 @@ static void capture_strings(struct ct_task_state *t, int arg, uint64_t address)
 	finish_blob(t, offset, (uint32_t)total, flags);
 }
 
+/*
+ * How many entries a NULL-terminated pointer array holds, without copying what they point to:
+ * execve's envp is shown as an address and a count of vars, as strace shows it, unless --env asks
+ * for its strings.
+ */
+static void capture_pointer_count(struct ct_task_state *t, int arg, uint64_t address)
+{
+	enum { BATCH = PAGE / sizeof(uint64_t) };
+	if (!address)
+		return;
+	size_t offset = t->blobs_length;
+	if (!begin_blob(t, arg, CT_CAPTURE_POINTER_COUNT))
+		return;
+	uint64_t pointers[BATCH];
+	uint32_t count = 0;
+	uint8_t flags = 0;
+	for (;;) {
+		uint64_t at = address + (uint64_t)count * sizeof(uint64_t);
+		size_t fit = (PAGE - at % PAGE) / sizeof(uint64_t);
+		ssize_t n = read_memory(t->tid, at, pointers, (fit ? fit : 1) * sizeof(uint64_t));
+		if (n < (ssize_t)sizeof(uint64_t)) {
+			finish_blob(t, offset, 0, CT_BLOB_FAULT);
+			return;
+		}
+		size_t got = (size_t)n / sizeof(uint64_t), i = 0;
+		while (i < got && pointers[i])
+			i++;
+		count += (uint32_t)i;
+		if (i < got)
+			break;
+		if (count >= STRINGS_COUNT_MAX * 16) {
+			flags |= CT_BLOB_TRUNCATED;
+			break;
+		}
+	}
+	uint8_t *room = blob_room(t, sizeof count);
+	if (!room) {
+		finish_blob(t, offset, 0, CT_BLOB_FAULT);
+		return;
+	}
+	memcpy(room, &count, sizeof count);
+	t->blobs_length += sizeof count;
+	finish_blob(t, offset, sizeof count, flags);
+}
+
 static void capture_bytes(struct ct_task_state *t, int arg, int kind, uint64_t address, size_t size, size_t limit)
 {
 	if (!address)
@@ -250,6 +295,9 @@ void ct_capture_arguments(struct ct_task_state *t, const uint8_t *row, int when,
 			break;
 		case CT_CAPTURE_STRINGS:
 			capture_strings(t, arg, address);
+			break;
+		case CT_CAPTURE_POINTER_COUNT:
+			capture_pointer_count(t, arg, address);
 			break;
 		case CT_CAPTURE_BYTES_ARG:
 			capture_bytes(t, arg, kind, address, parameter < 6 ? (size_t)t->args[parameter] : 0, BYTES_MAX);

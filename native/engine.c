@@ -790,6 +790,28 @@ static char **copy_environment(void)
 	return copy;
 }
 
+/* The started command never reached its own code: say why, in one error record. */
+static void report_spawn_failure(struct session *s, pid_t child, const char *path, const struct ct_spawn_failure *failure)
+{
+	char message[512];
+	switch (failure->stage) {
+	case CT_SPAWN_PREFILTER:
+		snprintf(message, sizeof message,
+			 "could not install the seccomp prefilter in %s (%s); use --all, which needs none",
+			 path, failure->error == EINVAL ? "the kernel refused it" : strerror(failure->error));
+		break;
+	case CT_SPAWN_EXEC:
+		snprintf(message, sizeof message, "could not execute %s: %s", path, strerror(failure->error));
+		break;
+	case CT_SPAWN_NOT_RELEASED:
+		snprintf(message, sizeof message, "the command was not released by the tracer");
+		break;
+	default:
+		return;
+	}
+	write_error(s, child, failure->error, message);
+}
+
 int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint32_t options,
 		     const uint8_t *capture, const uint8_t *bitmap)
 {
@@ -813,10 +835,12 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 		return rc;
 	}
 	char **envp = copy_environment();
+	struct ct_spawn_failure failure = { CT_SPAWN_STARTED, 0 };
 	struct ct_spawn_request request = {
 		.path = path, .argv = (char *const *)argv, .envp = envp, .wait_fd = go[0], .close_fd = go[1],
 		.filter = seccomp ? &filter : NULL,
 		.cpus = s->placement.pinned ? &s->placement.original : NULL, /* the command is not pinned */
+		.failure = &failure,
 	};
 	rc = envp ? ct_spawn(&request, &s->spawned) : -ENOMEM;
 	close(go[0]);
@@ -855,6 +879,7 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 		write_error(s, child, errno, "could not release the started command");
 	close(go[1]);
 	run_loop(s);
+	report_spawn_failure(s, child, path, &failure);
 	rc = session_end(s, &saved_mask, CT_END_DONE);
 	free(envp);
 	return rc;

@@ -104,6 +104,7 @@ enum ct_capture_kind {
 	CT_CAPTURE_FIXED = 4,      /* high nibble * 8 bytes at entry */
 	CT_CAPTURE_OUT_FIXED = 5,  /* high nibble * 4 bytes at exit, when the call succeeded */
 	CT_CAPTURE_INTS_ARG = 6,   /* 32-bit ints, count in the argument named by the high nibble */
+	CT_CAPTURE_POINTER_COUNT = 7, /* how many pointers a NULL-terminated array holds (envp without --env): a uint32 */
 };
 
 /* Per-syscall behaviour flags, byte 6 of each capture table row. */

@@ -26,6 +26,16 @@ static void __attribute__((noreturn)) child_exit(int code)
 		ct_raw_syscall(SYS_exit_group, code, 0, 0, 0);
 }
 
+/* Say why (the engine reads it after the exit), then exit as a shell would: 126, 127. */
+static void __attribute__((noreturn)) child_fail(const struct ct_spawn_request *request, int stage, long rc, int code)
+{
+	if (request->failure) {
+		request->failure->stage = stage;
+		request->failure->error = (int)-rc;
+	}
+	child_exit(code);
+}
+
 static long install_filter(const struct ct_prefilter *filter)
 {
 	struct sock_fprog program = { .len = filter->length, .filter = (struct sock_filter *)filter->program };
@@ -59,13 +69,14 @@ static int child_main(void *argument)
 		n = ct_raw_syscall(SYS_read, request->wait_fd, (long)&go, 1, 0);
 	while (n == -EINTR);
 	if (n != 1)
-		child_exit(127); /* the tracer could not seize us */
+		child_fail(request, CT_SPAWN_NOT_RELEASED, n < 0 ? n : -EPIPE, 127); /* the tracer could not seize us */
 	ct_raw_syscall(SYS_close, request->wait_fd, 0, 0, 0);
-	if (request->filter && install_filter(request->filter) != 0)
-		child_exit(126);
+	long rc = request->filter ? install_filter(request->filter) : 0;
+	if (rc != 0)
+		child_fail(request, CT_SPAWN_PREFILTER, rc, 126);
 	ct_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, KERNEL_SIGSET_BYTES);
-	ct_raw_syscall(SYS_execve, (long)request->path, (long)request->argv, (long)request->envp, 0);
-	child_exit(127);
+	rc = ct_raw_syscall(SYS_execve, (long)request->path, (long)request->argv, (long)request->envp, 0);
+	child_fail(request, CT_SPAWN_EXEC, rc, rc == -ENOENT ? 127 : 126);
 }
 
 int ct_spawn(const struct ct_spawn_request *request, struct ct_spawned *spawned)

@@ -13,6 +13,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Why the child did not reach its exec: written by the child (it shares the engine's memory),
+ * read by the engine once the child has exited. */
+enum ct_spawn_stage { CT_SPAWN_STARTED = 0, CT_SPAWN_NOT_RELEASED = 1, CT_SPAWN_PREFILTER = 2, CT_SPAWN_EXEC = 3 };
+
+struct ct_spawn_failure {
+	int stage; /* enum ct_spawn_stage */
+	int error; /* errno */
+};
+
 struct ct_spawn_request {
 	const char *path;
 	char *const *argv;
@@ -21,6 +30,7 @@ struct ct_spawn_request {
 	int close_fd; /* the other end of that pipe, closed in the child */
 	const struct ct_prefilter *filter; /* installed just before the exec; NULL: none */
 	const cpu_set_t *cpus;             /* the child's CPUs; NULL: the caller's */
+	struct ct_spawn_failure *failure;  /* where the child says why it exits before its exec; may be NULL */
 };
 
 struct ct_spawned {

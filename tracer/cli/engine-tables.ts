@@ -12,6 +12,8 @@ export interface SelectionOptions {
   readonly expression?: string;
   readonly all?: boolean;
   readonly env?: boolean;
+  /** -v: lines unabbreviated, environments included, so they are recorded as with --env */
+  readonly verbose?: boolean;
 }
 
 export interface Selection {
@@ -44,7 +46,7 @@ export function selectSyscalls(options: SelectionOptions): Selection {
 
 export function engineTablesFor(options: SelectionOptions): EngineTables {
   const { traced, cgroupOnly } = selectSyscalls(options);
-  const tables = buildEngineTables('x86_64', traced, { env: options.env ?? false, cgroupOnly });
+  const tables = buildEngineTables('x86_64', traced, { env: (options.env || options.verbose) ?? false, cgroupOnly });
   if (options.all) tables.bitmap.fill(0xff, 0, MAX_SYSCALL / 8);
   return tables;
 }

@@ -6,6 +6,7 @@ import { TraceFileError as ReadError } from '../trace/file-reader.js';
 import { TraceFileError as WriteError } from '../trace/file-writer.js';
 import { cttraceVersion } from '../version.js';
 import { BundleError, ImageError } from '../../runtime/image/errors.js';
+import { withLineOptions } from './line-options.js';
 import { RUNTIME_NAMES } from './runtimes.js';
 import { guardOutput } from './output.js';
 import { UserError } from './user-error.js';
@@ -17,7 +18,7 @@ function isUserFacing(error: unknown): error is Error {
 /** The options trace, run and attach share; `starts`: the command is started by cttrace. */
 /** strace's -r, -T and -Z, and the time since the trace began, for every command that prints lines. */
 function withTimeOptions(command: Command): Command {
-  return command
+  return withLineOptions(command)
     .option('-r, --relative', "each line's time since the previous line's, like strace -r")
     .option('--elapsed', "each line's time since the trace began")
     .option('-T, --durations', 'the time spent in each call, like strace -T')

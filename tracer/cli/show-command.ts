@@ -1,11 +1,13 @@
 // `cttrace show FILE`: print a saved trace the way `trace` printed it live.
 import { COLOUR_STYLE, type LineTimes, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
 import { openTraceFile } from '../trace/file-reader.js';
+import { lineOptionsOf, type LineFlags } from './line-options.js';
 import { print } from './output.js';
 
-export async function showCommand(path: string, options: { json?: boolean } & LineTimes): Promise<number> {
+export async function showCommand(path: string, options: { json?: boolean } & LineTimes & LineFlags): Promise<number> {
+  const lineOptions = lineOptionsOf(options);
   const file = await openTraceFile(path);
-  const formatter = new TerminalFormatter(process.stdout.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options);
+  const formatter = new TerminalFormatter(process.stdout.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options, lineOptions);
   const out: string[] = [];
   const flush = () => {
     if (out.length) print(process.stdout, `${out.join('\n')}\n`);

@@ -1,8 +1,9 @@
 // What trace, attach and run share: choose syscalls, run the engine, decode, print, save.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { Decoder } from '../decode/decoder.js';
 import { startSession, type SessionTarget } from '../engine/session.js';
 import { COLOUR_STYLE, type LineTimes, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
+import { lineOptionsOf, type LineFlags } from './line-options.js';
 import { errnoName } from '../tables/xlat.js';
 import { TraceFileWriter } from '../trace/file-writer.js';
 import { makeTraceHeader } from '../trace/header.js';
@@ -11,7 +12,7 @@ import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
 import { UserError } from './user-error.js';
 
-export interface OutputOptions extends LineTimes {
+export interface OutputOptions extends LineTimes, LineFlags {
   readonly output?: string;
   readonly expression?: string;
   readonly all?: boolean;
@@ -47,8 +48,24 @@ const CAVEATS = {
   seccomp:
     "filtered by a seccomp prefilter: a tracee's own seccomp filter that returns ERRNO or KILL outranks TRACE, so such calls do not appear; use --all to see them",
   attach: 'attached to running processes: what they did before the attach, and threads born during it before they were seized, are not in the trace',
+  prefilterVisible:
+    'the prefilter is a seccomp filter in the traced processes: they can see it (prctl(PR_GET_SECCOMP) returns 2, /proc/PID/status says Seccomp: 2) and cannot enter strict mode; --all installs none',
+  noNewPrivs:
+    'cttrace lacks CAP_SYS_ADMIN, so the prefilter was installed after setting no_new_privs: set-user-ID programs in the trace do not gain privileges; --all needs no prefilter',
   cgroupFiles: 'default set: open, write, mkdir, dup2 and the like were recorded only for files under /sys/fs/cgroup, and close not at all; name them in -e trace= (e.g. default,openat,close) to see them all',
 } as const;
+
+const CAP_SYS_ADMIN = 21;
+
+/** Whether this process holds a capability in its effective set (/proc/self/status CapEff). */
+function hasCapability(bit: number): boolean {
+  try {
+    const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return effective !== undefined && ((BigInt(`0x${effective}`) >> BigInt(bit)) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}
 
 function engineErrorMessage(errno: number, subject: string): string {
   if (errno === 1 || errno === 13) {
@@ -62,6 +79,7 @@ function engineErrorMessage(errno: number, subject: string): string {
 /** Validate the options before anything starts (a typo in -e must not start a container). */
 export function checkOutputOptions(options: OutputOptions): void {
   selectSyscalls(options);
+  lineOptionsOf(options);
 }
 
 export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
@@ -78,7 +96,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       mode: attached ? 'attach' : options.all ? 'all' : 'seccomp',
       expression,
       caveats: [
-        ...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp]),
+        ...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp, CAVEATS.prefilterVisible, ...(hasCapability(CAP_SYS_ADMIN) ? [] : [CAVEATS.noNewPrivs])]),
         ...(cgroupOnly.size ? [CAVEATS.cgroupFiles] : []),
         ...(request.notes ?? []),
       ],
@@ -87,7 +105,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const writer = TraceFileWriter.create(request.outputPath, header);
   request.onHeader?.(header);
   const decoder = new Decoder();
-  const formatter = new TerminalFormatter(process.stderr.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options);
+  const formatter = new TerminalFormatter(process.stderr.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options, lineOptionsOf(options));
   const rawFd = options.rawOutput ? openSync(options.rawOutput, 'w') : null;
   let count = 0;
   let engineError: string | null = null;

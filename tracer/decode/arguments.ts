@@ -1,6 +1,7 @@
 // Argument decoders by type name (the types of signatures.in). Each reads one argument of the
 // call (its registers, the blob the engine copied for it, the call's other arguments) and
 // returns a JSON value.
+import { CaptureKind } from '../protocol/layout.js';
 import type { RawBlob } from '../protocol/raw-records.js';
 import {
   capabilityNames,
@@ -8,7 +9,6 @@ import {
   decodeFlags,
   decodeMountFlags,
   decodeOpenFlags,
-  decodeValue,
   lookupValue,
   signalName,
   xlat,
@@ -18,6 +18,7 @@ import type { ArgValue } from '../trace/records.js';
 import type { CallArguments } from './call-arguments.js';
 import { memoByValue, memoNamesByValue } from './memo.js';
 import { utf8Text } from './utf8.js';
+import { isUtf8 } from 'node:buffer';
 
 type ArgumentDecoder = (call: CallArguments, index: number) => ArgValue;
 
@@ -30,17 +31,29 @@ function textEnd(blob: RawBlob): number {
   return nul < 0 || nul >= blob.end ? blob.end : nul;
 }
 
-function blobString(blob: RawBlob | undefined): string | null {
-  if (!blob || blob.fault) return null;
-  const text = utf8Text(blob.buffer, blob.start, textEnd(blob));
-  return blob.truncated ? `${text}...` : text;
+/** Bytes from the tracee as a value of the trace: their text when they are UTF-8 (nearly
+ *  always), else `{hex}` of the bytes, so that no byte is lost to a replacement character. */
+function bytesValue(buffer: Buffer, start: number, end: number): ArgValue {
+  return isUtf8(buffer.subarray(start, end)) ? utf8Text(buffer, start, end) : { hex: buffer.toString('hex', start, end) };
 }
 
-function blobStrings(blob: RawBlob | undefined): string[] | null {
+function blobString(call: CallArguments, index: number, blob: RawBlob | undefined): ArgValue {
+  if (!blob || blob.fault) return null;
+  if (blob.truncated) call.noteTruncated(index);
+  return bytesValue(blob.buffer, blob.start, textEnd(blob));
+}
+
+function blobStrings(call: CallArguments, index: number, blob: RawBlob | undefined): ArgValue[] | null {
   if (!blob || (blob.fault && blob.end === blob.start)) return null;
-  const parts = utf8Text(blob.buffer, blob.start, blob.end).split('\0');
-  parts.pop(); // the text after the last NUL is empty
-  if (blob.truncated) parts.push('...');
+  const parts: ArgValue[] = [];
+  const { buffer } = blob;
+  for (let at = blob.start; at < blob.end; ) {
+    let nul = buffer.indexOf(0, at);
+    if (nul < 0 || nul > blob.end) nul = blob.end;
+    parts.push(bytesValue(buffer, at, nul));
+    at = nul + 1;
+  }
+  if (blob.truncated) call.noteTruncated(index);
   return parts;
 }
 
@@ -52,44 +65,63 @@ function blobInts(blob: RawBlob | undefined, signed = false): number[] | null {
   return values;
 }
 
-/** The first bytes of a write or hostname: text as text, anything else escaped. */
-function blobText(blob: RawBlob | undefined): string | null {
+/** The first bytes of a write or hostname, all of them (a NUL is data here). */
+function blobBytes(call: CallArguments, index: number, blob: RawBlob | undefined): ArgValue {
   if (!blob || blob.fault) return null;
-  const text = utf8Text(blob.buffer, blob.start, blob.end);
-  return blob.truncated ? `${text}...` : text;
+  if (blob.truncated) call.noteTruncated(index);
+  return bytesValue(blob.buffer, blob.start, blob.end);
 }
 
 const int32: ArgumentDecoder = (call, index) => call.int32(index);
 const pointer: ArgumentDecoder = (call, index) => (call.isZero(index) ? null : call.hex(index));
 const idValue = int32; // -1 means "unchanged"
-const blobStringUnlessNull: ArgumentDecoder = (call, index) => (call.isZero(index) ? null : blobString(call.blob(index)));
+const blobStringUnlessNull: ArgumentDecoder = (call, index) => (call.isZero(index) ? null : blobString(call, index, call.blob(index)));
 
+/** A wait status in words: "exited 42", "killed SIGKILL (core dumped)", "stopped SIGSTOP",
+ *  "continued"; bits beyond those as " | 0x…" (strace's printstatus reads it the same way). */
 function decodeWaitStatus(status: number): string {
   const low = status & 0x7f;
-  if (low === 0) return `exited ${(status >> 8) & 0xff}`;
-  if (low === 0x7f) return `stopped ${signalName((status >> 8) & 0xff)}`;
-  return `killed ${signalName(low)}${status & 0x80 ? ' (core dumped)' : ''}`;
+  let words: string;
+  let rest: number;
+  if (status === 0xffff) {
+    words = 'continued';
+    rest = 0;
+  } else if (low === 0) {
+    words = `exited ${(status >> 8) & 0xff}`;
+    rest = status & ~0xffff;
+  } else if (low === 0x7f) {
+    words = `stopped ${signalName((status >> 8) & 0xff)}`;
+    rest = status & ~0xffff;
+  } else {
+    words = `killed ${signalName(low)}${status & 0x80 ? ' (core dumped)' : ''}`;
+    rest = status & ~0xff;
+  }
+  return rest ? `${words} | 0x${(rest >>> 0).toString(16)}` : words;
 }
+
+/** A u64 as an exact trace value: a number below 2^53, else its decimal digits. */
+const exactU64 = (value: bigint): number | string => (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString());
 
 function decodeCloneArgs(blob: RawBlob | undefined): ArgValue {
   if (!blob || blob.fault || blob.data.length < 64) return null;
   const field = (index: number) => (blob.data.length >= (index + 1) * 8 ? blob.data.readBigUInt64LE(index * 8) : 0n);
-  const setTidSize = Number(field(9));
+  const exitSignal = field(4);
   const decoded: Record<string, ArgValue> = {
     flags: decodeFlags(xlat.clone_flags, field(0)),
     pidfd: field(1) ? hex(field(1)) : null,
     child_tid: field(2) ? hex(field(2)) : null,
     parent_tid: field(3) ? hex(field(3)) : null,
-    exit_signal: signalName(Number(field(4))),
+    // a signal's name, or the number when it is none (0, or the 64-bit garbage clone3 refuses)
+    exit_signal: exitSignal < 0x7fffffffn ? signalName(Number(exitSignal)) : exactU64(exitSignal),
     stack: field(5) ? hex(field(5)) : null,
-    stack_size: Number(field(6)),
+    stack_size: exactU64(field(6)),
     tls: field(7) ? hex(field(7)) : null,
   };
   if (blob.data.length >= 80) {
     decoded.set_tid = field(8) ? hex(field(8)) : null;
-    decoded.set_tid_size = setTidSize;
+    decoded.set_tid_size = exactU64(field(9));
   }
-  if (blob.data.length >= 88) decoded.cgroup = Number(field(10));
+  if (blob.data.length >= 88) decoded.cgroup = exactU64(field(10));
   return decoded;
 }
 
@@ -114,14 +146,14 @@ function decodePrctlArgument(call: CallArguments, index: number): ArgValue {
   const option = lookupValue(xlat.prctl_options, call.other('option'));
   switch (option) {
     case 'PR_SET_NAME':
-      return blobString(call.blob(index));
+      return call.isZero(index) ? null : blobString(call, index, call.blob(index));
     case 'PR_SET_PDEATHSIG':
       return signalName(call.int32(index));
     case 'PR_CAPBSET_DROP':
     case 'PR_CAPBSET_READ':
       return lookupValue(xlat.capabilities, call.value(index)) ?? call.int32(index);
     default:
-      return call.fitsDouble(index) ? call.number(index) : call.hex(index);
+      return call.exactUnsigned(index);
   }
 }
 
@@ -135,10 +167,21 @@ function flagsDecoder(names: (value: bigint | number) => string[]): ArgumentDeco
   };
 }
 
-function xlatDecoder(set: XlatSet): ArgumentDecoder {
-  return set.kind === 'flags'
-    ? flagsDecoder((value) => decodeFlags(set, value))
-    : (call, index) => decodeValue(set, call.int32(index));
+/** A 32-bit flag set (the upper half of the register ignored, as the kernel's `int` does), or
+ *  a 64-bit one (`SET/64` in signatures.in). */
+function flags32Decoder(names: (value: number) => string[]): ArgumentDecoder {
+  const remembered = memoNamesByValue(names);
+  return (call, index) => remembered(call.uint32(index));
+}
+
+/** A value set: the name, or the number itself when the set has none for it. */
+function xlatDecoder(set: XlatSet, wide: boolean): ArgumentDecoder {
+  if (set.kind === 'flags') return wide ? flagsDecoder((value) => decodeFlags(set, value)) : flags32Decoder((value) => decodeFlags(set, value));
+  if (!wide) return (call, index) => lookupValue(set, call.int32(index)) ?? call.int32(index);
+  return (call, index) => {
+    const value = call.value(index);
+    return lookupValue(set, value) ?? call.exactUnsigned(index);
+  };
 }
 
 const octalMode = memoByValue((mode) => `0${mode.toString(8)}`);
@@ -146,7 +189,10 @@ const octalMode = memoByValue((mode) => `0${mode.toString(8)}`);
 const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   int: int32,
   uint: (call, index) => call.uint32(index),
-  size: (call, index) => call.number(index),
+  long: (call, index) => call.exactSigned(index),
+  ulong: (call, index) => call.exactUnsigned(index),
+  size: (call, index) => call.exactUnsigned(index),
+  xint: (call, index) => `0x${call.uint32(index).toString(16)}`,
   hex: (call, index) => call.hex(index),
   ptr: pointer,
   fd: int32,
@@ -159,21 +205,24 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   path: blobStringUnlessNull,
   string: blobStringUnlessNull,
   mount_data: blobStringUnlessNull,
-  strings: (call, index) => blobStrings(call.blob(index)),
+  strings: (call, index) => blobStrings(call, index, call.blob(index)),
   env: (call, index) => {
     const blob = call.blob(index);
-    return blob ? blobStrings(blob) : pointer(call, index);
+    if (blob?.kind === CaptureKind.pointerCount) {
+      if (!blob.fault && blob.end - blob.start >= 4) call.addExtra(`${call.nameOf(index)}_count`, blob.buffer.readUInt32LE(blob.start));
+      return pointer(call, index);
+    }
+    return blob ? blobStrings(call, index, blob) : pointer(call, index);
   },
-  bytes: (call, index) => blobText(call.blob(index)),
+  bytes: (call, index) => blobBytes(call, index, call.blob(index)),
   ints: (call, index) => blobInts(call.blob(index)),
   clone_args: (call, index) => decodeCloneArgs(call.blob(index)),
   clone_call_flags: flagsDecoder(decodeCloneFlags),
-  open_flags: flagsDecoder(decodeOpenFlags),
-  mount_flags: flagsDecoder(decodeMountFlags),
+  oflags: flags32Decoder(decodeOpenFlags),
   cap_header: (call, index) => {
     const blob = call.blob(index);
     return blob && blob.end - blob.start >= 8
-      ? { version: hex(BigInt(blob.buffer.readUInt32LE(blob.start))), pid: blob.buffer.readInt32LE(blob.start + 4) }
+      ? { version: lookupValue(xlat.cap_version, blob.buffer.readUInt32LE(blob.start)) ?? hex(BigInt(blob.buffer.readUInt32LE(blob.start))), pid: blob.buffer.readInt32LE(blob.start + 4) }
       : null;
   },
   cap_data: (call, index) => decodeCapData(call.blob(index)),
@@ -185,21 +234,28 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   fds_out: (call, index) => blobInts(call.blob(index), true),
   prctl_arg: decodePrctlArgument,
   fsconfig_value: (call, index) =>
-    lookupValue(xlat.fsconfig_commands, call.other('cmd')) === 'FSCONFIG_SET_STRING' ? blobString(call.blob(index)) : pointer(call, index),
+    lookupValue(xlat.fsconfig_commands, Number(BigInt.asUintN(32, BigInt(call.other('cmd'))))) === 'FSCONFIG_SET_STRING' && !call.isZero(index)
+      ? blobString(call, index, call.blob(index))
+      : pointer(call, index),
 };
 
 export type { ArgumentDecoder };
 
 const resolved = new Map<string, ArgumentDecoder>();
 
-/** The decoder for an argument type of signatures.in: its own, or a flag/value set's. */
-export function argumentDecoder(type: string): ArgumentDecoder {
-  let decoder = resolved.get(type);
+/** mount(2)'s flags: the legacy magic in the top half named first (a 64-bit set). */
+const mountFlagsDecoder = flagsDecoder(decodeMountFlags);
+
+/** The decoder for an argument type of signatures.in: its own, or a flag/value set's (`wide`:
+ *  the set is 64-bit, SET/64). */
+export function argumentDecoder(type: string, wide = false): ArgumentDecoder {
+  const key = wide ? `${type}/64` : type;
+  let decoder = resolved.get(key);
   if (!decoder) {
     const set = (xlat as Readonly<Record<string, XlatSet>>)[type];
-    decoder = DECODERS[type] ?? (set ? xlatDecoder(set) : undefined);
+    decoder = type === 'mount_flags' ? mountFlagsDecoder : (DECODERS[type] ?? (set ? xlatDecoder(set, wide) : undefined));
     if (!decoder) throw new Error(`signatures.in uses an argument type with no decoder: ${type}`);
-    resolved.set(type, decoder);
+    resolved.set(key, decoder);
   }
   return decoder;
 }

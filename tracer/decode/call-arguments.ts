@@ -3,7 +3,7 @@
 // the registers stay uint32 word pairs, read where the record arrived: a BigInt is made only
 // for a value above 32 bits that a decoder really needs whole.
 import type { RawBlob, RawSyscall } from '../protocol/raw-records.js';
-import type { PidPair } from '../trace/records.js';
+import type { ArgValue, PidPair } from '../trace/records.js';
 import { hexOfWords } from './hex.js';
 import type { PidNamespaces } from './pid-namespaces.js';
 
@@ -19,6 +19,10 @@ export class CallArguments {
   private tid = 0;
   /** "0x…" of each argument, as the record's `raw` carries them */
   private hexes: string[] = [];
+  /** arguments whose copy the engine stopped short (the decoded value is its start) */
+  truncated: string[] | null = null;
+  /** facts about an argument that are not its value (envp's count), added to the call's args */
+  extras: [string, ArgValue][] | null = null;
 
   constructor(private readonly pids: PidNamespaces) {}
 
@@ -29,6 +33,8 @@ export class CallArguments {
     this.blobs = raw.blobs;
     this.names = names;
     this.tid = raw.tid;
+    this.truncated = null;
+    this.extras = null;
     const hexes: string[] = new Array(names.length);
     for (let index = 0; index < names.length; index++) hexes[index] = hexOfWords(this.high(index), this.low(index));
     this.hexes = hexes;
@@ -59,6 +65,33 @@ export class CallArguments {
   /** The unsigned 64-bit value, rounded to a double as Number(bigint) would round it. */
   number(index: number): number {
     return this.high(index) * TWO_32 + this.low(index);
+  }
+
+  /** The unsigned 64-bit value exactly: a number below 2^53, else its decimal digits. */
+  exactUnsigned(index: number): number | string {
+    return this.fitsDouble(index) ? this.number(index) : ((BigInt(this.high(index)) << 32n) | BigInt(this.low(index))).toString();
+  }
+
+  /** The signed 64-bit value exactly: a number within ±2^53, else its decimal digits. */
+  exactSigned(index: number): number | string {
+    const high = this.high(index) | 0;
+    if (high >= -EXACT_HIGH_WORD_LIMIT && high < EXACT_HIGH_WORD_LIMIT) return high * TWO_32 + this.low(index);
+    return BigInt.asIntN(64, (BigInt(this.high(index)) << 32n) | BigInt(this.low(index))).toString();
+  }
+
+  /** The name of the argument at `index`. */
+  nameOf(index: number): string {
+    return this.names[index]!;
+  }
+
+  /** Record that the engine copied only the start of an argument. */
+  noteTruncated(index: number): void {
+    (this.truncated ??= []).push(this.names[index]!);
+  }
+
+  /** Add a fact about an argument to the call's args under `key`. */
+  addExtra(key: string, value: ArgValue): void {
+    (this.extras ??= []).push([key, value]);
   }
 
   /** Whether number(index) is exact. */

@@ -26,7 +26,8 @@ const CAPTURE_BY_TYPE: Readonly<Record<string, CaptureRule>> = {
   prctl_arg: () => spec(CaptureKind.string),
   fsconfig_value: () => spec(CaptureKind.string),
   strings: () => spec(CaptureKind.strings),
-  env: (_arg, options) => (options.env ? spec(CaptureKind.strings) : spec(CaptureKind.none)),
+  // without --env only how many variables there are (strace's "/* 5 vars */")
+  env: (_arg, options) => (options.env ? spec(CaptureKind.strings) : spec(CaptureKind.pointerCount)),
   bytes: withLengthArgument(CaptureKind.bytesArg),
   clone_args: withLengthArgument(CaptureKind.bytesArg),
   ints: withLengthArgument(CaptureKind.intsArg),

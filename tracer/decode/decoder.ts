@@ -159,11 +159,12 @@ export class Decoder {
     const plan = this.planOf(raw.nr);
     const { name, names } = plan;
     const ret = raw.hasRet ? raw.ret : null;
-    const failed = ret !== null && ret < 0 && ret >= -MAX_ERRNO;
+    const failed = typeof ret === 'number' && ret < 0 && ret >= -MAX_ERRNO;
     const call = this.call;
     const rawArgs = call.load(raw, names);
     const values = this.values;
     const args = plan.decodeArgs(call, values);
+    if (call.extras) for (const [key, value] of call.extras) args[key] = value;
     const path = this.pathOfCall(raw.tid, plan, values);
     if (path !== null && plan.writes) args.path = path;
     this.followFds(raw.tid, plan, values, ret);
@@ -175,18 +176,19 @@ export class Decoder {
       nr: raw.nr,
       args,
       ret,
-      err: failed ? errorName(-ret) : null,
+      err: failed ? errorName(-(ret as number)) : null,
       dur: raw.time - raw.enterNs,
       raw: rawArgs,
       // Only a clone's family depends on its flags: the others skip the search.
       family: familyOf(plan.family, path, plan.clones && hasNewNamespaceFlag(args)),
     };
-    if (plan.returnsPid && ret !== null && ret > 0) {
+    if (plan.returnsPid && typeof ret === 'number' && ret > 0) {
       record.retPid = raw.childTid > 0 ? { host: raw.childTid, ns: ret } : call.translatePid(ret);
       const childNspid = raw.childTid > 0 ? this.pids.nspidChainOf(raw.childTid) : undefined;
       if (childNspid) record.childNspid = childNspid;
     }
     if (raw.unfinished) record.unfinished = true;
+    if (call.truncated) record.truncated = call.truncated;
     return record;
   }
 
@@ -199,8 +201,8 @@ export class Decoder {
   }
 
   /** Follow a finished call's effect on which fd names which path. */
-  private followFds(tid: number, plan: SyscallPlan, values: readonly ArgValue[], ret: number | null): void {
-    if (ret === null || ret < 0) return;
+  private followFds(tid: number, plan: SyscallPlan, values: readonly ArgValue[], ret: number | string | null): void {
+    if (typeof ret !== 'number' || ret < 0) return;
     if (plan.opens) {
       const path =
         argumentAt(values, plan.pathnameIndex) ?? argumentAt(values, plan.filenameIndex) ?? argumentAt(values, plan.pathIndex);

@@ -9,6 +9,9 @@ export interface ArgumentSignature {
   readonly type: string;
   /** for types with a parameter, e.g. bytes(count): the index of the argument named */
   readonly parameterIndex: number | null;
+  /** `TYPE/64`: a flag or value set the kernel takes as a 64-bit (unsigned long, u64) value;
+   *  without it the set is an `int`/`unsigned int` and the register's upper half is ignored */
+  readonly wide: boolean;
 }
 
 export interface SyscallSignature {
@@ -24,7 +27,7 @@ export interface SyscallSignature {
 
 export class SignatureTableError extends Error {}
 
-const ARGUMENT = /^([a-z_0-9]+):([a-z_0-9]+)(?:\(([a-z_0-9]+)\))?$/;
+const ARGUMENT = /^([a-z_0-9]+):([a-z_0-9]+)(?:\(([a-z_0-9]+)\))?(\/64)?$/;
 
 function parseLine(line: string, lineNumber: number): SyscallSignature {
   const fail = (why: string) => new SignatureTableError(`signatures.in line ${lineNumber}: ${why}`);
@@ -34,15 +37,15 @@ function parseLine(line: string, lineNumber: number): SyscallSignature {
   const raw = argumentWords.map((word) => {
     const match = ARGUMENT.exec(word);
     if (!match) throw fail(`cannot read argument "${word}"`);
-    return { name: match[1]!, type: match[2]!, parameter: match[3] };
+    return { name: match[1]!, type: match[2]!, parameter: match[3], wide: match[4] !== undefined };
   });
-  const args = raw.map(({ name: argName, type, parameter }) => {
+  const args = raw.map(({ name: argName, type, parameter, wide }) => {
     let parameterIndex: number | null = null;
     if (parameter !== undefined) {
       parameterIndex = raw.findIndex((other) => other.name === parameter);
       if (parameterIndex < 0) throw fail(`${argName}'s length argument "${parameter}" is not an argument`);
     }
-    return { name: argName, type, parameterIndex };
+    return { name: argName, type, parameterIndex, wide };
   });
   for (const mark of marks) if (!['!ns', '!exec', '!closes', '!forks'].includes(mark)) throw fail(`unknown mark "${mark}"`);
   return {

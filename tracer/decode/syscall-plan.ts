@@ -51,8 +51,8 @@ export function planSyscall(arch: Arch, nr: number): SyscallPlan {
   const signature = (tableName && signatures().get(tableName)) || null;
   const name = signature?.name ?? tableName ?? `syscall_0x${nr.toString(16)}`;
   const names = signature ? signature.args.map((arg) => arg.name) : RAW_ARGUMENT_NAMES;
-  const types = signature ? signature.args.map((arg) => arg.type) : names.map(() => RAW_TYPE);
-  const decoders = signature ? types.map((type) => argumentDecoder(type)) : names.map(() => rawRegister);
+  const types = signature ? signature.args.map((arg) => (arg.wide ? `${arg.type}/64` : arg.type)) : names.map(() => RAW_TYPE);
+  const decoders = signature ? signature.args.map((arg) => argumentDecoder(arg.type, arg.wide)) : names.map(() => rawRegister);
   return {
     name,
     names,

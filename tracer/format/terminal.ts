@@ -1,11 +1,11 @@
 // One strace-like line per record, prefixed with host pid / in-namespace pid and comm.
 import { renamedTo } from '../analysis/renamed.js';
-import { signatures } from '../decode/signatures.js';
-import type { ArgValue, PidPair, ProcessRecord, SyscallRecord, TraceRecord } from '../trace/records.js';
+import type { ProcessRecord, SyscallRecord, TraceRecord } from '../trace/records.js';
+import { FdNames } from './fd-names.js';
+import { alignmentPadding, callText } from './strace/line.js';
+import { DEFAULT_LINE_OPTIONS, type LineOptions } from './strace/options.js';
 
-const LIST_TYPES = new Set(['strings', 'env', 'ints', 'fds_out']);
-/** Text from the tracee: always quoted, even when it looks like a number ("32233" written to cgroup.procs). */
-const TEXT_TYPES = new Set(['path', 'string', 'bytes', 'mount_data', 'fsconfig_value']);
+export { formatPid } from './strace/line.js';
 
 interface Style {
   readonly dim: (text: string) => string;
@@ -34,75 +34,18 @@ export const COLOUR_STYLE: Style = {
 const identity = (text: string) => text;
 export const PLAIN_STYLE: Style = { dim: identity, bold: identity, red: identity, family: (_family, text) => text };
 
-/** clone3's fields the kernel reads only with one of these flags: shown only then, as strace does
- *  (glibc fills child_tid and pidfd for every thread; without the flag they mean nothing). The
- *  trace file keeps every field. */
-const CLONE_ARGS_FIELD_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  pidfd: ['CLONE_PIDFD'],
-  child_tid: ['CLONE_CHILD_SETTID', 'CLONE_CHILD_CLEARTID'],
-  parent_tid: ['CLONE_PARENT_SETTID'],
-  tls: ['CLONE_SETTLS'],
-  cgroup: ['CLONE_INTO_CGROUP'],
-};
-
-/** struct clone_args as strace prints it: the fields in use, stack_size in hex. */
-function formatCloneArgs(value: Record<string, ArgValue>): string {
-  const flags = Array.isArray(value.flags) ? value.flags : [];
-  const inUse = ([key, field]: [string, ArgValue]) => {
-    const needs = CLONE_ARGS_FIELD_FLAGS[key];
-    if (needs) return needs.some((flag) => flags.includes(flag));
-    if (key === 'set_tid' || key === 'set_tid_size') return typeof value.set_tid_size === 'number' && value.set_tid_size > 0;
-    return field !== undefined;
-  };
-  const fields = Object.entries(value)
-    .filter(inUse)
-    .map(([key, field]) => `${key}=${key === 'stack_size' && typeof field === 'number' && field > 0 ? `0x${field.toString(16)}` : formatValue(field, false)}`);
-  return `{${fields.join(', ')}}`;
-}
-
-function isPidPair(value: ArgValue): value is PidPair {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'ns' in value && 'host' in value;
-}
-
-export function formatPid(pid: PidPair): string {
-  return pid.host === null || pid.host === pid.ns ? String(pid.ns) : `${pid.ns} (host ${pid.host})`;
-}
-
-function formatValue(value: ArgValue, asList: boolean): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'string') return /^[A-Z_0-9]+$|^0x[0-9a-f]+$|^0[0-7]*$|^-?\d+$/.test(value) ? value : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) {
-    if (asList) return `[${value.map((item) => (typeof item === 'string' ? JSON.stringify(item) : formatValue(item, false))).join(', ')}]`;
-    return value.length === 0 ? '0' : value.join('|');
-  }
-  if (isPidPair(value)) return formatPid(value);
-  const fields = Object.entries(value as Record<string, ArgValue>).map(
-    ([key, field]) => `${key}=${formatValue(field, false)}`,
-  );
-  return `{${fields.join(', ')}}`;
-}
-
-export function formatSyscall(record: SyscallRecord, style: Style = PLAIN_STYLE): string {
-  const signature = signatures().get(record.name);
-  const args = Object.entries(record.args)
-    .filter(([name]) => !(name === 'path' && record.name === 'write'))
-    .map(([name, value]) => {
-      const type = signature?.args.find((arg) => arg.name === name)?.type ?? '';
-      if (type === 'status_out' && typeof value === 'string' && !value.startsWith('0x')) return `[${value}]`;
-      if (TEXT_TYPES.has(type) && typeof value === 'string') return JSON.stringify(value);
-      if (type === 'clone_args' && value !== null && typeof value === 'object' && !Array.isArray(value)) return formatCloneArgs(value as Record<string, ArgValue>);
-      return formatValue(value, LIST_TYPES.has(type));
-    });
-  let result: string;
-  if (record.ret === null) result = '?';
-  else if (record.err) result = style.red(`-1 ${record.err}`);
-  else if (record.retPid) result = formatPid(record.retPid);
-  else result = String(record.ret);
-  const childView = record.childNspid?.[record.childNspid.length - 1];
-  if (childView !== undefined && childView !== record.ret) result += style.bold(` [child is pid ${childView} in its namespace]`);
-  const where = record.name === 'write' && typeof record.args.path === 'string' ? style.dim(` <${record.args.path}>`) : '';
-  return `${style.family(record.family, record.name)}(${args.join(', ')}) = ${result}${where}`;
+/** One call as strace prints it (tracer/format/strace), cttrace's notes after the result. */
+export function formatSyscall(
+  record: SyscallRecord,
+  style: Style = PLAIN_STYLE,
+  options: LineOptions = DEFAULT_LINE_OPTIONS,
+  fdPath?: (fd: number, isResult: boolean) => string | null,
+): string {
+  const { call, result, notes } = callText(record, options, fdPath);
+  const name = record.name;
+  const shown = `${style.family(record.family, name)}${call.slice(name.length)}`;
+  const coloured = record.err ? style.red(result) : result;
+  return `${shown}${alignmentPadding(call, options)} = ${coloured}${notes.map((note) => style.bold(note)).join('')}`;
 }
 
 interface KnownProcess {
@@ -133,11 +76,13 @@ function seconds(ns: number): string {
 /** Keeps the pid and comm of each task so every line can say who made the call. */
 export class TerminalFormatter {
   private readonly processes = new Map<number, KnownProcess>();
+  private readonly fds = new FdNames();
   private previousT: number | null = null;
 
   constructor(
     private readonly style: Style = PLAIN_STYLE,
     private readonly times: LineTimes = {},
+    private readonly options: LineOptions = DEFAULT_LINE_OPTIONS,
   ) {}
 
   private prefix(pid: number, t: number): string {
@@ -156,6 +101,7 @@ export class TerminalFormatter {
       case 'process': {
         const previous = this.processes.get(record.pid);
         this.processes.set(record.pid, { nsPid: record.nspid[record.nspid.length - 1] ?? record.pid, comm: record.comm, ns: record.ns });
+        this.fds.noteProcess(record.pid, record.tgid);
         if (record.reason !== 'ns' || !previous) return null;
         // A kind can vanish: pid_for_children has no inode until its first process exists.
         const kinds = [...new Set([...Object.keys(previous.ns), ...Object.keys(record.ns)])] as (keyof ProcessRecord['ns'])[];
@@ -175,7 +121,9 @@ export class TerminalFormatter {
         const shown = !this.times.failedOnly || record.err !== null;
         // a call that never returned (exit_group, one cut short) has no time spent to show, as in strace
         const spent = this.times.durations && record.ret !== null ? this.style.dim(` <${seconds(record.dur)}>`) : '';
-        const line = shown ? `${this.prefix(record.pid, record.t)}${formatSyscall(record, this.style)}${spent}` : null;
+        const fdPath = (fd: number, isResult: boolean) => this.fds.pathOf(record, fd, isResult);
+        const line = shown ? `${this.prefix(record.pid, record.t)}${formatSyscall(record, this.style, this.options, fdPath)}${spent}` : null;
+        this.fds.follow(record);
         const renamed = renamedTo(record);
         const known = this.processes.get(record.pid);
         if (renamed !== null && known) known.comm = renamed;

@@ -85,6 +85,7 @@ export const CaptureKind = {
   fixed: 4,
   outFixed: 5,
   intsArg: 6,
+  pointerCount: 7,
 } as const;
 export type CaptureKindName = keyof typeof CaptureKind;
 

@@ -15,7 +15,12 @@ const u64 = (buffer: Buffer, at: number) => buffer.readUInt32LE(at + 4) * TWO_32
 // the callers check the lengths first.
 const viewOf = (buffer: Buffer) => new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 const viewU64 = (view: DataView, at: number) => view.getUint32(at + 4, true) * TWO_32 + view.getUint32(at, true);
-const viewI64 = (view: DataView, at: number) => view.getInt32(at + 4, true) * TWO_32 + view.getUint32(at, true);
+/** A signed 64-bit value exactly: a number within ±2^53, else its decimal digits (a return
+ *  value above 2^53 is rare: lseek far into a sparse file, a register of garbage). */
+const viewI64 = (view: DataView, at: number): number | string => {
+  const high = view.getInt32(at + 4, true);
+  return high >= -0x200000 && high < 0x200000 ? high * TWO_32 + view.getUint32(at, true) : view.getBigInt64(at, true).toString();
+};
 
 function cString(buffer: Buffer, start: number, size: number): string {
   const end = buffer.indexOf(0, start);

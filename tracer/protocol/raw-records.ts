@@ -48,7 +48,8 @@ export interface RawSyscall {
    *  arguments are 32-bit; and not copied out: most calls have fewer than six. */
   readonly view: DataView;
   readonly argsAt: number;
-  readonly ret: number;
+  /** exact: a decimal string beyond ±(2^53 - 1) */
+  readonly ret: number | string;
   readonly enterNs: number;
   readonly childTid: number;
   readonly blobs: readonly RawBlob[];

@@ -4,6 +4,7 @@ export declare const TABLES_DIR: string;
 export declare const XLAT_DIR: string;
 export declare const SYSCALLS_DIR: string;
 export declare const GENERATED_DIR: string;
+export declare const ERRNO_MESSAGES_FILE: string;
 
 /** A mistake in a .in file; the message starts with file:line. */
 export declare class TableDataError extends Error {
@@ -25,6 +26,8 @@ export interface XlatFile {
   readonly header: string;
   /** The #cflags line, or "": compiler flags those headers need. */
   readonly cflags: string;
+  /** The #unknown line, or the names' shared prefix + "???": strace's comment for unnamed values. */
+  readonly unknown: string;
   readonly entries: readonly XlatEntry[];
 }
 
@@ -52,3 +55,11 @@ export declare function readSyscallTables(dir?: string): SyscallFile[];
 export declare function renderXlatModule(sets: readonly XlatFile[]): string;
 export declare function renderSyscallsModule(tables: readonly SyscallFile[]): string;
 export declare function generate(outDir?: string): { sets: number; arches: string[] };
+
+export interface ErrnoMessage {
+  readonly name: string;
+  readonly text: string;
+  readonly lineNo: number;
+}
+export declare function parseErrnoMessages(file?: string): ErrnoMessage[];
+export declare function renderErrnoMessagesModule(messages: readonly ErrnoMessage[]): string;

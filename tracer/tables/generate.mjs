@@ -9,6 +9,7 @@ export const TABLES_DIR = dirname(fileURLToPath(import.meta.url));
 export const XLAT_DIR = join(TABLES_DIR, 'xlat');
 export const SYSCALLS_DIR = join(TABLES_DIR, 'syscalls');
 export const GENERATED_DIR = join(TABLES_DIR, 'generated');
+export const ERRNO_MESSAGES_FILE = join(TABLES_DIR, 'errno-messages.in');
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CLASS = /^%%?[a-z]+$/;
@@ -34,7 +35,7 @@ export function parseNumber(text) {
   return sign ? -magnitude : magnitude;
 }
 
-// Splits a file into directive lines (#From, #kind, #header, #cflags), data lines and comments.
+// Splits a file into directive lines (#From, #kind, #header, #cflags, #unknown), data lines and comments.
 function readLines(file) {
   const directives = {};
   const rows = [];
@@ -42,7 +43,7 @@ function readLines(file) {
     const line = raw.trim();
     const lineNo = index + 1;
     if (line === '') return;
-    const directive = /^#(From|kind|header|cflags)\s+(.*)$/.exec(line);
+    const directive = /^#(From|kind|header|cflags|unknown)\s+(.*)$/.exec(line);
     if (directive) {
       if (directives[directive[1]] !== undefined) {
         throw new TableDataError(file, lineNo, `#${directive[1]} given twice`);
@@ -97,7 +98,18 @@ export function parseXlatFile(file) {
     entries.push({ name: entryName, value, lineNo });
   }
   if (kind === 'flags') checkCompositesComeFirst(file, entries);
-  return { name, kind, from, header, cflags: directives.cflags ?? '', entries };
+  const unknown = directives.unknown ?? defaultUnknown(entries);
+  return { name, kind, from, header, cflags: directives.cflags ?? '', unknown, entries };
+}
+
+// What strace writes in the comment after a value no entry names ("0x2 /* FSOPEN_??? */"): by
+// default the prefix every name shares up to an underscore, as strace's own tables spell it.
+function defaultUnknown(entries) {
+  const names = entries.map((entry) => entry.name);
+  let prefix = names[0] ?? '';
+  for (const name of names) while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const cut = prefix.lastIndexOf('_');
+  return `${cut > 0 ? prefix.slice(0, cut + 1) : ''}???`;
 }
 
 // Decoding takes the first entry whose bits are all set, so a composite such as O_SYNC
@@ -166,13 +178,15 @@ export function renderXlatModule(sets) {
     'export interface XlatSet {',
     '  readonly name: string;',
     "  readonly kind: 'flags' | 'values';",
+    '  /** what strace writes in the comment after an unnamed value, e.g. FSOPEN_??? */',
+    '  readonly unknown: string;',
     '  readonly entries: readonly (readonly [name: string, value: bigint])[];',
     '}',
     '',
   );
   for (const set of sets) {
     out.push(`export const ${set.name}: XlatSet = {`);
-    out.push(`  name: '${set.name}',`, `  kind: '${set.kind}',`, '  entries: [');
+    out.push(`  name: '${set.name}',`, `  kind: '${set.kind}',`, `  unknown: '${set.unknown}',`, '  entries: [');
     for (const entry of set.entries) out.push(`    ['${entry.name}', ${bigintLiteral(set.kind, entry.value)}],`);
     out.push('  ],', '};', '');
   }
@@ -238,10 +252,35 @@ function writeAtomically(file, text) {
   renameSync(temp, file);
 }
 
+// errno-messages.in: "NAME text" a line, the text strace prints in parentheses after the name.
+export function parseErrnoMessages(file = ERRNO_MESSAGES_FILE) {
+  const { rows } = readLines(file);
+  const messages = [];
+  const seen = new Set();
+  for (const { fields, lineNo } of rows) {
+    const [errnoName, ...words] = fields;
+    if (!IDENTIFIER.test(errnoName) || words.length === 0) throw new TableDataError(file, lineNo, 'expected "NAME text"');
+    if (seen.has(errnoName)) throw new TableDataError(file, lineNo, `${errnoName} is listed twice`);
+    seen.add(errnoName);
+    messages.push({ name: errnoName, text: words.join(' '), lineNo });
+  }
+  return messages;
+}
+
+export function renderErrnoMessagesModule(messages) {
+  const out = [BANNER.replace('%s', 'errno-messages.in')];
+  out.push('/** The text strace prints after each errno name, by name. */');
+  out.push('export const ERRNO_MESSAGES: Readonly<Record<string, string>> = {');
+  for (const { name, text } of messages) out.push(`  ${name}: ${JSON.stringify(text)},`);
+  out.push('};', '');
+  return out.join('\n');
+}
+
 export function generate(outDir = GENERATED_DIR) {
   const sets = readXlatSets();
   const tables = readSyscallTables();
   mkdirSync(outDir, { recursive: true });
+  writeAtomically(join(outDir, 'errno-messages.ts'), renderErrnoMessagesModule(parseErrnoMessages()));
   writeAtomically(join(outDir, 'xlat.ts'), renderXlatModule(sets));
   writeAtomically(join(outDir, 'syscalls.ts'), renderSyscallsModule(tables));
   return { sets: sets.length, arches: tables.map((t) => `${t.arch} (${t.entries.length})`) };

@@ -57,6 +57,10 @@ export interface ProcessRecord extends Timed {
   readonly reason: 'new' | 'exec' | 'ns';
 }
 
+/** An integer that may not fit in a JavaScript number: beyond ±(2^53 - 1) it is written as a
+ *  string of its decimal digits, so that no reader rounds it ("18446744073709551615"). */
+export type ExactInteger = number | string;
+
 export type ArgValue =
   | number
   | string
@@ -72,8 +76,9 @@ export interface SyscallRecord extends Timed {
   readonly nr: number;
   /** decoded arguments keyed by argument name */
   readonly args: Readonly<Record<string, ArgValue>>;
-  /** as the kernel returned it (negative errno on failure); null when the call never returned */
-  readonly ret: number | null;
+  /** as the kernel returned it (negative errno on failure); null when the call never returned;
+   *  a decimal string beyond ±(2^53 - 1) (ExactInteger) */
+  readonly ret: ExactInteger | null;
   readonly err: string | null;
   /** ns from entry to exit */
   readonly dur: number;
@@ -85,6 +90,9 @@ export interface SyscallRecord extends Timed {
   readonly raw: readonly string[];
   /** the call was still running when the task exited, exec'd away or was detached */
   readonly unfinished?: true;
+  /** arguments the engine copied only the start of (longer than it copies: 4096 bytes of a
+   *  string, 256 of a write): their values in args are that start */
+  readonly truncated?: readonly string[];
   /** decoder's family for colouring and filtering */
   readonly family: SyscallFamily;
 }

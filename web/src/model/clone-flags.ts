@@ -43,6 +43,6 @@ export const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 
 /** The new task's host tid, for a successful clone/fork/vfork/clone3, else null. */
 export function childTidOf(record: SyscallRecord): number | null {
-  if (!CLONE_CALLS.has(record.name) || record.ret === null || record.ret <= 0) return null;
+  if (!CLONE_CALLS.has(record.name) || record.ret === null || Number(record.ret) <= 0) return null;
   return record.childNspid?.[0] ?? record.retPid?.host ?? null;
 }

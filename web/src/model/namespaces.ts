@@ -64,7 +64,7 @@ export function deriveNamespaces(
   };
   const eventOf = (call: KeptSyscall): NamespaceEvent => ({ lane: call.lane, t: call.record.t, seq: call.seq, span: call.span, call: call.record.name });
   const unshareOf = (kind: NamespaceKindShown) => (call: KeptSyscall) =>
-    call.record.name === 'unshare' && (call.record.ret ?? -1) >= 0 && namespaceKindsOf(call.record).includes(kind);
+    call.record.name === 'unshare' && Number(call.record.ret ?? -1) >= 0 && namespaceKindsOf(call.record).includes(kind);
 
   const drafts = new Map<string, Draft>();
   const create = (kind: NamespaceKindShown, inode: number, t: number, isHost: boolean, createdBy: NamespaceEvent | null): Draft => {

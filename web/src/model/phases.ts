@@ -10,7 +10,7 @@ import { SPAN_FAILED, type SpanColumns } from './span-columns.js';
 
 type KeptSyscall = KeptRecord & { record: SyscallRecord };
 
-const succeeded = (record: SyscallRecord) => record.ret !== null && record.ret >= 0 && record.err === null;
+const succeeded = (record: SyscallRecord) => record.ret !== null && Number(record.ret) >= 0 && record.err === null;
 
 function keptSyscalls(kept: readonly KeptRecord[]): KeptSyscall[] {
   return kept.filter((item): item is KeptSyscall => item.record.type === 'syscall').sort((a, b) => a.record.t - b.record.t);

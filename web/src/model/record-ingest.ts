@@ -82,7 +82,7 @@ export class RecordIngest {
       case 'syscall': {
         const lane = this.currentLane(record.pid);
         const span = this.spanCount++;
-        const flags = (record.err !== null || (record.ret !== null && record.ret < 0) ? SPAN_FAILED : 0) | (record.unfinished ? SPAN_UNFINISHED : 0);
+        const flags = (record.err !== null || (record.ret !== null && Number(record.ret) < 0) ? SPAN_FAILED : 0) | (record.unfinished ? SPAN_UNFINISHED : 0);
         this.spans.push(record.t, Math.max(0, record.dur), lane, this.nameId(record.name), familyIndex(record.family), flags, seq);
         if (isKeptSyscall(record)) this.kept.push({ seq, lane, span, record });
         return;

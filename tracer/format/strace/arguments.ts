@@ -1,0 +1,301 @@
+// One argument of a recorded call as strace prints it, by the type signatures.in gives it. The
+// numbers come from the record's raw registers (exact, and what the kernel saw); what was read
+// from the tracee's memory (strings, structs) from its decoded args.
+import type { ArgumentSignature } from '../../decode/signatures.js';
+import { capabilityNames, decodeMountFlags, decodeOpenFlags, lookupValue, signalName, xlat, type XlatSet } from '../../tables/xlat.js';
+import type { ArgValue, PidPair, SyscallRecord } from '../../trace/records.js';
+import type { LineOptions } from './options.js';
+import { bytesOf, quoteBytes, quoteLimited } from './quote.js';
+import { flagsText, hexText, namedFlagsText, namedValueText } from './xlat-text.js';
+
+const AT_FDCWD = -100n;
+/** strace's printpath limit: a path is shown whole up to PATH_MAX, whatever -s says. */
+const PATH_LIMIT = 4096;
+
+/** What formatting one argument looks at. */
+export interface ArgumentView {
+  readonly record: SyscallRecord;
+  readonly arg: ArgumentSignature;
+  readonly index: number;
+  readonly options: LineOptions;
+}
+
+/** The argument's register as the kernel got it (the record's raw hex). */
+export function registerOf(record: SyscallRecord, index: number): bigint {
+  const raw = record.raw?.[index];
+  return typeof raw === 'string' && /^0x[0-9a-f]{1,16}$/.test(raw) ? BigInt(raw) : 0n;
+}
+
+export const int32 = (value: bigint) => BigInt.asIntN(32, value);
+export const uint32 = (value: bigint) => BigInt.asUintN(32, value);
+
+/** NULL, or the address: what strace prints for a pointer it does not (or cannot) read. */
+export function addressText(value: bigint): string {
+  return value === 0n ? 'NULL' : `0x${value.toString(16)}`;
+}
+
+function isTruncated(view: ArgumentView): boolean {
+  return view.record.truncated?.includes(view.arg.name) ?? false;
+}
+
+function decoded(view: ArgumentView): ArgValue | undefined {
+  return view.record.args[view.arg.name];
+}
+
+/** A string read from the tracee: quoted (cut at `limit`), else NULL or the unreadable address. */
+export function stringText(view: ArgumentView, limit: number): string {
+  const bytes = bytesOf(decoded(view));
+  if (!bytes) return addressText(registerOf(view.record, view.index));
+  return quoteLimited(bytes, limit, isTruncated(view));
+}
+
+/** The bytes of a buffer argument (a write's), `count` long; -s applies. */
+function bufferText(view: ArgumentView, count: bigint): string {
+  const bytes = bytesOf(decoded(view));
+  if (!bytes) return addressText(registerOf(view.record, view.index));
+  const limit = view.options.stringLimit;
+  const shown = Math.min(bytes.length, limit);
+  const more = count > BigInt(shown);
+  return `${quoteBytes(bytes, shown)}${more ? '...' : ''}`;
+}
+
+/** argv: each string cut at -s; without -v, at most -s of them, then `...`. */
+export function stringArrayText(view: ArgumentView, value: ArgValue | undefined): string {
+  if (!Array.isArray(value)) return addressText(registerOf(view.record, view.index));
+  const { stringLimit, verbose } = view.options;
+  const shown = verbose ? value : value.slice(0, stringLimit);
+  const items = shown.map((item) => {
+    const bytes = bytesOf(item);
+    return bytes ? quoteLimited(bytes, stringLimit, false) : String(item);
+  });
+  if (shown.length < value.length || isTruncated(view)) items.push('...');
+  return `[${items.join(', ')}]`;
+}
+
+/** execve's envp: the address and how many variables, or (with -v and --env) the strings. */
+function environmentText(view: ArgumentView): string {
+  const value = decoded(view);
+  const address = registerOf(view.record, view.index);
+  if (Array.isArray(value)) return view.options.verbose ? stringArrayText(view, value) : `${addressText(address)} /* ${value.length} vars */`;
+  const count = view.record.args[`${view.arg.name}_count`];
+  return typeof count === 'number' && address !== 0n ? `${addressText(address)} /* ${count} vars */` : addressText(address);
+}
+
+function pidText(view: ArgumentView): string {
+  const value = decoded(view);
+  const number = int32(registerOf(view.record, view.index)).toString();
+  const pair = value as PidPair | undefined;
+  // cttrace's addition: where the caller's pid namespace is not the host's, the host's view
+  return pair && typeof pair === 'object' && 'host' in pair && pair.host !== null && pair.host !== pair.ns ? `${number} (host ${pair.host})` : number;
+}
+
+function fdText(view: ArgumentView, value: bigint): string {
+  return int32(value).toString();
+}
+
+/** uid_t and gid_t: -1 ("unchanged") as -1, the rest unsigned. */
+function idText(value: bigint): string {
+  const id = uint32(value);
+  return id === 0xffffffffn ? '-1' : id.toString();
+}
+
+/** umode_t, as strace's print_numeric_umode_t: octal with a leading 0. */
+export function modeText(value: bigint): string {
+  return `0${(value & 0xffffn).toString(8).padStart(3, '0')}`;
+}
+
+export function signalText(value: bigint, options: LineOptions): string {
+  const number = Number(int32(value));
+  const name = signalName(number);
+  return namedValueText(BigInt(number), /^SIG/.test(name) ? name : undefined, null, options.xlat, true);
+}
+
+/** A wait status as strace's printstatus writes it, from the decoder's words. */
+function waitStatusText(view: ArgumentView): string {
+  const value = decoded(view);
+  if (typeof value !== 'string' || value.startsWith('0x')) return addressText(registerOf(view.record, view.index));
+  const [words, rest] = value.split(' | ');
+  let text: string;
+  const exited = /^exited (\d+)$/.exec(words!);
+  const killed = /^killed (\S+)( \(core dumped\))?$/.exec(words!);
+  const stopped = /^stopped (\S+)$/.exec(words!);
+  if (exited) text = `WIFEXITED(s) && WEXITSTATUS(s) == ${exited[1]}`;
+  else if (killed) text = `WIFSIGNALED(s) && WTERMSIG(s) == ${killed[1]}${killed[2] ? ' && WCOREDUMP(s)' : ''}`;
+  else if (stopped) text = `WIFSTOPPED(s) && WSTOPSIG(s) == ${stopped[1]}`;
+  else text = 'WIFCONTINUED(s)';
+  return `[{${text}}${rest ? ` | ${rest}` : ''}]`;
+}
+
+function intsText(view: ArgumentView): string {
+  const value = decoded(view);
+  if (!Array.isArray(value)) return addressText(registerOf(view.record, view.index));
+  return `[${value.join(', ')}]`;
+}
+
+/** A capability set as strace prints it: abbrev `1<<CAP_CHOWN|1<<CAP_BPF`; raw and verbose
+ *  per 32-bit word of the kernel's struct (`0x200001|0x80`, with the names in a comment). */
+function capabilitySetText(names: readonly string[], options: LineOptions): string {
+  const bits = names.reduce((sum, name) => sum | (name.startsWith('0x') ? BigInt(name) : 1n << (lookupFlag(xlat.capabilities, name) ?? 0n)), 0n);
+  if (bits === 0n) return '0';
+  const named = (name: string) => (name.startsWith('0x') ? name : `1<<${name}`);
+  if (options.xlat === 'abbrev') return names.map(named).join('|');
+  const words = [bits & 0xffffffffn, bits >> 32n];
+  const parts: string[] = [];
+  words.forEach((word, index) => {
+    if (word === 0n && !(index === 0 && words[1] === 0n)) return;
+    const inWord = capabilityNames(word << BigInt(32 * index)).map(named).join('|');
+    parts.push(options.xlat === 'raw' ? hexText(word) : `${hexText(word)} /* ${inWord} */`);
+  });
+  return parts.join('|');
+}
+
+function capHeaderText(view: ArgumentView): string {
+  const value = decoded(view) as { version?: ArgValue; pid?: ArgValue } | null | undefined;
+  if (!value || typeof value !== 'object') return addressText(registerOf(view.record, view.index));
+  const version = typeof value.version === 'string' && value.version.startsWith('0x') ? BigInt(value.version) : lookupFlag(xlat.cap_version, String(value.version));
+  const name = typeof value.version === 'string' && !value.version.startsWith('0x') ? value.version : undefined;
+  return `{version=${namedValueText(version ?? 0n, name, xlat.cap_version.unknown, view.options.xlat)}, pid=${value.pid}}`;
+}
+
+function capDataText(view: ArgumentView): string {
+  const value = decoded(view) as Record<string, ArgValue> | null | undefined;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return addressText(registerOf(view.record, view.index));
+  const set = (key: string) => capabilitySetText(Array.isArray(value[key]) ? (value[key] as string[]) : [], view.options);
+  return `{effective=${set('effective')}, permitted=${set('permitted')}, inheritable=${set('inheritable')}}`;
+}
+
+/** struct clone_args, the fields strace shows: those its flags put in use. */
+function cloneArgsText(view: ArgumentView): string {
+  const value = decoded(view) as Record<string, ArgValue> | null | undefined;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return addressText(registerOf(view.record, view.index));
+  const names = Array.isArray(value.flags) ? (value.flags as string[]) : [];
+  const has = (flag: string) => names.includes(flag);
+  const flagsValue = names.reduce((sum, name) => sum | (name.startsWith('0x') ? BigInt(name) : (lookupFlag(xlat.clone_flags, name) ?? 0n)), 0n);
+  const address = (field: ArgValue | undefined) => (typeof field === 'string' ? field : 'NULL');
+  const fields: string[] = [`flags=${namedFlagsText(flagsValue, names, xlat.clone_flags.unknown, view.options.xlat)}`];
+  if (has('CLONE_PIDFD')) fields.push(`pidfd=${address(value.pidfd)}`);
+  if (has('CLONE_CHILD_SETTID') || has('CLONE_CHILD_CLEARTID')) fields.push(`child_tid=${address(value.child_tid)}`);
+  if (has('CLONE_PARENT_SETTID')) fields.push(`parent_tid=${address(value.parent_tid)}`);
+  const signal = value.exit_signal;
+  fields.push(`exit_signal=${typeof signal === 'string' && /^SIG/.test(signal) ? signalText(BigInt(signalNumber(signal)), view.options) : String(signal)}`);
+  fields.push(`stack=${address(value.stack)}`);
+  fields.push(`stack_size=${hexText(BigInt(value.stack_size as number | string))}`);
+  if (has('CLONE_SETTLS')) fields.push(`tls=${address(value.tls)}`);
+  const setTidSize = value.set_tid_size;
+  if ((value.set_tid !== null && value.set_tid !== undefined) || (setTidSize !== undefined && String(setTidSize) !== '0')) {
+    fields.push(`set_tid=${address(value.set_tid)}`, `set_tid_size=${String(setTidSize)}`);
+  }
+  if (value.cgroup !== undefined && (has('CLONE_INTO_CGROUP') || String(value.cgroup) !== '0')) fields.push(`cgroup=${String(value.cgroup)}`);
+  return `{${fields.join(', ')}}`;
+}
+
+function lookupFlag(set: XlatSet, name: string): bigint | undefined {
+  return set.entries.find(([entry]) => entry === name)?.[1];
+}
+
+function signalNumber(name: string): number {
+  const rt = /^SIGRT_(\d+)$/.exec(name);
+  if (rt) return 32 + Number(rt[1]);
+  const entry = xlat.signals.entries.find(([entry]) => entry === name);
+  return entry ? Number(entry[1]) : 0;
+}
+
+/** A flag or value set of tracer/tables/xlat, read at the width signatures.in gives it. */
+function setText(view: ArgumentView, set: XlatSet): string {
+  const register = registerOf(view.record, view.index);
+  const value = view.arg.wide ? register : uint32(register);
+  if (set.kind === 'flags') return flagsText(set, value, view.options.xlat);
+  const signed = view.arg.wide ? BigInt.asIntN(64, register) : int32(register);
+  const name = lookupValue(set, signed) ?? lookupValue(set, value);
+  return namedValueText(value, name, set.unknown, view.options.xlat);
+}
+
+/** The parameter argument's value (a write's count, a sethostname's length). */
+function parameterOf(view: ArgumentView): bigint {
+  return view.arg.parameterIndex === null ? 0n : registerOf(view.record, view.arg.parameterIndex);
+}
+
+/** A decoded value shown as it is, for a record that lacks its raw registers (a trace edited or
+ *  made by another tool): flags joined, strings quoted, structs as {key=value}. */
+function decodedValueText(value: ArgValue | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return /^[A-Z_0-9]+$|^0x[0-9a-f]+$|^0[0-7]*$|^-?\d+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.length === 0 ? '0' : value.map((item) => (typeof item === 'string' ? item : decodedValueText(item))).join('|');
+  const record = value as Record<string, ArgValue>;
+  if ('ns' in record && 'host' in record) return String(record.ns);
+  return `{${Object.entries(record).map(([key, field]) => `${key}=${decodedValueText(field)}`).join(', ')}}`;
+}
+
+export function argumentText(view: ArgumentView): string {
+  if (view.record.raw?.[view.index] === undefined && view.arg.type !== 'clone_args') return decodedValueText(decoded(view));
+  const register = registerOf(view.record, view.index);
+  const { options } = view;
+  switch (view.arg.type) {
+    case 'int':
+      return int32(register).toString();
+    case 'uint':
+      return uint32(register).toString();
+    case 'long':
+      return BigInt.asIntN(64, register).toString();
+    case 'ulong':
+    case 'size':
+      return register.toString();
+    case 'xint':
+      return hexText(uint32(register));
+    case 'hex':
+      return hexText(register);
+    case 'ptr':
+      return addressText(register);
+    case 'fd':
+      return fdText(view, register);
+    case 'dirfd':
+      return namedValueText(int32(register), int32(register) === AT_FDCWD ? 'AT_FDCWD' : undefined, null, options.xlat, true);
+    case 'pid':
+      return pidText(view);
+    case 'uid':
+    case 'gid':
+      return idText(register);
+    case 'mode':
+      return modeText(register);
+    case 'signal':
+      return signalText(register, options);
+    case 'path':
+      return stringText(view, PATH_LIMIT);
+    case 'string':
+    case 'mount_data':
+    case 'fsconfig_value':
+    case 'prctl_arg':
+      return stringText(view, options.stringLimit);
+    case 'bytes':
+      return bufferText(view, parameterOf(view));
+    case 'strings':
+      return stringArrayText(view, decoded(view));
+    case 'env':
+      return environmentText(view);
+    case 'ints':
+    case 'fds_out':
+      return intsText(view);
+    case 'status_out':
+      return waitStatusText(view);
+    case 'clone_args':
+      return cloneArgsText(view);
+    case 'cap_header':
+      return capHeaderText(view);
+    case 'cap_data':
+      return capDataText(view);
+    case 'oflags': {
+      const value = uint32(register);
+      return namedFlagsText(value, decodeOpenFlags(Number(value)), xlat.open_flags.unknown, options.xlat === 'abbrev' ? 'abbrev' : options.xlat);
+    }
+    case 'mount_flags':
+      return namedFlagsText(register, decodeMountFlags(register), xlat.mount_flags.unknown, options.xlat);
+    case 'clone_call_flags':
+      return hexText(register);
+  }
+  const set = (xlat as Readonly<Record<string, XlatSet>>)[view.arg.type];
+  if (set) return setText(view, set);
+  // open_how and any type without a printer here: what the decoder made of it
+  const value = decoded(view);
+  return value === null || value === undefined ? addressText(register) : JSON.stringify(value);
+}

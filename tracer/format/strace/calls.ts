@@ -1,0 +1,152 @@
+// The calls strace prints in a shape of their own rather than argument by argument: prctl (only
+// what each option takes, per tracer/decode/prctl.in), clone (named arguments, the ones its
+// flags use), open (the mode only when a file may be made), mount (type and data as addresses
+// where the kernel ignores them).
+import { prctlShapes, type PrctlArgument } from '../../decode/prctl-table.js';
+import type { SyscallSignature } from '../../decode/signatures.js';
+import { decodeFlags, lookupValue, xlat, type XlatSet } from '../../tables/xlat.js';
+import type { SyscallRecord } from '../../trace/records.js';
+import { addressText, argumentText, registerOf, signalText, stringText, uint32, type ArgumentView } from './arguments.js';
+import type { LineOptions } from './options.js';
+import { flagsText, hexText, namedValueText } from './xlat-text.js';
+
+const TASK_COMM_BYTES = 15;
+const O_CREAT = 0o100n;
+const O_TMPFILE_BIT = 0o20000000n;
+const MS_REMOUNT = 32n;
+const MS_TYPE_IGNORED = 4096n | 8192n | (1n << 17n) | (1n << 18n) | (1n << 19n) | (1n << 20n); // BIND MOVE UNBINDABLE PRIVATE SLAVE SHARED
+const CLONE_PARENT_TID_USED = 0x00100000n | 0x00001000n; // CLONE_PARENT_SETTID | CLONE_PIDFD
+const CLONE_SETTLS = 0x00080000n;
+const CLONE_CHILD_TID_USED = 0x01000000n | 0x00200000n; // CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
+const PRCTL_ARGUMENTS = 5;
+
+type CallPrinter = (record: SyscallRecord, signature: SyscallSignature, options: LineOptions) => string[];
+
+function view(record: SyscallRecord, signature: SyscallSignature, index: number, options: LineOptions): ArgumentView {
+  return { record, arg: signature.args[index]!, index, options };
+}
+
+function setOf(name: string): XlatSet | undefined {
+  return (xlat as Readonly<Record<string, XlatSet>>)[name];
+}
+
+function prctlArgumentText(record: SyscallRecord, signature: SyscallSignature, index: number, arg: PrctlArgument, options: LineOptions): string {
+  const register = registerOf(record, index);
+  switch (arg.type) {
+    case 'ulong':
+      return register.toString();
+    case 'long':
+      return BigInt.asIntN(64, register).toString();
+    case 'hex':
+      return hexText(register);
+    case 'ptr':
+      return addressText(register);
+    case 'comm':
+      return stringText(view(record, signature, index, options), Math.min(TASK_COMM_BYTES, options.stringLimit));
+    case 'pdeathsig':
+      return register > 128n ? register.toString() : signalText(register, options);
+  }
+  const set = setOf(arg.type);
+  if (!set) return hexText(register);
+  const value = arg.wide ? register : uint32(register);
+  return set.kind === 'flags' ? flagsText(set, value, options.xlat) : namedValueText(value, lookupValue(set, value), set.unknown, options.xlat);
+}
+
+const printPrctl: CallPrinter = (record, signature, options) => {
+  const option = uint32(registerOf(record, 0));
+  const optionName = lookupValue(xlat.prctl_options, option);
+  const parts = [namedValueText(option, optionName, xlat.prctl_options.unknown, options.xlat)];
+  const shapes = prctlShapes();
+  let shape = optionName ? shapes.get(optionName) : undefined;
+  const first = shape?.args[0];
+  const firstSet = first ? setOf(first.type) : undefined;
+  if (shape && firstSet?.kind === 'values') {
+    const subcommand = lookupValue(firstSet, first!.wide ? registerOf(record, 1) : uint32(registerOf(record, 1)));
+    shape = shapes.get(`${optionName}:${subcommand}`) ?? shape;
+  }
+  const args = shape ? shape.args : [{ type: 'rest', wide: true }];
+  for (let at = 0, index = 1; at < args.length && index < PRCTL_ARGUMENTS; at++) {
+    const arg = args[at]!;
+    if (arg.type === 'rest') {
+      for (; index < PRCTL_ARGUMENTS; index++) parts.push(hexText(registerOf(record, index)));
+    } else parts.push(prctlArgumentText(record, signature, index++, arg, options));
+  }
+  return parts;
+};
+
+/** What a prctl's return value says, per prctl.in: " = 1 (SUID_DUMP_USER)", " = 0x10 (SECBIT_KEEP_CAPS)". */
+export function prctlResultText(record: SyscallRecord, options: LineOptions): string | null {
+  if (typeof record.ret !== 'number' || record.err !== null) return null;
+  const optionName = lookupValue(xlat.prctl_options, uint32(registerOf(record, 0)));
+  const result = optionName ? prctlShapes().get(optionName)?.result : null;
+  const set = result ? setOf(result) : undefined;
+  if (!set) return null;
+  const value = BigInt(record.ret);
+  if (set.kind === 'values') {
+    const name = lookupValue(set, value);
+    return name ? `${record.ret} (${name})` : String(record.ret);
+  }
+  if (value === 0n) return '0';
+  return options.xlat === 'raw' ? hexText(value) : `${hexText(value)} (${decodeFlags(set, value).join('|')})`;
+}
+
+/** clone(2) on x86_64: child_stack, flags with the exit signal, then the pointers its flags use. */
+const printClone: CallPrinter = (record, signature, options) => {
+  const raw = registerOf(record, 0);
+  const flags = raw & ~0xffn;
+  const signal = raw & 0xffn;
+  let flagsPart: string;
+  if (flags === 0n) flagsPart = signalText(signal, options);
+  else {
+    flagsPart = flagsText(xlat.clone_flags, flags, options.xlat);
+    if (signal !== 0n) flagsPart += `|${signalText(signal, options)}`;
+  }
+  const parts = [`child_stack=${addressText(registerOf(record, 1))}`, `flags=${flagsPart}`];
+  if (flags & CLONE_PARENT_TID_USED) parts.push(`parent_tid=${addressText(registerOf(record, 2))}`);
+  if (flags & CLONE_SETTLS) parts.push(`tls=${addressText(registerOf(record, 4))}`);
+  if (flags & CLONE_CHILD_TID_USED) parts.push(`child_tidptr=${addressText(registerOf(record, 3))}`);
+  return parts;
+};
+
+function plain(record: SyscallRecord, signature: SyscallSignature, options: LineOptions): string[] {
+  return signature.args.map((_, index) => argumentText(view(record, signature, index, options)));
+}
+
+/** open and openat show their mode only when the call may create a file. */
+const printOpen: CallPrinter = (record, signature, options) => {
+  const parts = plain(record, signature, options);
+  const flagsIndex = signature.args.findIndex((arg) => arg.type === 'oflags');
+  const flags = uint32(registerOf(record, flagsIndex));
+  return flags & (O_CREAT | O_TMPFILE_BIT) ? parts : parts.slice(0, flagsIndex + 1);
+};
+
+/** mount: with MS_REMOUNT the type is not read, with a bind/move/propagation change neither is
+ *  the data: strace shows those as addresses. */
+const printMount: CallPrinter = (record, signature, options) => {
+  const parts = plain(record, signature, options);
+  let flags = registerOf(record, 3);
+  if ((flags & 0xffff0000n) === 0xc0ed0000n) flags &= ~0xffff0000n;
+  if (flags & MS_REMOUNT) parts[2] = addressText(registerOf(record, 2));
+  else if (flags & MS_TYPE_IGNORED) {
+    parts[2] = addressText(registerOf(record, 2));
+    parts[4] = addressText(registerOf(record, 4));
+  }
+  return parts;
+};
+
+const PRINTERS: Readonly<Record<string, CallPrinter>> = {
+  prctl: printPrctl,
+  clone: printClone,
+  open: printOpen,
+  openat: printOpen,
+  mount: printMount,
+};
+
+/** The arguments of a call with a signature, each as strace prints it. */
+export function argumentTexts(record: SyscallRecord, signature: SyscallSignature, options: LineOptions): string[] {
+  // a record without its registers (edited, or from another tool) shows what it decoded
+  if (!Array.isArray(record.raw) || record.raw.length === 0) {
+    return signature.args.flatMap((arg, index) => (arg.name in record.args ? [argumentText(view(record, signature, index, options))] : []));
+  }
+  return (PRINTERS[record.name] ?? plain)(record, signature, options);
+}
