@@ -1,6 +1,6 @@
 // The trace command as a user meets it: exit codes, bad input, Ctrl-C.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
@@ -20,6 +20,24 @@ describe('cttrace trace', () => {
     withTempDir((dir) => {
       expect(runCli(['trace', '-q', '-o', join(dir, 'a.cttrace'), '--', 'sh', '-c', 'exit 7']).status).toBe(7);
       expect(runCli(['trace', '-q', '-o', join(dir, 'b.cttrace'), '--', 'sh', '-c', 'kill -TERM $$']).status).toBe(128 + 15);
+    });
+  });
+
+  it.skipIf(!isRoot)('works for an unprivileged user in the default (prefiltered) mode, and says what that costs', async () => {
+    await withTempDirAsync(async (dir) => {
+      chmodSync(dir, 0o777); // nobody writes the trace here
+      const output = join(dir, 'nobody.cttrace');
+      // as nobody: the prefilter needs no_new_privs first; the header's caveats say so
+      const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliPath, 'trace', '-o', output, '--', '/bin/echo', 'hi'], {
+        encoding: 'utf8',
+        cwd: '/',
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/execve\("\/bin\/echo", \["\/bin\/echo", "hi"\], 0x[0-9a-f]+ \/\* \d+ vars \*\/\) += 0/);
+      expect(result.stdout).toBe('hi\n');
+      const { header } = await readTraceFile(output);
+      expect(header.filter.caveats.join(' ')).toMatch(/no_new_privs/);
+      expect(header.filter.caveats.join(' ')).toMatch(/PR_GET_SECCOMP\) returns 2/);
     });
   });
 
