@@ -14,10 +14,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSignatures } from '../tracer/decode/signatures.js';
+import { signatures as decodedSyscalls } from '../tracer/decode/signatures.js';
 import { cliPath, isRoot, repoRoot } from './helpers/cli.js';
 
-const signatures = parseSignatures(readFileSync(join(repoRoot, 'tracer', 'decode', 'signatures.in'), 'utf8'));
+const signatures = decodedSyscalls();
 const DECODED = [...signatures.keys()].join(',');
 /** A fixed environment: execve's envp is shown (with -v) or counted. */
 const ENVIRONMENT = { PATH: '/usr/bin:/bin', LANG: 'C', CTTRACE_EDGE: 'yes' };

@@ -356,3 +356,27 @@ describe('table data checks', () => {
     expect(() => generator.parseSyscallFile(write('arch.in', '#From t\n#header none\n1 a\n1 b\n'))).toThrow(/1 is already a/);
   });
 });
+
+describe('errno texts', () => {
+  it("are glibc's strerror() for every userspace errno, as strace prints them", () => {
+    const userspace = generator.parseErrnoMessages().filter((message) => !message.name.startsWith('ERESTART'));
+    const source = join(workDir, 'strerror.c');
+    const binary = join(workDir, 'strerror');
+    writeFileSync(source, [
+      '#include <errno.h>',
+      '#include <stdio.h>',
+      '#include <string.h>',
+      'int main(void) {',
+      ...userspace.map(({ name }) => `  printf("%s %s\\n", "${name}", strerror(${name}));`),
+      '  return 0;',
+      '}',
+      '',
+    ].join('\n'));
+    execFileSync('gcc', ['-w', '-o', binary, source], { stdio: 'pipe' });
+    const libc = execFileSync(binary, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }).trim().split('\n');
+    expect(libc).toEqual(userspace.map(({ name, text }) => `${name} ${text}`));
+    // every errno the decoder can name has its text
+    const named = new Set(generator.parseErrnoMessages().map((message) => message.name));
+    expect(xlat.errno.entries.map(([name]) => name).filter((name) => !named.has(name))).toEqual([]);
+  });
+});

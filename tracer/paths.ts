@@ -16,5 +16,4 @@ function findPackageRoot(): string {
 
 export const packageRoot = findPackageRoot();
 export const nativeLibraryPath = join(packageRoot, 'native', 'build', 'libcttrace.so');
-export const signaturesPath = join(packageRoot, 'tracer', 'decode', 'signatures.in');
 export const prctlTablePath = join(packageRoot, 'tracer', 'decode', 'prctl.in');

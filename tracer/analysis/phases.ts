@@ -1,6 +1,8 @@
 // The phases of container creation, found in a trace by their first telling call. Pure (no
 // Node APIs): the CLI's summary and the web viewer's phase band both use it.
-import type { ArgValue, ProcessRecord, SyscallRecord, TraceHeader, TraceRecord } from '../trace/records.js';
+import { syscallsWhere } from '../decode/signatures.js';
+import { namespaceKindsOf } from './clone-flags.js';
+import type { ProcessRecord, SyscallRecord, TraceHeader, TraceRecord } from '../trace/records.js';
 
 export const PHASE_NAMES = ['runtime start', 'cgroup', 'namespaces', 'rootfs', 'pivot_root', 'exec', 'running', 'teardown'] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
@@ -12,20 +14,15 @@ export interface Phase {
   readonly end: number;
 }
 
-const MOUNT_CALLS = new Set(['mount', 'fsopen', 'fsmount', 'open_tree', 'move_mount', 'mount_setattr']);
+/** signatures.in's !mounts: the calls that make or change a mount */
+const MOUNT_CALLS = syscallsWhere((signature) => signature.changesMounts);
 
 function createsNamespaces(record: SyscallRecord): boolean {
   if (record.err !== null) return false;
   if (record.name === 'setns') return true;
-  const flags: ArgValue | undefined =
-    record.name === 'clone3' ? (record.args.args as Record<string, ArgValue> | null)?.flags : record.args.flags;
   // A lone CLONE_NEWNS is a helper's private mount namespace (crun's wrapper here, mount
   // helpers), not the container's: a container gets a new PID, net, UTS, IPC or user namespace.
-  return (
-    ['unshare', 'clone', 'clone3'].includes(record.name) &&
-    Array.isArray(flags) &&
-    flags.some((f) => String(f).startsWith('CLONE_NEW') && f !== 'CLONE_NEWNS')
-  );
+  return ['unshare', 'clone', 'clone3'].includes(record.name) && namespaceKindsOf(record).some((kind) => kind !== 'mnt');
 }
 
 function endOf(record: SyscallRecord): number {

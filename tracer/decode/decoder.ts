@@ -11,6 +11,7 @@ import type {
   SyscallRecord,
   TraceRecord,
 } from '../trace/records.js';
+import { makesNamespaces } from '../analysis/clone-flags.js';
 import { CallArguments } from './call-arguments.js';
 import { familyOf } from './families.js';
 import { FdPaths } from './fd-paths.js';
@@ -40,11 +41,6 @@ function namespaceObject(inodes: readonly number[]): NamespaceInodes {
     if (inodes[index]) ns[kind] = inodes[index];
   });
   return ns;
-}
-
-function hasNewNamespaceFlag(args: Readonly<Record<string, ArgValue>>): boolean {
-  const flags = args.flags ?? (args.args as Record<string, ArgValue> | null | undefined)?.flags;
-  return Array.isArray(flags) && flags.some((flag) => typeof flag === 'string' && flag.startsWith('CLONE_NEW'));
 }
 
 export class Decoder {
@@ -180,7 +176,7 @@ export class Decoder {
       dur: raw.time - raw.enterNs,
       raw: rawArgs,
       // Only a clone's family depends on its flags: the others skip the search.
-      family: familyOf(plan.family, path, plan.clones && hasNewNamespaceFlag(args)),
+      family: familyOf(plan.family, path, plan.clones && makesNamespaces(args)),
     };
     if (plan.returnsPid && typeof ret === 'number' && ret > 0) {
       record.retPid = raw.childTid > 0 ? { host: raw.childTid, ns: ret } : call.translatePid(ret);

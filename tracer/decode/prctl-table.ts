@@ -2,7 +2,9 @@
 // and how its result reads. The terminal shows a prctl call through it, as strace does.
 import { readFileSync } from 'node:fs';
 import { prctlTablePath } from '../paths.js';
-import { SignatureTableError } from './signatures.js';
+
+/** A mistake in prctl.in. */
+export class PrctlTableError extends Error {}
 
 export interface PrctlArgument {
   readonly type: string;
@@ -24,7 +26,7 @@ export function parsePrctlTable(text: string): ReadonlyMap<string, PrctlShape> {
     if (!trimmed || trimmed.startsWith('#')) return;
     const [left, right] = trimmed.split('->').map((part) => part.trim());
     const [key, ...words] = left!.split(/\s+/);
-    if (!/^PR_[A-Z0-9_]+(:[A-Z0-9_]+)?$/.test(key!)) throw new SignatureTableError(`prctl.in line ${index + 1}: "${key}" is not an option`);
+    if (!/^PR_[A-Z0-9_]+(:[A-Z0-9_]+)?$/.test(key!)) throw new PrctlTableError(`prctl.in line ${index + 1}: "${key}" is not an option`);
     const args = words.map((word) => ({ type: word.replace(/\/64$/, ''), wide: word.endsWith('/64') }));
     shapes.set(key!, { args, result: right ?? null });
   });

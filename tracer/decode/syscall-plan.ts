@@ -5,12 +5,9 @@ import { syscallByNr, type Arch } from '../tables/syscalls.js';
 import type { ArgValue, SyscallFamily } from '../trace/records.js';
 import { argumentDecoder, type ArgumentDecoder } from './arguments.js';
 import { argsDecoder, type ArgsDecoder } from './args-decoder.js';
-import { familyByName } from './families.js';
 import { signatures } from './signatures.js';
 
 const PID_RETURNING = 'pid';
-const OPENING_CALLS = new Set(['open', 'openat', 'openat2', 'creat', 'open_tree', 'fspick']);
-const DUPLICATING_CALLS = new Set(['dup', 'dup2', 'dup3']);
 const RAW_ARGUMENT_NAMES = [0, 1, 2, 3, 4, 5].map((index) => `arg${index}`);
 /** A call without a signature shows its registers as the record's raw has them. */
 const RAW_TYPE = 'raw';
@@ -58,12 +55,12 @@ export function planSyscall(arch: Arch, nr: number): SyscallPlan {
     names,
     decodeArgs: argsDecoder(names, types, decoders),
     returnsPid: signature?.returns === PID_RETURNING,
-    clones: name === 'clone' || name === 'clone3',
-    family: familyByName(name),
+    clones: signature?.forks === true && signature.args.length > 0,
+    family: signature?.family ?? 'other',
     writes: name === 'write',
-    opens: OPENING_CALLS.has(name),
+    opens: signature?.opensFd ?? false,
     closes: name === 'close',
-    duplicates: DUPLICATING_CALLS.has(name),
+    duplicates: signature?.duplicatesFd ?? false,
     oldfdIndex: names.lastIndexOf('oldfd'),
     // The last of a repeated name: its value is the one the args object keeps.
     fdIndex: names.lastIndexOf('fd'),

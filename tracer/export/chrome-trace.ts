@@ -7,12 +7,14 @@
 // own. Times are the trace's own (µs since the session began). Pure: the CLI writes the lines.
 import { containerPhases } from '../analysis/phases.js';
 import { renamedTo } from '../analysis/renamed.js';
+import { syscallsWhere } from '../decode/signatures.js';
 import type { ProcessRecord, SyscallRecord, TraceHeader, TraceRecord } from '../trace/records.js';
 
 /** The phases' track: pid 0 is never a traced task (it is the kernel's idle task). */
 const PHASES_PID = 0;
 const NS_PER_US = 1000;
-const FORKING_CALLS = new Set(['fork', 'vfork', 'clone', 'clone3']);
+/** signatures.in's !forks */
+const FORKING_CALLS = syscallsWhere((signature) => signature.forks);
 
 export interface ChromeTraceEvent {
   readonly name: string;

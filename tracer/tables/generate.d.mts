@@ -5,6 +5,7 @@ export declare const XLAT_DIR: string;
 export declare const SYSCALLS_DIR: string;
 export declare const GENERATED_DIR: string;
 export declare const ERRNO_MESSAGES_FILE: string;
+export declare const SIGNATURES_FILE: string;
 
 /** A mistake in a .in file; the message starts with file:line. */
 export declare class TableDataError extends Error {
@@ -63,3 +64,6 @@ export interface ErrnoMessage {
 }
 export declare function parseErrnoMessages(file?: string): ErrnoMessage[];
 export declare function renderErrnoMessagesModule(messages: readonly ErrnoMessage[]): string;
+
+export declare function parseSignatures(text: string, file?: string): import('../decode/signature-types.js').SyscallSignature[];
+export declare function renderSignaturesModule(signatures: readonly import('../decode/signature-types.js').SyscallSignature[]): string;

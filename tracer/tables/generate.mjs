@@ -10,6 +10,7 @@ export const XLAT_DIR = join(TABLES_DIR, 'xlat');
 export const SYSCALLS_DIR = join(TABLES_DIR, 'syscalls');
 export const GENERATED_DIR = join(TABLES_DIR, 'generated');
 export const ERRNO_MESSAGES_FILE = join(TABLES_DIR, 'errno-messages.in');
+export const SIGNATURES_FILE = join(TABLES_DIR, '..', 'decode', 'signatures.in');
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CLASS = /^%%?[a-z]+$/;
@@ -252,6 +253,73 @@ function writeAtomically(file, text) {
   renameSync(temp, file);
 }
 
+// signatures.in: what each decoded syscall takes and returns, and what it does (marks). One
+// parser for the decoder, the terminal, the analyses and the viewer (which gets it as data).
+const SIGNATURE_ARGUMENT = /^([a-z_0-9]+):([a-z_0-9]+)(?:\(([a-z_0-9]+)\))?(\/64)?$/;
+const SIGNATURE_MARKS = ['!ns', '!exec', '!closes', '!forks', '!opens', '!dups', '!mounts'];
+const SIGNATURE_FAMILIES = ['namespaces', 'mounts', 'process', 'exec', 'ids', 'files', 'other'];
+
+export function parseSignatures(text, file = SIGNATURES_FILE) {
+  const signatures = [];
+  const seen = new Set();
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    const lineNo = index + 1;
+    if (!line || line.startsWith('#')) return;
+    const fail = (why) => new TableDataError(file, lineNo, why);
+    const [left, right = 'int'] = line.split('->').map((part) => part.trim());
+    const [name, ...argumentWords] = left.split(/\s+/);
+    const [returns = 'int', ...marks] = right.split(/\s+/);
+    if (!IDENTIFIER.test(name)) throw fail(`"${name}" is not a syscall name`);
+    if (seen.has(name)) throw fail(`${name} is listed twice`);
+    seen.add(name);
+    const words = argumentWords.map((word) => {
+      const match = SIGNATURE_ARGUMENT.exec(word);
+      if (!match) throw fail(`cannot read argument "${word}"`);
+      return { name: match[1], type: match[2], parameter: match[3], wide: match[4] !== undefined };
+    });
+    const args = words.map(({ name: argName, type, parameter, wide }) => {
+      let parameterIndex = null;
+      if (parameter !== undefined) {
+        parameterIndex = words.findIndex((other) => other.name === parameter);
+        if (parameterIndex < 0) throw fail(`${argName}'s length argument "${parameter}" is not an argument`);
+      }
+      return { name: argName, type, parameterIndex, wide };
+    });
+    let family = 'other';
+    for (const mark of marks) {
+      if (mark.startsWith('@')) {
+        family = mark.slice(1);
+        if (!SIGNATURE_FAMILIES.includes(family)) throw fail(`unknown family "${mark}"`);
+      } else if (!SIGNATURE_MARKS.includes(mark)) throw fail(`unknown mark "${mark}"`);
+    }
+    signatures.push({
+      name,
+      args,
+      returns,
+      family,
+      changesNamespaces: marks.includes('!ns'),
+      execs: marks.includes('!exec'),
+      closesFd: marks.includes('!closes'),
+      forks: marks.includes('!forks'),
+      opensFd: marks.includes('!opens'),
+      duplicatesFd: marks.includes('!dups'),
+      changesMounts: marks.includes('!mounts'),
+    });
+  });
+  return signatures;
+}
+
+export function renderSignaturesModule(signatures) {
+  const out = [BANNER.replace('%s', '../decode/signatures.in')];
+  out.push("import type { SyscallSignature } from '../../decode/signature-types.js';", '');
+  out.push('/** Every decoded syscall, in the order signatures.in lists them. */');
+  out.push('export const SIGNATURES: readonly SyscallSignature[] = [');
+  for (const signature of signatures) out.push(`  ${JSON.stringify(signature)},`);
+  out.push('];', '');
+  return out.join('\n');
+}
+
 // errno-messages.in: "NAME text" a line, the text strace prints in parentheses after the name.
 export function parseErrnoMessages(file = ERRNO_MESSAGES_FILE) {
   const { rows } = readLines(file);
@@ -281,6 +349,7 @@ export function generate(outDir = GENERATED_DIR) {
   const tables = readSyscallTables();
   mkdirSync(outDir, { recursive: true });
   writeAtomically(join(outDir, 'errno-messages.ts'), renderErrnoMessagesModule(parseErrnoMessages()));
+  writeAtomically(join(outDir, 'signatures.ts'), renderSignaturesModule(parseSignatures(readFileSync(SIGNATURES_FILE, 'utf8'))));
   writeAtomically(join(outDir, 'xlat.ts'), renderXlatModule(sets));
   writeAtomically(join(outDir, 'syscalls.ts'), renderSyscallsModule(tables));
   return { sets: sets.length, arches: tables.map((t) => `${t.arch} (${t.entries.length})`) };

@@ -1,7 +1,7 @@
 // Clone arrows parent → child: from the clone/fork/vfork/clone3 records, and inferred from the
 // parent pid for children whose creating call was not traced.
 import type { SyscallRecord } from '../../../tracer/trace/records.js';
-import { childTidOf, cloneFlagsOf } from './clone-flags.js';
+import { childTidOf, cloneFlagsOf } from '../../../tracer/analysis/clone-flags.js';
 import type { CloneArrow, Lane } from './model-types.js';
 import type { KeptRecord } from './record-ingest.js';
 

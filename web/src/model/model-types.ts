@@ -62,7 +62,8 @@ export interface CloneArrow {
   readonly thread: boolean;
 }
 
-export type NamespaceKindShown = 'cgroup' | 'ipc' | 'mnt' | 'net' | 'pid' | 'time' | 'user' | 'uts';
+export type { NamespaceKindShown } from '../../../tracer/analysis/clone-flags.js';
+import type { NamespaceKindShown } from '../../../tracer/analysis/clone-flags.js';
 
 export interface NamespaceEvent {
   readonly lane: number;

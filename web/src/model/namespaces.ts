@@ -3,7 +3,7 @@
 // namespace comes from the unshare/clone/clone3 that carried its CLONE_NEW* flag, who joined one
 // from setns.
 import type { NamespaceInodes, ProcessRecord, SyscallRecord, TraceHeader } from '../../../tracer/trace/records.js';
-import { namespaceKindsOf } from './clone-flags.js';
+import { namespaceKindsOf } from '../../../tracer/analysis/clone-flags.js';
 import type { CloneArrow, Lane, NamespaceEvent, NamespaceKindShown, NamespaceObject, NamespaceTable } from './model-types.js';
 import type { KeptRecord } from './record-ingest.js';
 

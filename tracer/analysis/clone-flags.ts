@@ -1,6 +1,11 @@
-// Reading flags out of decoded syscall arguments (clone's `flags`, clone3's `args.flags`, unshare's `flags`).
-import type { ArgValue, SyscallRecord } from '../../../tracer/trace/records.js';
-import type { NamespaceKindShown } from './model-types.js';
+// Reading CLONE_* flags out of decoded syscall arguments (clone's `flags`, clone3's
+// `args.flags`, unshare's `flags`, setns's `nstype`), and which namespace each CLONE_NEW* flag
+// makes. Node-free: the decoder, the phases and the viewer all read flags through it.
+import { syscallsWhere } from '../decode/signatures.js';
+import type { ArgValue, SyscallRecord } from '../trace/records.js';
+
+/** The namespace kinds a CLONE_NEW* flag can make (pid_for_children and the like are views). */
+export type NamespaceKindShown = 'cgroup' | 'ipc' | 'mnt' | 'net' | 'pid' | 'time' | 'user' | 'uts';
 
 function asFlagList(value: ArgValue | undefined): string[] {
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
@@ -8,13 +13,23 @@ function asFlagList(value: ArgValue | undefined): string[] {
   return [];
 }
 
-/** The CLONE_* flags of a clone, clone3, unshare or setns record. */
-export function cloneFlagsOf(record: SyscallRecord): string[] {
-  const direct = record.args.flags ?? record.args.nstype;
+/** The CLONE_* flags in the decoded args of a clone, clone3, unshare or setns. */
+export function cloneFlagsIn(args: Readonly<Record<string, ArgValue>>): string[] {
+  const direct = args.flags ?? args.nstype;
   if (direct !== undefined) return asFlagList(direct);
-  const nested = record.args.args ?? record.args.cl_args;
+  const nested = args.args ?? args.cl_args;
   if (nested && typeof nested === 'object' && !Array.isArray(nested)) return asFlagList((nested as Record<string, ArgValue>).flags);
   return [];
+}
+
+/** The CLONE_* flags of a clone, clone3, unshare or setns record. */
+export function cloneFlagsOf(record: SyscallRecord): string[] {
+  return cloneFlagsIn(record.args);
+}
+
+/** Whether the args carry a flag that makes a namespace. */
+export function makesNamespaces(args: Readonly<Record<string, ArgValue>>): boolean {
+  return cloneFlagsIn(args).some((flag) => NAMESPACE_OF_FLAG[flag] !== undefined);
 }
 
 /** Which namespace each CLONE_NEW* flag makes. */
@@ -39,7 +54,8 @@ export function namespaceKindsOf(record: SyscallRecord): NamespaceKindShown[] {
     .filter((kind): kind is NamespaceKindShown => kind !== undefined);
 }
 
-export const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
+/** signatures.in's !forks */
+export const CLONE_CALLS = syscallsWhere((signature) => signature.forks);
 
 /** The new task's host tid, for a successful clone/fork/vfork/clone3, else null. */
 export function childTidOf(record: SyscallRecord): number | null {
