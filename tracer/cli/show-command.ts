@@ -1,10 +1,10 @@
 // `cttrace show FILE`: print a saved trace the way `trace` printed it live.
 import { COLOUR_STYLE, type LineTimes, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
 import { openTraceFile } from '../trace/file-reader.js';
-import { print } from './output.js';
+import { print, reportSkipped } from './output.js';
 
-export async function showCommand(path: string, options: { json?: boolean } & LineTimes): Promise<number> {
-  const file = await openTraceFile(path);
+export async function showCommand(path: string, options: { json?: boolean; lenient?: boolean } & LineTimes): Promise<number> {
+  const file = await openTraceFile(path, { lenient: options.lenient });
   const formatter = new TerminalFormatter(process.stdout.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options);
   const out: string[] = [];
   const flush = () => {
@@ -18,5 +18,6 @@ export async function showCommand(path: string, options: { json?: boolean } & Li
     if (out.length >= 512) flush();
   }
   flush();
+  reportSkipped(file.skipped());
   return 0;
 }
