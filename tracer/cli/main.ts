@@ -89,6 +89,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
 
   program
+    .command('cleanup')
+    .description('remove what crashed runs left behind: containers whose cttrace is gone (processes, cgroups, overlays, folders, runtime state), unfinished unpacks')
+    .action(async () => {
+      exitCode = await (await import('./cleanup-command.js')).cleanupCommand();
+    });
+
+  program
     .command('inspect')
     .description("a process's ancestry up to PID 1 and its namespaces beside the host's")
     .argument('<pid>', 'process id (host view)')
