@@ -242,16 +242,22 @@ describe('bad input: one line, nothing left behind', () => {
     nothingLeft();
   });
 
-  it('containers of a process that was killed are pruned by the next makeBundle', async () => {
+  it('containers of a process that was killed (or whose pid now names another process) are pruned by the next makeBundle', async () => {
     const orphan = await bundle();
     const dead = spawnSync('true').pid!; // a pid that is gone
-    writeFileSync(join(orphan.dir, 'owner.pid'), `${dead}\n`);
+    writeFileSync(join(orphan.dir, 'owner.json'), `${JSON.stringify({ pid: dead, start: 1 })}\n`);
+    // pid 1 runs, but not since this start time: the pid was reused, the maker is gone
+    const reused = await bundle();
+    writeFileSync(join(reused.dir, 'owner.json'), `${JSON.stringify({ pid: 1, start: 987654321 })}\n`);
     const next = await bundle();
-    expect(existsSync(orphan.dir)).toBe(false);
-    expect(mountsUnder(orphan.dir)).toEqual([]);
+    for (const gone of [orphan, reused]) {
+      expect(existsSync(gone.dir)).toBe(false);
+      expect(mountsUnder(gone.dir)).toEqual([]);
+    }
     expect(existsSync(next.dir)).toBe(true);
     await cleanedUp(next);
     await cleanedUp(orphan);
+    await cleanedUp(reused);
     nothingLeft();
   });
 

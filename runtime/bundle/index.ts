@@ -10,13 +10,15 @@
 // signal handlers. Bundles still alive when the process exits are cleaned up then; those of a
 // process that was killed outright are pruned by the next makeBundle.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { DEFAULT_PATH } from '../image/busybox.js';
 import { BundleError } from '../image/errors.js';
 import { cttraceHome, type IdShift } from '../image/home.js';
 import { type Image, resolveImage, shiftOf } from '../image/store.js';
-import { createContainerFs, type ContainerFs, pruneContainers } from './overlay.js';
+import { CGROUP_PARENT, removeContainerCgroups } from './container-cgroups.js';
+import { sweepOrphans } from './crash-sweep.js';
+import { createContainerFs, type ContainerFs } from './overlay.js';
 import { mkdirInRoot, statInRoot } from './rootfs-path.js';
 import { runtimeSpec, type RuntimeSpec } from './spec.js';
 import { resolveUser } from './user.js';
@@ -120,48 +122,6 @@ function checkCommand(root: string, image: Image, command: string, env: string[]
   throw new BundleError(`command ${JSON.stringify(command)} not found in ${image.name} (PATH=${pathVar})`);
 }
 
-/** Removes the container's cgroup in every hierarchy (runtimes delete it; this is for crashes). */
-function removeCgroups(cgroupsPath: string): void {
-  let mounts: string[];
-  try {
-    mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .map((line) => line.split(' '))
-      .filter((fields) => {
-        const dash = fields.indexOf('-');
-        return dash > 0 && (fields[dash + 1] === 'cgroup' || fields[dash + 1] === 'cgroup2');
-      })
-      .map((fields) => fields[4]!);
-  } catch {
-    return;
-  }
-  for (const mountPoint of new Set(mounts)) {
-    const dir = join(mountPoint, cgroupsPath);
-    const remove = (path: string) => {
-      let children: string[] = [];
-      try {
-        children = readdirSync(path, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-      } catch {
-        return;
-      }
-      for (const child of children) remove(join(path, child));
-      try {
-        rmdirSync(path);
-      } catch {
-        // EBUSY (processes still inside) or gone: leave it
-      }
-    };
-    remove(dir);
-    // The shared parent (/cttrace) goes too once no other container is in it, so that nothing
-    // of cttrace's stays in the hierarchies; rmdir refuses while it has children.
-    try {
-      rmdirSync(dirname(dir));
-    } catch {
-      // another container's cgroup is still there, or it is gone already
-    }
-  }
-}
-
 const live = new Set<Bundle>();
 let exitHook = false;
 
@@ -197,9 +157,9 @@ export async function makeBundle(options: BundleOptions): Promise<Bundle> {
     }
   }
 
-  for (const stale of pruneContainers(home)) removeCgroups(`/cttrace/${stale}`);
+  sweepOrphans(home);
   const fs: ContainerFs = createContainerFs(image, id, home);
-  const cgroupsPath = `/cttrace/${id}`;
+  const cgroupsPath = `${CGROUP_PARENT}/${id}`;
   let spec: RuntimeSpec;
   try {
     const config = image.config;
@@ -253,8 +213,10 @@ export async function makeBundle(options: BundleOptions): Promise<Bundle> {
     cgroupsPath,
     cleanupSync() {
       if (cleaned) return;
+      // cgroups first: a crash between the two then leaves the folder, whose owner file the
+      // crash sweep finds, rather than cgroups with nothing to say whose they were
+      removeContainerCgroups(cgroupsPath);
       fs.remove();
-      removeCgroups(cgroupsPath);
       cleaned = true;
       live.delete(bundle);
     },
@@ -271,4 +233,5 @@ export async function makeBundle(options: BundleOptions): Promise<Bundle> {
 }
 
 export { runtimeSpec, type RuntimeSpec } from './spec.js';
-export { removeContainerDir, mountsUnder, pruneContainers } from './overlay.js';
+export { removeContainerDir, mountsUnder } from './overlay.js';
+export { sweepOrphans, describeSweep, type SweepReport } from './crash-sweep.js';

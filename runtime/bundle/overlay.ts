@@ -3,10 +3,11 @@
 // view at containers/<id>/rootfs. `remove()` unmounts (lazily, so a busy mount never blocks it),
 // checks /proc/self/mountinfo that nothing is left mounted below the container folder, and only
 // then deletes the folder: it never deletes through a mount.
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BundleError } from '../image/errors.js';
-import { containersDir, isAlive } from '../image/home.js';
+import { containersDir } from '../image/home.js';
+import { currentOwner, parseOwner, type ProcessOwner } from '../image/process-owner.js';
 import type { Image } from '../image/store.js';
 import { mount, MNT_DETACH, SysError, umount2 } from '../image/sys.js';
 
@@ -22,8 +23,22 @@ export interface ContainerFs {
   remove(): void;
 }
 
-/** The pid of the process that made the container, for pruning after a crash. */
-const OWNER_FILE = 'owner.pid';
+/** The process that made the container ({pid, start}), for the crash sweep; `owner.pid` (a bare
+ *  pid) in containers made by older versions. */
+const OWNER_FILE = 'owner.json';
+const LEGACY_OWNER_FILE = 'owner.pid';
+
+/** Who made the container in `dir`, or null if it does not say (being made right now, or not a container). */
+export function containerOwner(dir: string): ProcessOwner | null {
+  for (const name of [OWNER_FILE, LEGACY_OWNER_FILE]) {
+    try {
+      return parseOwner(readFileSync(join(dir, name), 'utf8'));
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
 
 /** The kernel takes mount options up to a page. */
 const MAX_MOUNT_DATA = 4095;
@@ -67,7 +82,7 @@ export function createContainerFs(image: Image, id: string, home: string): Conta
     remove: () => removeContainerDir(dir),
   };
   try {
-    writeFileSync(join(dir, OWNER_FILE), `${process.pid}\n`);
+    writeFileSync(join(dir, OWNER_FILE), `${JSON.stringify(currentOwner())}\n`);
     for (const sub of [fs.rootfs, fs.upper, fs.work]) mkdirSync(sub, { mode: 0o755 });
     chmodSync(fs.upper, 0o755);
     chmodSync(fs.rootfs, 0o755);
@@ -111,29 +126,4 @@ export function removeContainerDir(dir: string): void {
   const left = mountsUnder(dir);
   if (left.length > 0) throw new BundleError(`${left[0]} is still mounted; not deleting ${dir}`);
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-}
-
-/**
- * Removes containers whose maker is gone (killed before it could clean up); returns their ids.
- * A container whose maker still runs (or whose pid was reused) is left alone.
- */
-export function pruneContainers(home: string): string[] {
-  const root = containersDir(home);
-  const pruned: string[] = [];
-  for (const id of readdirSync(root)) {
-    let owner: number;
-    try {
-      owner = Number.parseInt(readFileSync(join(root, id, OWNER_FILE), 'utf8'), 10);
-    } catch {
-      continue; // being made right now, or not ours
-    }
-    if (!Number.isInteger(owner) || owner === process.pid || isAlive(owner)) continue;
-    try {
-      removeContainerDir(join(root, id));
-      pruned.push(id);
-    } catch {
-      // still busy: next time
-    }
-  }
-  return pruned;
 }

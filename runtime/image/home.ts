@@ -3,13 +3,15 @@
 //   layers/sha256/<hex>/                 one unpacked layer, named by its uncompressed digest (diff id)
 //   layers/busybox/<hex>/                the built-in busybox rootfs, named by busybox's hash + recipe
 //   remapped/<uid>.<gid>/layers/...      the same, owned by the ids of a user namespace (rootless)
-//   tmp/<pid>-<random>/                  unpacks in progress (renamed into layers/ when complete)
+//   tmp/<pid>.<start>-<label>-<random>/  unpacks in progress (renamed into layers/ when complete),
+//                                        named by their maker (process-owner.ts) for the crash sweep
 //   containers/<id>/                     one container: config.json, upper/, work/, rootfs/ (merged)
 //
 // All on one file system so that a finished unpack is published with one rename().
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { currentOwner, ownerAlive, ownerOfName, ownerTag } from './process-owner.js';
 
 export const DEFAULT_HOME = '/var/lib/cttrace';
 
@@ -56,23 +58,35 @@ export function containersDir(home: string): string {
 export function makeTempDir(home: string, label: string): string {
   ensureDir(home);
   const tmp = ensureDir(join(home, 'tmp'), 0o700);
-  removeStaleTemps(tmp);
-  const dir = join(tmp, `${process.pid}-${label}-${randomBytes(6).toString('hex')}`);
+  if (!checkedTemps.has(tmp)) {
+    checkedTemps.add(tmp);
+    sweepStaleTemps(home);
+  }
+  const dir = join(tmp, `${ownerTag()}-${label}-${randomBytes(6).toString('hex')}`);
   mkdirSync(dir, { mode: 0o700 });
   return dir;
 }
 
 const checkedTemps = new Set<string>();
 
-/** Removes temp dirs left by processes that are gone (a crash or a kill during an unpack). */
-function removeStaleTemps(tmp: string): void {
-  if (checkedTemps.has(tmp)) return;
-  checkedTemps.add(tmp);
-  for (const name of readdirSync(tmp)) {
-    const pid = Number.parseInt(name, 10);
-    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
-    rmSync(join(tmp, name), { recursive: true, force: true });
+/** Removes the unpacks in progress (tmp/) of processes that are gone (a crash or a kill during an
+ *  unpack or an import); returns what it removed. */
+export function sweepStaleTemps(home: string): string[] {
+  const tmp = join(home, 'tmp');
+  let names: string[];
+  try {
+    names = readdirSync(tmp);
+  } catch {
+    return [];
   }
+  const removed: string[] = [];
+  for (const name of names) {
+    const owner = ownerOfName(name);
+    if (!owner || owner.pid === currentOwner().pid || ownerAlive(owner)) continue;
+    rmSync(join(tmp, name), { recursive: true, force: true });
+    removed.push(join(tmp, name));
+  }
+  return removed;
 }
 
 export function isAlive(pid: number): boolean {

@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { CHROME_TRACE_END, chromeTraceEvents, chromeTracePreamble } from '../export/chrome-trace.js';
 import { readTraceFile } from '../trace/file-reader.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
-import { print } from './output.js';
+import { print, reportSkipped } from './output.js';
 import { UserError } from './user-error.js';
 
 export const EXPORT_FORMATS = ['chrome'] as const;
@@ -14,6 +14,7 @@ export const EXPORT_FORMATS = ['chrome'] as const;
 export interface ExportOptions {
   readonly output?: string;
   readonly format?: string;
+  readonly lenient?: boolean;
 }
 
 /** trace.cttrace → trace.json; anything else gets .json added. */
@@ -59,7 +60,8 @@ export async function exportCommand(input: string, options: ExportOptions): Prom
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
     throw new UserError(`unknown export format "${format}": use --format ${EXPORT_FORMATS.join(' or ')}`);
   }
-  const { header, records } = await readTraceFile(input);
+  const { header, records, skipped } = await readTraceFile(input, { lenient: options.lenient });
+  reportSkipped(skipped);
   const counted = { events: 0 };
   if (options.output === '-') {
     await writeAll(process.stdout, jsonPieces(header, records, counted));

@@ -2,8 +2,7 @@
 // part of every trace's cost, and `trace` need not load the image store or the live server.
 import { Command, CommanderError } from 'commander';
 import { EngineUnavailableError } from '../engine/errors.js';
-import { TraceFileError as ReadError } from '../trace/file-reader.js';
-import { TraceFileError as WriteError } from '../trace/file-writer.js';
+import { TraceFileError } from '../trace/trace-file-error.js';
 import { cttraceVersion } from '../version.js';
 import { BundleError, ImageError } from '../../runtime/image/errors.js';
 import { withLineOptions } from './line-options.js';
@@ -12,7 +11,7 @@ import { guardOutput } from './output.js';
 import { UserError } from './user-error.js';
 
 function isUserFacing(error: unknown): error is Error {
-  return error instanceof UserError || error instanceof ImageError || error instanceof BundleError || error instanceof ReadError || error instanceof WriteError || error instanceof EngineUnavailableError;
+  return error instanceof UserError || error instanceof ImageError || error instanceof BundleError || error instanceof TraceFileError || error instanceof EngineUnavailableError;
 }
 
 /** The options trace, run and attach share; `starts`: the command is started by cttrace. */
@@ -38,6 +37,8 @@ function withTracingOptions(command: Command, { starts }: { starts: boolean }): 
   if (starts) command.option('--no-pin', 'let the tracer move between CPUs (by default it keeps one CPU for itself, where a ptrace stop is handled soonest)');
   return command;
 }
+
+const LENIENT = 'skip records that do not fit the trace format (and say how many) instead of refusing the file';
 
 export async function main(argv: readonly string[]): Promise<number> {
   guardOutput(process.stdout);
@@ -89,6 +90,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
 
   program
+    .command('cleanup')
+    .description('remove what crashed runs left behind: containers whose cttrace is gone (processes, cgroups, overlays, folders, runtime state), unfinished unpacks')
+    .action(async () => {
+      exitCode = await (await import('./cleanup-command.js')).cleanupCommand();
+    });
+
+  program
     .command('inspect')
     .description("a process's ancestry up to PID 1 and its namespaces beside the host's")
     .argument('<pid>', 'process id (host view)')
@@ -102,8 +110,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('open a saved trace in the web timeline (a local URL; Ctrl-C to stop)')
     .argument('<file>', 'a .cttrace file')
     .option('--port <port>', 'serve on this port (default: any free one)')
+    .option('--lenient', LENIENT)
     .action(async (file: string, options) => {
-      exitCode = await (await import('./view-command.js')).viewCommand(file, { port: options.port });
+      exitCode = await (await import('./view-command.js')).viewCommand(file, { port: options.port, lenient: options.lenient });
     });
 
   withTimeOptions(
@@ -111,7 +120,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command('show')
       .description('print a saved trace')
       .argument('<file>', 'a .cttrace file')
-      .option('--json', 'print the records as JSON lines'),
+      .option('--json', 'print the records as JSON lines')
+      .option('--lenient', LENIENT),
   ).action(async (file: string, options) => {
     exitCode = await (await import('./show-command.js')).showCommand(file, options);
   });
@@ -122,6 +132,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<file>', 'a .cttrace file')
     .option('-o, --output <file>', 'where to write it (default: FILE with .json for .cttrace; - for stdout)')
     .option('--format <format>', 'chrome (the Trace Event Format Perfetto reads)', 'chrome')
+    .option('--lenient', LENIENT)
     .action(async (file: string, options) => {
       exitCode = await (await import('./export-command.js')).exportCommand(file, options);
     });
@@ -131,6 +142,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('count, errors and time per syscall, per process and per phase (like strace -c); several files: phases side by side')
     .argument('<files...>', '.cttrace files')
     .option('--json', 'print the summary as JSON')
+    .option('--lenient', LENIENT)
     .action(async (files: string[], options) => {
       exitCode = await (await import('./summary-command.js')).summaryCommand(files, options);
     });

@@ -14,3 +14,8 @@ export function guardOutput(stream: Writable): void {
 export function print(stream: Writable, text: string): void {
   if (!closed.has(stream)) stream.write(text);
 }
+
+/** What --lenient left out of a trace, on stderr (stdout keeps only the output asked for). */
+export function reportSkipped(summary: string | null): void {
+  if (summary !== null) print(process.stderr, `cttrace: ${summary}\n`);
+}

@@ -1,14 +1,15 @@
 // `cttrace run -- IMAGE [CMD...]`: make a bundle from an image, run a runtime on it under the
 // tracer, relay the container's stdio and exit code, and leave nothing behind.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { makeBundle, type Bundle } from '../../runtime/bundle/index.js';
+import { describeSweep, makeBundle, sweepOrphans, type Bundle } from '../../runtime/bundle/index.js';
+import { makeStateRoot } from '../../runtime/bundle/state-root.js';
 import { defaultOutputPath } from './output-path.js';
 import { runtimeLaunch, type RuntimeName } from './runtimes.js';
 import { withLiveViewer, type LiveHooks, type WebOptions } from './live-option.js';
 import { checkOutputOptions, runTracedSession, type OutputOptions } from './traced-session.js';
+import { print } from './output.js';
 import { UserError } from './user-error.js';
 
 export interface RunOptions extends OutputOptions, WebOptions {
@@ -18,8 +19,6 @@ export interface RunOptions extends OutputOptions, WebOptions {
   readonly pidsLimit?: number;
   readonly rootless?: boolean;
 }
-
-const STATE_PARENT = '/run/cttrace';
 
 export async function runCommand(imageAndCommand: readonly string[], options: RunOptions): Promise<number> {
   const [image, ...command] = imageAndCommand;
@@ -32,14 +31,16 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
   if (options.pidsLimit !== undefined && !(Number.isInteger(options.pidsLimit) && options.pidsLimit > 0)) {
     throw new UserError('--pids-limit takes a whole number above 0');
   }
+  // what crashed runs left (their owner is gone): removed first, and said in one line
+  const swept = describeSweep(sweepOrphans());
+  if (swept) print(process.stderr, `cttrace: ${swept}\n`);
   return withLiveViewer(options, (hooks) => runContainer(image, command, options, hooks));
 }
 
 async function runContainer(image: string, command: readonly string[], options: RunOptions, hooks: LiveHooks): Promise<number> {
   const runtime = (options.runtime ?? 'ctrun') as RuntimeName;
   const id = `cttrace-${randomBytes(6).toString('hex')}`;
-  mkdirSync(STATE_PARENT, { recursive: true, mode: 0o700 });
-  const stateRoot = mkdtempSync(join(STATE_PARENT, `${runtime}-`));
+  const stateRoot = makeStateRoot(runtime);
   let bundle: Bundle | null = null;
   try {
     runtimeLaunch(runtime, stateRoot, '/', id); // a bad --runtime fails before any work

@@ -2,11 +2,11 @@
 import { COLOUR_STYLE, type LineTimes, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
 import { openTraceFile } from '../trace/file-reader.js';
 import { lineOptionsOf, type LineFlags } from './line-options.js';
-import { print } from './output.js';
+import { print, reportSkipped } from './output.js';
 
-export async function showCommand(path: string, options: { json?: boolean } & LineTimes & LineFlags): Promise<number> {
+export async function showCommand(path: string, options: { json?: boolean; lenient?: boolean } & LineTimes & LineFlags): Promise<number> {
   const lineOptions = lineOptionsOf(options);
-  const file = await openTraceFile(path);
+  const file = await openTraceFile(path, { lenient: options.lenient });
   const formatter = new TerminalFormatter(process.stdout.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options, lineOptions);
   const out: string[] = [];
   const flush = () => {
@@ -20,5 +20,6 @@ export async function showCommand(path: string, options: { json?: boolean } & Li
     if (out.length >= 512) flush();
   }
   flush();
+  reportSkipped(file.skipped());
   return 0;
 }

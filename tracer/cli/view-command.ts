@@ -11,6 +11,8 @@ import { UserError } from './user-error.js';
 export interface ViewOptions {
   /** a fixed port (default: a free one) */
   readonly port?: number | string;
+  /** the viewer skips records that break the trace schema, and says how many */
+  readonly lenient?: boolean;
 }
 
 export async function viewCommand(file: string, options: ViewOptions = {}, until: () => Promise<unknown> = waitForInterrupt): Promise<number> {
@@ -19,7 +21,7 @@ export async function viewCommand(file: string, options: ViewOptions = {}, until
   const header = await readTraceHeader(file);
   let server;
   try {
-    server = await startLiveServer({ port, header, staticDir: viewerDir, traceFile: file });
+    server = await startLiveServer({ port, header, staticDir: viewerDir, traceFile: file, lenient: options.lenient });
   } catch (error) {
     if (error instanceof LiveServerError) throw new UserError(error.message, 1);
     throw error;

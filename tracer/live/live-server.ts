@@ -21,6 +21,8 @@ export interface LiveServerOptions {
   readonly staticDir: string;
   /** a saved .cttrace to serve at /trace.cttrace (cttrace view) */
   readonly traceFile?: string;
+  /** the viewer skips records of traceFile that break the trace schema (cttrace view --lenient) */
+  readonly lenient?: boolean;
 }
 
 export interface LiveServer {
@@ -156,6 +158,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   if (traceFile) {
     query.set('trace', TRACE_PATH.slice(1));
     query.set('name', basename(traceFile));
+    if (options.lenient) query.set('lenient', '1');
   }
   const url = `http://127.0.0.1:${port}/?${query.toString()}`;
 

@@ -1,24 +1,33 @@
-// Reads a .cttrace file back, refusing what is not one with a message that says why.
+// Reads a .cttrace file back, refusing what is not one with a message that says why: the
+// header and every record are checked against the trace schema (schema/cttrace-v1.schema.json).
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeader, type TraceRecord } from './records.js';
+import { TRACE_FORMAT_VERSION, type TraceHeader, type TraceRecord } from './records.js';
+import { completeHeader, headerProblem, isCttraceHeader, newerVersion, RecordChecker } from './schema/trace-schema.js';
+import { TraceFileError } from './trace-file-error.js';
 
-export class TraceFileError extends Error {}
+export { TraceFileError };
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+/** A parsed first line as a header (absent optional fields filled in), or a TraceFileError saying why not. */
 export function checkHeader(path: string, header: unknown): TraceHeader {
-  const candidate = header as Partial<TraceHeader> | null;
-  if (!candidate || typeof candidate !== 'object' || candidate.format !== TRACE_FORMAT) {
+  if (!isCttraceHeader(header)) {
     throw new TraceFileError(`${path} is not a cttrace trace: its first line is not a cttrace header`);
   }
-  if (typeof candidate.version !== 'number' || Math.floor(candidate.version) > TRACE_FORMAT_VERSION) {
-    throw new TraceFileError(
-      `${path} is a cttrace format version ${String(candidate.version)} trace; this cttrace reads version ${TRACE_FORMAT_VERSION}: upgrade cttrace`,
-    );
+  const newer = newerVersion(header);
+  if (newer !== null) {
+    throw new TraceFileError(`${path} is a cttrace format version ${newer} trace; this cttrace reads version ${TRACE_FORMAT_VERSION}: upgrade cttrace`);
   }
-  return candidate as TraceHeader;
+  const problem = headerProblem(header);
+  if (problem !== null) throw new TraceFileError(`${path} line 1 (the header): ${problem}`);
+  return completeHeader(header as TraceHeader);
+}
+
+export interface ReadOptions {
+  /** skip records that break the schema (counted: see TraceFile.skipped) instead of refusing the file */
+  readonly lenient?: boolean;
 }
 
 async function checkMagic(path: string): Promise<void> {
@@ -41,10 +50,14 @@ async function checkMagic(path: string): Promise<void> {
 export interface TraceFile {
   readonly header: TraceHeader;
   readonly records: AsyncIterable<TraceRecord>;
+  /** after the records were read: one line on what --lenient skipped, or null */
+  skipped(): string | null;
 }
 
+const LENIENT_HINT = '; `--lenient` skips such records';
+
 /** Open a trace: the header is checked before any record is read. */
-export async function openTraceFile(path: string): Promise<TraceFile> {
+export async function openTraceFile(path: string, options: ReadOptions = {}): Promise<TraceFile> {
   await checkMagic(path);
   const gunzip = createReadStream(path).pipe(createGunzip());
   let failure: Error | null = null;
@@ -55,17 +68,19 @@ export async function openTraceFile(path: string): Promise<TraceFile> {
         : new TraceFileError(`${path} is corrupt: ${error.message}`);
   });
   const lines = createInterface({ input: gunzip, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  const parse = (line: string, number: number): unknown => {
-    try {
-      return JSON.parse(line);
-    } catch {
-      throw new TraceFileError(`${path} line ${number} is not JSON: the trace is corrupt`);
-    }
-  };
+  const checker = new RecordChecker(path, options.lenient ?? false, (message) => {
+    throw new TraceFileError(`${message}${LENIENT_HINT}`);
+  });
   const first = await lines.next().catch(() => ({ done: true, value: undefined }));
   if (failure) throw failure;
   if (first.done) throw new TraceFileError(`${path} is empty: it holds no cttrace header`);
-  const header = checkHeader(path, parse(first.value as string, 1));
+  let firstValue: unknown;
+  try {
+    firstValue = JSON.parse(first.value as string);
+  } catch {
+    throw new TraceFileError(`${path} is not a cttrace trace: its first line is not JSON`);
+  }
+  const header = checkHeader(path, firstValue);
   async function* records(): AsyncGenerator<TraceRecord> {
     let number = 1;
     while (true) {
@@ -79,16 +94,24 @@ export async function openTraceFile(path: string): Promise<TraceFile> {
       if (next.done) return;
       number++;
       if (next.value.trim() === '') continue;
-      yield parse(next.value, number) as TraceRecord;
+      let value: unknown;
+      try {
+        value = JSON.parse(next.value);
+      } catch {
+        checker.notJson(number);
+        continue;
+      }
+      const record = checker.check(value, number);
+      if (record !== null) yield record;
     }
   }
-  return { header, records: records() };
+  return { header, records: records(), skipped: () => checker.summary() };
 }
 
 /** Every record of a trace, in order. */
-export async function readTraceFile(path: string): Promise<{ header: TraceHeader; records: TraceRecord[] }> {
-  const file = await openTraceFile(path);
+export async function readTraceFile(path: string, options: ReadOptions = {}): Promise<{ header: TraceHeader; records: TraceRecord[]; skipped: string | null }> {
+  const file = await openTraceFile(path, options);
   const records: TraceRecord[] = [];
   for await (const record of file.records) records.push(record);
-  return { header: file.header, records };
+  return { header: file.header, records, skipped: file.skipped() };
 }

@@ -2,8 +2,7 @@
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { createGzip, type Gzip } from 'node:zlib';
 import type { TraceHeader, TraceRecord } from './records.js';
-
-export class TraceFileError extends Error {}
+import { TraceFileError } from './trace-file-error.js';
 
 export class TraceFileWriter {
   /** Opens the file now, so a path that cannot be written fails before any work starts. */

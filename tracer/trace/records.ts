@@ -1,6 +1,8 @@
 // The records of a .cttrace file, one JSON object a line after the header. This is a public
 // format: fields named here stay; new fields may be added; removing or changing one is a new
-// major version (TRACE_FORMAT_VERSION).
+// major version (TRACE_FORMAT_VERSION). The format as data is schema/cttrace-v1.schema.json,
+// which every reader checks records against: these types are its TypeScript face, and the two
+// change together.
 import type { NamespaceKind } from '../protocol/layout.js';
 
 export const TRACE_FORMAT = 'cttrace';
@@ -50,9 +52,10 @@ export interface ProcessRecord extends Timed {
   readonly nspid: readonly number[];
   readonly comm: string;
   readonly ns: NamespaceInodes;
-  /** effective uid and gid as the host sees them (root in a user namespace shows its mapped uid) */
-  readonly uid: number;
-  readonly gid: number;
+  /** effective uid and gid as the host sees them (root in a user namespace shows its mapped uid);
+   *  missing from traces made before they were added */
+  readonly uid?: number;
+  readonly gid?: number;
   /** why this record: first seen, after an exec, after its namespaces changed */
   readonly reason: 'new' | 'exec' | 'ns';
 }

@@ -29,6 +29,7 @@ const params = new URLSearchParams(location.search);
 const token = params.get('token');
 const trace = params.get('trace');
 if (trace) {
+  app.source.lenient = params.has('lenient');
   const url = new URL(trace, location.href);
   if (token && url.origin === location.origin) url.searchParams.set('token', token);
   const name = params.get('name') ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'trace');

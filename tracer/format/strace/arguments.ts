@@ -22,7 +22,8 @@ export interface ArgumentView {
 
 /** The argument's register as the kernel got it (the record's raw hex). */
 export function registerOf(record: SyscallRecord, index: number): bigint {
-  const raw = record.raw?.[index];
+  const raw: unknown = record.raw?.[index];
+  if (typeof raw === 'number' && Number.isSafeInteger(raw)) return BigInt.asUintN(64, BigInt(raw));
   return typeof raw === 'string' && /^0x[0-9a-f]{1,16}$/.test(raw) ? BigInt(raw) : 0n;
 }
 

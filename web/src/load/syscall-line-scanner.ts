@@ -3,7 +3,10 @@
 // cannot occur inside a JSON string (its quotes would be escaped), and the fields after it must
 // read exactly `"ret":N|null,"err":null|"E","dur":N,"raw":[...]` before the rest (any order).
 // It expects the writer's key order (type, t, pid, name, nr, args, ret, err, dur, raw, ...);
-// anything else returns false and the caller parses the line whole.
+// anything else returns false and the caller parses the line whole. The fields it reads are held
+// to the trace schema's rules for them (integers in the safe range, t, pid and dur not negative),
+// so that a line it takes is one the schema takes as far as the timeline uses it; the rest (args,
+// raw) is checked against the schema when the record is opened whole (details, search).
 
 export interface ScannedSyscall {
   /** t, pid, dur: in a typed array, since a large number stored in an object field is a heap allocation */
@@ -39,7 +42,10 @@ function keyAt(text: string, at: number, key: string): boolean {
   return text.charCodeAt(at) === 44 && text.charCodeAt(at + 2) === key.charCodeAt(0) && text.charCodeAt(at + key.length + 3) === 58;
 }
 
-/** An integer at text[at..]; NaN if none, or a fraction or exponent (JSON.parse will decide). */
+/** The trace schema's integers: beyond this they are written as strings of decimal digits. */
+const SAFE = 9007199254740991;
+
+/** An integer at text[at..]; NaN if none, a fraction or exponent, or beyond the safe range (JSON.parse and the schema will decide). */
 function integerAt(text: string, at: number, end: number): number {
   let i = at;
   let negative = false;
@@ -55,7 +61,7 @@ function integerAt(text: string, at: number, end: number): number {
     value = value * 10 + (c - 48);
   }
   const next = text.charCodeAt(i);
-  if (i === first || next === 46 || next === 101 || next === 69) return NaN;
+  if (i === first || next === 46 || next === 101 || next === 69 || value > SAFE) return NaN;
   position = i;
   return negative ? -value : value;
 }
@@ -120,9 +126,10 @@ function skipValue(text: string, at: number, end: number): number {
 export function scanSyscallLine(text: string, start: number, end: number, out: ScannedSyscall): boolean {
   if (!text.startsWith(PREFIX, start)) return false;
   const t = integerAt(text, start + PREFIX.length, end);
-  if (Number.isNaN(t) || !keyAt(text, position, 'pid')) return false;
+  // t, pid and dur are counts in the schema: a negative one goes to JSON.parse and the schema's message
+  if (!(t >= 0) || !keyAt(text, position, 'pid')) return false;
   const pid = integerAt(text, position + 7, end);
-  if (Number.isNaN(pid) || !keyAt(text, position, 'name')) return false;
+  if (!(pid >= 0) || !keyAt(text, position, 'name')) return false;
   const nameStart = position + 9;
   if (!plainStringAt(text, position + 8, end) || !keyAt(text, position, 'nr')) return false;
   const nameEnd = position - 1;
@@ -149,7 +156,7 @@ export function scanSyscallLine(text: string, start: number, end: number, out: S
   }
   if (!keyAt(text, at, 'dur')) return false;
   const dur = integerAt(text, at + 7, end);
-  if (Number.isNaN(dur) || !keyAt(text, position, 'raw')) return false;
+  if (!(dur >= 0) || !keyAt(text, position, 'raw')) return false;
   at = text.indexOf(']', position + 8);
   if (at < 0 || at >= end) return false;
   at += 1;

@@ -1,5 +1,6 @@
 // What the viewer refuses, and the messages that say why.
-import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeader } from '../../../tracer/trace/records.js';
+import { TRACE_FORMAT_VERSION, type TraceHeader } from '../../../tracer/trace/records.js';
+import { completeHeader, headerProblem, isCttraceHeader, newerVersion } from '../../../tracer/trace/schema/trace-schema.js';
 
 export const LIMITS = {
   /** a .cttrace file larger than this (compressed) is refused before reading */
@@ -41,17 +42,12 @@ export function checkTraceHeader(name: string, line: string | undefined): TraceH
   } catch {
     throw new TraceOpenError(`${name} is not a cttrace trace: its first line is not JSON.`);
   }
-  const header = value as Partial<TraceHeader> | null;
-  if (!header || typeof header !== 'object' || header.format !== TRACE_FORMAT) {
-    throw new TraceOpenError(`${name} is not a cttrace trace: its first line is not a cttrace header.`);
+  if (!isCttraceHeader(value)) throw new TraceOpenError(`${name} is not a cttrace trace: its first line is not a cttrace header.`);
+  const newer = newerVersion(value);
+  if (newer !== null) {
+    throw new TraceOpenError(`${name} is a cttrace format version ${newer} trace, newer than this viewer reads (version ${TRACE_FORMAT_VERSION}): open it with a newer cttrace.`);
   }
-  if (typeof header.version !== 'number' || Math.floor(header.version) > TRACE_FORMAT_VERSION) {
-    throw new TraceOpenError(
-      `${name} is a cttrace format version ${String(header.version)} trace, newer than this viewer reads (version ${TRACE_FORMAT_VERSION}): open it with a newer cttrace.`,
-    );
-  }
-  if (!header.host || typeof header.host !== 'object' || !header.filter || !Array.isArray(header.command)) {
-    throw new TraceOpenError(`${name} is not a valid cttrace trace: its header lacks host, filter or command.`);
-  }
-  return header as TraceHeader;
+  const problem = headerProblem(value);
+  if (problem !== null) throw new TraceOpenError(`${name} line 1 (the header): ${problem}.`);
+  return completeHeader(value as TraceHeader);
 }

@@ -3,6 +3,7 @@
 // and search can have any record whole later, without a million little strings.
 // Lives in the loader worker; has no DOM, so vitest runs it as is.
 import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
+import { RecordChecker, recordProblem } from '../../../tracer/trace/schema/trace-schema.js';
 import { RecordIngest, type IngestBatch } from '../model/record-ingest.js';
 import { emptyScan, scanSyscallLine } from './syscall-line-scanner.js';
 import { checkTraceHeader, LIMITS, tooManyRecords, TraceOpenError } from './trace-limits.js';
@@ -41,11 +42,27 @@ export class TraceSession {
   private carry = '';
   private lastFlush = now();
   private lineNumber = 0;
+  /** the header's line number */
+  private headerLine = 0;
+  /** the seq of the next record at each line after the header that is no record (blank, skipped): to find a record's line */
+  private readonly gaps: number[] = [];
+  private readonly checker: RecordChecker;
 
+  /** lenient: skip records that break the trace schema (counted: skipped()) instead of refusing the trace */
   constructor(
     readonly name: string,
     private readonly sink: SessionSink,
-  ) {}
+    lenient = false,
+  ) {
+    this.checker = new RecordChecker(name, lenient, (message) => {
+      throw new TraceOpenError(`${message}. Open it with \`cttrace view --lenient FILE\` to skip such records.`);
+    });
+  }
+
+  /** One line on what lenient skipped, or null. */
+  skipped(): string | null {
+    return this.checker.summary();
+  }
 
   get recordCount(): number {
     return this.places.count;
@@ -102,21 +119,27 @@ export class TraceSession {
       const line = text.slice(start, end);
       if (line.trim() === '') return;
       this.header = checkTraceHeader(this.name, line);
+      this.headerLine = this.lineNumber;
       this.sink.header(this.header);
       return;
     }
-    if (end === start) return;
     const seq = this.places.count;
+    if (end === start) {
+      this.gaps.push(seq);
+      return;
+    }
     if (seq >= LIMITS.maxRecords) throw tooManyRecords(this.name);
     if (!(scanSyscallLine(text, start, end, this.scanned) && this.ingest.addScanned(text, this.scanned, seq))) {
-      let record: TraceRecord;
+      let value: unknown;
       try {
-        record = JSON.parse(text.slice(start, end)) as TraceRecord;
+        value = JSON.parse(text.slice(start, end));
       } catch {
-        throw new TraceOpenError(`${this.name} line ${this.lineNumber} is not JSON: the trace is corrupt.`);
+        value = undefined;
       }
-      if (!record || typeof record !== 'object' || typeof record.type !== 'string') {
-        throw new TraceOpenError(`${this.name} line ${this.lineNumber} is not a trace record.`);
+      const record = value === undefined ? this.checker.notJson(this.lineNumber) : this.checker.check(value, this.lineNumber);
+      if (record === null) {
+        this.gaps.push(seq);
+        return;
       }
       this.ingest.add(record, seq);
     }
@@ -167,8 +190,34 @@ export class TraceSession {
     return text.slice(start, this.lineEnd(text, start));
   }
 
+  /** The line number of record seq: the header's, then one a record, plus the lines that held none before it. */
+  private lineNumberOf(seq: number): number {
+    let low = 0;
+    let high = this.gaps.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.gaps[middle]! <= seq) low = middle + 1;
+      else high = middle;
+    }
+    return this.headerLine + 1 + seq + low;
+  }
+
+  /**
+   * Record seq whole, or null if there is none. A syscall line the scanner took was checked only
+   * in the fields the timeline uses: the whole record is checked here, and one that breaks the
+   * schema throws a TraceOpenError naming its line.
+   */
   recordAt(seq: number): TraceRecord | null {
-    return seq >= 0 && seq < this.places.count ? (JSON.parse(this.lineOf(seq)) as TraceRecord) : null;
+    if (!(seq >= 0 && seq < this.places.count)) return null;
+    let value: unknown;
+    try {
+      value = JSON.parse(this.lineOf(seq));
+    } catch {
+      throw new TraceOpenError(`${this.name} line ${this.lineNumberOf(seq)} is not JSON: the trace is corrupt (cut or edited?).`);
+    }
+    const problem = recordProblem(value);
+    if (problem !== null) throw new TraceOpenError(`${this.name} line ${this.lineNumberOf(seq)}: ${problem}.`);
+    return value as TraceRecord;
   }
 
   /** Records whose line contains the text (case-insensitive), at most `limit` of them, in order. */

@@ -9,8 +9,11 @@ export interface TraceSourceEvents {
   header(header: TraceHeader, name: string): void;
   batch(batch: IngestBatch): void;
   progress(bytes: number, total: number | null, records: number): void;
-  done(records: number, ms: number, parseMs: number): void;
+  /** skipped: one line on what lenient left out, or null */
+  done(records: number, ms: number, parseMs: number, skipped: string | null): void;
   error(message: string): void;
+  /** a record that cannot be shown (it breaks the trace schema): the trace stays open */
+  problem(message: string): void;
   live(state: 'connecting' | 'open' | 'closed', message?: string): void;
 }
 
@@ -19,6 +22,8 @@ export class TraceSource {
   private readonly inflater: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, (value: unknown) => void>();
+  /** skip records that break the trace schema (cttrace view --lenient) instead of refusing the trace */
+  lenient = false;
 
   constructor(private readonly events: TraceSourceEvents) {
     this.worker = new Worker(new URL('./trace-worker.ts', import.meta.url), { type: 'module', name: 'cttrace-loader' });
@@ -43,7 +48,7 @@ export class TraceSource {
 
   private pipe(name: string, request: (port: MessagePort) => InflateRequest): void {
     const channel = new MessageChannel();
-    this.worker.postMessage({ type: 'open-port', name, port: channel.port1 } satisfies WorkerRequest, [channel.port1]);
+    this.worker.postMessage({ type: 'open-port', name, port: channel.port1, lenient: this.lenient } satisfies WorkerRequest, [channel.port1]);
     this.inflater.postMessage(request(channel.port2), [channel.port2]);
   }
 
@@ -76,7 +81,7 @@ export class TraceSource {
       case 'progress':
         return this.events.progress(message.bytes, message.total, message.records);
       case 'done':
-        return this.events.done(message.records, message.ms, message.parseMs);
+        return this.events.done(message.records, message.ms, message.parseMs, message.skipped);
       case 'error':
         return this.events.error(message.message);
       case 'live':
@@ -85,6 +90,7 @@ export class TraceSource {
       case 'search': {
         const resolve = this.waiting.get(message.id);
         this.waiting.delete(message.id);
+        if (message.type === 'record' && message.problem) this.events.problem(message.problem);
         resolve?.(message.type === 'record' ? message.record : message.seqs);
         return;
       }

@@ -19,7 +19,7 @@ let generation = 0;
 
 const post = (message: WorkerMessage, transfer?: Transferable[]) => scope.postMessage(message, transfer);
 
-function newSession(name: string): TraceSession {
+function newSession(name: string, lenient = false): TraceSession {
   socket?.close();
   socket = null;
   port?.close();
@@ -28,7 +28,7 @@ function newSession(name: string): TraceSession {
   session = new TraceSession(name, {
     header: (header) => mine === generation && post({ type: 'header', header, name }),
     batch: (batch) => mine === generation && post({ type: 'batch', batch }, batchBuffers(batch.spans)),
-  });
+  }, lenient);
   return session;
 }
 
@@ -37,9 +37,9 @@ function failure(error: unknown): string {
   return `the trace could not be read: ${(error as Error)?.message ?? String(error)}`;
 }
 
-function openPort(name: string, from: MessagePort): void {
+function openPort(name: string, from: MessagePort, lenient: boolean): void {
   const started = performance.now();
-  const current = newSession(name);
+  const current = newSession(name, lenient);
   const mine = generation;
   port = from;
   let parseMs = 0;
@@ -63,7 +63,7 @@ function openPort(name: string, from: MessagePort): void {
           const rest = text.end();
           if (rest) current.acceptText(rest);
           current.finish();
-          post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs });
+          post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs, skipped: current.skipped() });
           from.close();
           return;
         }
@@ -116,13 +116,17 @@ scope.onmessage = (event) => {
   const request = event.data;
   switch (request.type) {
     case 'open-port':
-      openPort(request.name, request.port);
+      openPort(request.name, request.port, request.lenient);
       return;
     case 'open-live':
       openLive(request.url);
       return;
     case 'record':
-      post({ type: 'record', id: request.id, record: session?.recordAt(request.seq) ?? null });
+      try {
+        post({ type: 'record', id: request.id, record: session?.recordAt(request.seq) ?? null });
+      } catch (error) {
+        post({ type: 'record', id: request.id, record: null, problem: failure(error) });
+      }
       return;
     case 'search': {
       const seqs = session?.search(request.query) ?? new Uint32Array(0);

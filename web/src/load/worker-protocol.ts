@@ -18,7 +18,8 @@ export type InflateMessage =
 
 /** page → parse worker */
 export type WorkerRequest =
-  | { readonly type: 'open-port'; readonly name: string; readonly port: MessagePort }
+  /** lenient: skip records that break the trace schema, and say how many at the end */
+  | { readonly type: 'open-port'; readonly name: string; readonly port: MessagePort; readonly lenient: boolean }
   | { readonly type: 'open-live'; readonly url: string }
   | { readonly type: 'record'; readonly id: number; readonly seq: number }
   | { readonly type: 'search'; readonly id: number; readonly query: string };
@@ -28,8 +29,10 @@ export type WorkerMessage =
   | { readonly type: 'header'; readonly header: TraceHeader; readonly name: string }
   | { readonly type: 'batch'; readonly batch: IngestBatch }
   | { readonly type: 'progress'; readonly bytes: number; readonly total: number | null; readonly records: number }
-  | { readonly type: 'done'; readonly records: number; readonly ms: number; readonly parseMs: number }
+  /** skipped: one line on what lenient left out, or null */
+  | { readonly type: 'done'; readonly records: number; readonly ms: number; readonly parseMs: number; readonly skipped: string | null }
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'live'; readonly state: 'connecting' | 'open' | 'closed'; readonly message?: string }
-  | { readonly type: 'record'; readonly id: number; readonly record: TraceRecord | null }
+  /** problem: why the record cannot be shown (it breaks the trace schema), when record is null */
+  | { readonly type: 'record'; readonly id: number; readonly record: TraceRecord | null; readonly problem?: string }
   | { readonly type: 'search'; readonly id: number; readonly seqs: Uint32Array };

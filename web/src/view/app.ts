@@ -67,8 +67,9 @@ export class App {
       header: (header, name) => this.onHeader(header, name),
       batch: (batch) => this.onBatch(batch),
       progress: (bytes, total, records) => this.onProgress(bytes, total, records),
-      done: (records, ms, parseMs) => this.onDone(records, ms, parseMs),
+      done: (records, ms, parseMs, skipped) => this.onDone(records, ms, parseMs, skipped),
       error: (message) => this.fail(message),
+      problem: (message) => this.showMessage(message, 'error'),
       live: (state, message) => this.onLive(state, message),
     });
     this.timeline = new Timeline({
@@ -145,7 +146,7 @@ export class App {
     this.showProgress(`Reading ${this.traceName}…${percent} (${records.toLocaleString('en')} records)`);
   }
 
-  private onDone(records: number, ms: number, parseMs: number): void {
+  private onDone(records: number, ms: number, parseMs: number, skipped: string | null): void {
     this.done = true;
     this.timings.doneAt = performance.now();
     this.timings.workerMs = ms;
@@ -160,6 +161,7 @@ export class App {
       this.timeline.onFrameDrawn = null;
     };
     if (this.model && this.model.lanes.length === 0) this.showMessage(`${this.traceName} holds no events.`, 'info');
+    else if (skipped) this.showMessage(`${this.traceName}: ${skipped}.`, 'info');
   }
 
   private onLive(state: 'connecting' | 'open' | 'closed', message?: string): void {
