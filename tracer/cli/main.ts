@@ -117,10 +117,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('export')
-    .description('write a saved trace as Chrome Trace Event JSON, to open in ui.perfetto.dev or chrome://tracing')
+    .description('write a saved trace as Chrome Trace Event JSON (ui.perfetto.dev, chrome://tracing), or as one HTML page with the viewer (--html)')
     .argument('<file>', 'a .cttrace file')
-    .option('-o, --output <file>', 'where to write it (default: FILE with .json for .cttrace; - for stdout)')
-    .option('--format <format>', 'chrome (the Trace Event Format Perfetto reads)', 'chrome')
+    .option('-o, --output <file>', 'where to write it (default: FILE with .json or .html for .cttrace; - for stdout)')
+    .option('--format <format>', 'chrome (the Trace Event Format Perfetto reads) or html')
+    .option('--html', 'one self-contained HTML page: the viewer with the trace inside, opens from file:// with no server')
     .action(async (file: string, options) => {
       exitCode = await (await import('./export-command.js')).exportCommand(file, options);
     });
