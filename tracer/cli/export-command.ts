@@ -9,16 +9,17 @@ import { CHROME_TRACE_END, chromeTraceEvents, chromeTracePreamble } from '../exp
 import { htmlPageWithTrace } from '../export/html-page.js';
 import { readTraceHeader } from '../live/read-trace-header.js';
 import { standaloneViewerPage } from '../live/viewer-dir.js';
-import { readTraceFile } from '../trace/file-reader.js';
+import { encodeTraceFile } from '../trace/file-writer.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { print } from './output.js';
+import { readTraceForOutput, redactorFor, type RedactOptions } from './redact-option.js';
 import { UserError } from './user-error.js';
 
 export const EXPORT_FORMATS = ['chrome', 'html'] as const;
 type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const EXTENSIONS: Readonly<Record<ExportFormat, string>> = { chrome: '.json', html: '.html' };
 
-export interface ExportOptions {
+export interface ExportOptions extends RedactOptions {
   readonly output?: string;
   readonly format?: string;
   /** the same as --format html */
@@ -103,10 +104,14 @@ function readStandalonePage(): string {
 
 const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KiB`;
 
-async function exportHtml(input: string, output: string): Promise<void> {
+async function exportHtml(input: string, output: string, options: RedactOptions): Promise<void> {
   const template = readStandalonePage();
   await readTraceHeader(input); // refuses what is not a trace before writing anything
-  const trace = readFileSync(input);
+  let trace: Buffer;
+  if (redactorFor(options)) {
+    const { header, records } = await readTraceForOutput(input, options);
+    trace = encodeTraceFile(header, records);
+  } else trace = readFileSync(input); // as stored: nothing to change
   const page = htmlPageWithTrace(template, trace, basename(input));
   const written = await writeOutput(output, [page]);
   if (written) {
@@ -119,10 +124,10 @@ export async function exportCommand(input: string, options: ExportOptions): Prom
   const format = exportFormat(options);
   const output = options.output ?? defaultExportPath(input, format);
   if (format === 'html') {
-    await exportHtml(input, output);
+    await exportHtml(input, output, options);
     return 0;
   }
-  const { header, records } = await readTraceFile(input);
+  const { header, records } = await readTraceForOutput(input, options);
   const counted = { events: 0 };
   const written = await writeOutput(output, jsonPieces(header, records, counted));
   if (written) print(process.stderr, `cttrace: ${counted.events} events written to ${written} (open it in ui.perfetto.dev or chrome://tracing)\n`);
