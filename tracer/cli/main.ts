@@ -144,6 +144,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = await (await import('./redact-command.js')).redactCommand(file, options);
   });
 
+  withRedactOptions(
+    program
+      .command('diff')
+      .description('compare two start-ups: phase times, and per role (runtime, stages, pid 1) the calls only in one and those with other arguments, like diff -u; exits 1 when the calls differ')
+      .argument('<a>', 'a .cttrace file')
+      .argument('<b>', 'another .cttrace file')
+      .option('--json', 'print the comparison as JSON'),
+  ).action(async (a: string, b: string, options) => {
+    exitCode = await (await import('./diff-command.js')).diffCommand(a, b, options);
+  });
+
   program
     .command('summary')
     .description('count, errors and time per syscall, per process and per phase (like strace -c); several files: phases side by side')
