@@ -91,6 +91,8 @@ describe('redactor', () => {
     const record = r.record(execve(['app', '--token', 'T0ken99'], ['HOME=/home/x', 'EMPTY=', 'TERM=xterm'])) as SyscallRecord;
     expect(record.args.argv).toEqual(['app', '--token', header.command[2]]);
     expect(record.args.envp).toEqual([expect.stringMatching(/^HOME=<redacted:[0-9a-f]{4}>$/), expect.stringMatching(/^EMPTY=<redacted/), expect.stringMatching(/^TERM=<redacted/)]);
+    // an environment value is not remembered as a secret: HOME=/home/x leaves other /home/x alone
+    expect(r.redactString('/home/x/file')).toBe('/home/x/file');
     // an unread envp (no --env) is a pointer: nothing to redact
     expect((r.record(execve(['app'])) as SyscallRecord).args.envp).toBe('0x7ffd1000');
   });

@@ -19,6 +19,10 @@ export interface RedactionSettings {
 
 /** Shortest value worth remembering as secret wherever it reappears: shorter ones match by chance. */
 const MIN_REMEMBERED = 4;
+/** Values these rules find are secrets wherever they appear. Not environment values (all are
+ *  redacted, secret or not: PWD=/tmp must not make every /tmp a placeholder), nor homes and
+ *  names (they have rules of their own). */
+const REMEMBERED_RULES: ReadonlySet<RedactionRule | 'patterns'> = new Set(['secretOptions', 'assignments', 'bearer', 'privateKeys', 'urlPasswords', 'patterns']);
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A string being redacted: text still to look at, and placeholders already made (never looked into again). */
@@ -54,7 +58,7 @@ export class Redactor {
   }
 
   private secret(value: string, rule: RedactionRule | 'patterns'): string {
-    if (value.length >= MIN_REMEMBERED && rule !== 'homes' && rule !== 'users' && !this.remembered.has(value)) {
+    if (value.length >= MIN_REMEMBERED && REMEMBERED_RULES.has(rule) && !this.remembered.has(value)) {
       this.remembered.add(value);
       this.seen = new RegExp(`(?<secret>${[...this.remembered].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`, 'g');
     }
