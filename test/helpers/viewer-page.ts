@@ -22,6 +22,21 @@ export type ViewerSummary = {
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
+/** Collects a page's script errors (console errors, uncaught exceptions, dialogs: none should
+ *  happen) and every request it makes. */
+export function watchPage(page: Page): { errors: string[]; requests: string[] } {
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('dialog', (dialog) => {
+    errors.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return { errors, requests };
+}
+
 export const summary = (page: Page) => page.evaluate(() => (window as unknown as { __cttrace: { summary(): ViewerSummary } }).__cttrace.summary());
 
 export const waitReady = (page: Page) =>
@@ -36,6 +51,9 @@ export async function clickSpan(page: Page, span: number): Promise<void> {
 }
 
 export const findSpans = (page: Page, name: string) => page.evaluate((n) => (window as unknown as { __cttrace: { findSpans(n: string): number[] } }).__cttrace.findSpans(n), name);
+
+/** The lanes of traces/unshare-namespaces.cttrace, in tree order: `host pid / ns pid  comm`. */
+export const UNSHARE_TRACE_LANES = [/^(\d+) \/ \1  unshare$/, /^\d+ \/ 1  sh$/, /^\d+ \/ 2  sh$/, /^\d+ \/ 3  hostname$/];
 
 export const HOSTILE_IMG = '<img src=x onerror="window.__pwned=1">';
 export const HOSTILE_SCRIPT = '<script>window.__pwned=2</script>';
