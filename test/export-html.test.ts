@@ -1,6 +1,6 @@
-// `cttrace export --html`: one self-contained page, opened from file:// in Debian's chromium with
-// the network cut off: it draws the trace, shows a clone's two pids and what its flags mean,
-// searches (in its worker), keeps to its CSP, and runs nothing a hostile trace holds.
+// `cttrace export --html`: one self-contained page, opened from file:// in Debian's chromium and
+// Firefox ESR with the network cut off: it draws the trace, shows a clone's two pids and what its
+// flags mean, searches (in its worker), keeps to its CSP, and runs nothing a hostile trace holds.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +8,27 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
+import type { TraceHeader, TraceRecord } from '../tracer/trace/records.js';
 import { repoRoot, runCli } from './helpers/cli.js';
-import { CHROMIUM, CHROMIUM_ARGS, checkHostileShownAsText, watchPage, clickSpan, findSpans, hostileTrace, summary, UNSHARE_TRACE_LANES, waitReady } from './helpers/viewer-page.js';
+import { Firefox, FIREFOX } from './helpers/firefox-bidi.js';
+import { CHROMIUM, CHROMIUM_ARGS, checkHostileShownAsText, watchPage, clickSpan, findSpans, HOSTILE_IMG, hostileTrace, summary, UNSHARE_TRACE_LANES, waitReady } from './helpers/viewer-page.js';
 
 const FILTERED = join(repoRoot, 'traces', 'unshare-namespaces.cttrace');
 const TEMPLATE = join(repoRoot, 'web', 'dist-standalone', 'index.html');
 const skip = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (the setup installs Debian's chromium)`;
+
+function exportHtml(input: string, output: string): string {
+  const result = runCli(['export', '--html', input, '-o', output]);
+  expect(result.stderr).toMatch(/written, \d+ KiB \(the trace: \d+ KiB, \d+ KiB as base64; the viewer: \d+ KiB\)/);
+  expect(result.status).toBe(0);
+  return readFileSync(output, 'utf8');
+}
+
+function writeHostileTrace(dir: string, header: TraceHeader, records: readonly TraceRecord[]): string {
+  const file = join(dir, 'hostile<i>.cttrace');
+  writeFileSync(file, gzipSync(hostileTrace(header, records).map((line) => JSON.stringify(line)).join('\n') + '\n'));
+  return file;
+}
 
 describe.skipIf(skip !== null)('export --html, opened from file:// with no network', () => {
   let browser: Browser;
@@ -35,13 +50,6 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
     await browser?.close();
     rmSync(work, { recursive: true, force: true });
   });
-
-  function exportHtml(input: string, output: string): string {
-    const result = runCli(['export', '--html', input, '-o', output]);
-    expect(result.stderr).toMatch(/written, \d+ KiB \(the trace: \d+ KiB, \d+ KiB as base64; the viewer: \d+ KiB\)/);
-    expect(result.status).toBe(0);
-    return readFileSync(output, 'utf8');
-  }
 
   async function openFile(path: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
     const page = await context.newPage();
@@ -103,8 +111,7 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
 
   it('runs nothing from a hostile trace: every string is text, the page keeps to its CSP', async () => {
     const { header, records } = await readTraceFile(FILTERED);
-    const file = join(work, 'hostile<i>.cttrace');
-    writeFileSync(file, gzipSync(hostileTrace(header, records).map((line) => JSON.stringify(line)).join('\n') + '\n'));
+    const file = writeHostileTrace(work, header, records);
     const output = join(work, 'hostile.html');
     exportHtml(file, output);
     const { page, errors } = await openFile(output);
@@ -129,5 +136,65 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
     const both = runCli(['export', '--html', '--format', 'chrome', FILTERED, '-o', join(work, 'x')]);
     expect(both.status).toBe(2);
     expect(both.stderr).toBe('cttrace: --html and --format chrome ask for two formats: give one\n');
+  });
+});
+
+describe.skipIf(!existsSync(FIREFOX))('export --html in Firefox ESR, from file://, network pointed at a closed port', () => {
+  let firefox: Firefox;
+  let work: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'cttrace-html-firefox-'));
+    if (!existsSync(TEMPLATE)) {
+      const { build } = await import('vite');
+      await build({ configFile: join(repoRoot, 'web', 'vite.config.ts'), mode: 'standalone', logLevel: 'warn' });
+    }
+    firefox = await Firefox.launch();
+  }, 120_000);
+
+  afterAll(async () => {
+    await firefox?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const ready = (context: string) => firefox.waitFor<{ error: string | null; lanes: { label: string; tid: number }[]; phases: string[] }>(context, '(() => { const s = window.__cttrace?.summary(); return s && (s.ready || s.error) ? s : null; })()');
+
+  async function clickFirst(context: string, name: string): Promise<void> {
+    const rect = await firefox.evaluate<{ x: number; y: number; width: number; height: number }>(context, `window.__cttrace.spanRect(window.__cttrace.findSpans(${JSON.stringify(name)})[0])`);
+    await firefox.click(context, rect.x + Math.min(rect.width / 2, 4), rect.y + rect.height / 2);
+  }
+
+  const text = (context: string, selector: string) => firefox.evaluate<string | null>(context, `document.querySelector(${JSON.stringify(selector)})?.textContent ?? null`);
+
+  it('draws the trace and shows a clone with both pids and its flags explained; asks for nothing outside the page', async () => {
+    const output = join(work, 'unshare.html');
+    exportHtml(FILTERED, output);
+    const context = await firefox.open(`file://${output}`);
+    const s = await ready(context);
+    expect(s.error).toBeNull();
+    expect(s.lanes.map((lane) => lane.label)).toEqual(UNSHARE_TRACE_LANES.map((label) => expect.stringMatching(label)));
+    expect(s.phases).toEqual(['runtime start', 'namespaces', 'rootfs', 'exec', 'running', 'teardown']);
+    await clickFirst(context, 'clone');
+    await firefox.waitFor(context, `document.querySelector('[data-testid="details-heading"]')?.textContent === 'clone'`);
+    const initTid = s.lanes[1]!.tid;
+    expect(await text(context, '[data-testid="details"] tr[data-label="the same pid on the host"] td')).toBe(String(initTid));
+    expect(await text(context, '[data-testid="details"] tr[data-label="child’s pid chain (host → its own)"] td')).toBe(`${initTid} → 1`);
+    expect(await text(context, '[data-testid="details-explanations"]')).toContain('SIGCHLD');
+    expect(firefox.requests.filter((url) => !/^(file|blob|data):/.test(url))).toEqual([]);
+    expect(firefox.errors).toEqual([]);
+  });
+
+  it('runs nothing from a hostile trace', async () => {
+    const { header, records } = await readTraceFile(FILTERED);
+    const output = join(work, 'hostile.html');
+    exportHtml(writeHostileTrace(work, header, records), output);
+    const context = await firefox.open(`file://${output}`);
+    expect((await ready(context)).error).toBeNull();
+    await clickFirst(context, 'execve');
+    await firefox.waitFor(context, `document.querySelector('[data-testid="details-summary"]')?.textContent.includes('<img src=x')`);
+    expect(await text(context, '[data-testid="process-tree"]')).toContain(HOSTILE_IMG);
+    expect(await firefox.evaluate(context, 'window.__pwned ?? null')).toBeNull();
+    expect(await firefox.evaluate(context, "document.querySelectorAll('body img, body i').length")).toBe(0);
+    expect(firefox.errors).toEqual([]);
   });
 });
