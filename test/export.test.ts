@@ -113,7 +113,7 @@ describe('cttrace export', () => {
       expect(notTrace.stderr).toMatch(/not a cttrace trace/);
       const format = runCli(['export', RUNC, '--format', 'svg', '-o', join(dir, 'y.json')]);
       expect(format.status).not.toBe(0);
-      expect(format.stderr.trim()).toMatch(/^cttrace: unknown export format "svg": use --format chrome$/);
+      expect(format.stderr.trim()).toMatch(/^cttrace: unknown export format "svg": use --format chrome or html \(or --html\)$/);
     });
   });
 });

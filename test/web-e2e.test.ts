@@ -14,8 +14,8 @@ import { startLiveServer, type LiveServer } from '../tracer/live/live-server.js'
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { TraceHeader } from '../tracer/trace/records.js';
 import { isRoot, runCli } from './helpers/cli.js';
+import { CHROMIUM, CHROMIUM_ARGS, checkHostileShownAsText, watchPage, clickSpan, findSpans, hostileTrace, summary, UNSHARE_TRACE_LANES, waitReady, type ViewerSummary } from './helpers/viewer-page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..');
 const STATIC = join(ROOT, 'web', 'dist');
 // The README's screenshots are refreshed with CTTRACE_SCREENSHOTS=1 npm test; otherwise they go to
@@ -25,22 +25,6 @@ const FILTERED = join(ROOT, 'traces', 'unshare-namespaces.cttrace');
 const ALL = join(ROOT, 'traces', 'unshare-namespaces-all.cttrace');
 const skip = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (the setup installs Debian's chromium)`;
 if (skip) console.warn(`web-e2e: skipped: ${skip}`);
-
-type Summary = {
-  ready: boolean;
-  error: string | null;
-  records: number;
-  spans: number;
-  shownSpans: number;
-  complete: boolean;
-  lanes: { label: string; depth: number; tid: number; nsPid: number; segments: string[] }[];
-  phases: string[];
-  arrows: number;
-  selection: { kind: string; span?: number; lane?: number } | null;
-  window: [number, number];
-  live: { active: boolean; paused: boolean; held: number; state: string; follow: boolean };
-  replay: { playing: boolean; playhead: number | null };
-};
 
 describe.skipIf(skip !== null)('web viewer in chromium', () => {
   let context: BrowserContext;
@@ -60,7 +44,7 @@ describe.skipIf(skip !== null)('web viewer in chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1500, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
   }, 120_000);
 
@@ -81,32 +65,10 @@ describe.skipIf(skip !== null)('web viewer in chromium', () => {
   /** A page that fails the test on any script error, and records every request it makes. */
   async function openPage(url: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
     const page = await context.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-    page.on('request', (request) => requests.push(request.url()));
-    page.on('dialog', (dialog) => {
-      errors.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
+    const { errors, requests } = watchPage(page);
     await page.goto(url);
     return { page, errors, requests };
   }
-
-  const summary = (page: Page) => page.evaluate(() => (window as unknown as { __cttrace: { summary(): Summary } }).__cttrace.summary());
-  const waitReady = (page: Page) =>
-    page.waitForFunction(() => {
-      const s = (window as unknown as { __cttrace?: { summary(): Summary } }).__cttrace?.summary();
-      return s && (s.ready || s.error);
-    }, null, { timeout: 30_000 });
-
-  async function clickSpan(page: Page, span: number): Promise<void> {
-    const rect = await page.evaluate((id) => (window as unknown as { __cttrace: { spanRect(id: number): { x: number; y: number; width: number; height: number } } }).__cttrace.spanRect(id), span);
-    await page.mouse.click(rect.x + Math.min(rect.width / 2, 4), rect.y + rect.height / 2);
-  }
-
-  const findSpans = (page: Page, name: string) => page.evaluate((n) => (window as unknown as { __cttrace: { findSpans(n: string): number[] } }).__cttrace.findSpans(n), name);
 
   it('opens a recorded trace: lanes in tree order with both pids, phases, panels', async () => {
     const server = await serve({ traceFile: FILTERED });
@@ -114,12 +76,7 @@ describe.skipIf(skip !== null)('web viewer in chromium', () => {
     await waitReady(page);
     const s = await summary(page);
     expect(s.error).toBeNull();
-    expect(s.lanes.map((lane) => lane.label)).toEqual([
-      expect.stringMatching(/^(\d+) \/ \1  unshare$/),
-      expect.stringMatching(/^\d+ \/ 1  sh$/),
-      expect.stringMatching(/^\d+ \/ 2  sh$/),
-      expect.stringMatching(/^\d+ \/ 3  hostname$/),
-    ]);
+    expect(s.lanes.map((lane) => lane.label)).toEqual(UNSHARE_TRACE_LANES.map((label) => expect.stringMatching(label)));
     expect(s.lanes.map((lane) => lane.depth)).toEqual([0, 1, 2, 2]);
     expect(s.lanes[0]!.segments).toEqual(['node', 'unshare']);
     expect(s.phases).toEqual(['runtime start', 'namespaces', 'rootfs', 'exec', 'running', 'teardown']);
@@ -276,30 +233,12 @@ describe.skipIf(skip !== null)('web viewer in chromium', () => {
 
   it('runs nothing from a hostile trace: every string is text', async () => {
     const { header, records } = await readTraceFile(FILTERED);
-    const img = '<img src=x onerror="window.__pwned=1">';
-    const script = '<script>window.__pwned=2</script>';
-    const hostileHeader = { ...header, command: [img, script], kernel: img };
-    const hostile = records.map((record) => {
-      if (record.type === 'process' || record.type === 'exec') return { ...record, comm: img };
-      if (record.type === 'syscall' && record.name === 'execve') return { ...record, args: { ...record.args, filename: script, argv: [img, script] } };
-      if (record.type === 'syscall' && record.name === 'mount') return { ...record, name: img, args: { source: script, mountflags: [img] } };
-      return record;
-    });
     const file = join(work, 'hostile.cttrace');
-    writeFileSync(file, gzipSync([hostileHeader, ...hostile].map((line) => JSON.stringify(line)).join('\n') + '\n'));
+    writeFileSync(file, gzipSync(hostileTrace(header, records).map((line) => JSON.stringify(line)).join('\n') + '\n'));
     const server = await serve({ traceFile: file });
     const { page, errors } = await openPage(server.url);
     await waitReady(page);
-    for (const name of ['execve', img]) {
-      const [span] = await findSpans(page, name);
-      await clickSpan(page, span!);
-      await expect.poll(() => page.getByTestId('details-summary').innerText().catch(() => '')).toContain('<img src=x');
-    }
-    await page.getByTestId('search').fill('onerror');
-    await page.getByTestId('search').press('Enter');
-    await page.waitForTimeout(300);
-    expect(await page.getByTestId('details').innerText()).toContain('<script>window.__pwned=2</script>');
-    expect(await page.getByTestId('process-tree').innerText()).toContain(img);
+    await checkHostileShownAsText(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'hostile-trace.png') });
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('body img, body script').count()).toBe(0);
@@ -311,7 +250,7 @@ describe.skipIf(skip !== null)('web viewer in chromium', () => {
     const { header, records } = await readTraceFile(FILTERED);
     const server = await serve({ header });
     const { page, errors } = await openPage(server.url);
-    await page.waitForFunction(() => (window as unknown as { __cttrace: { summary(): Summary } }).__cttrace.summary().live.state === 'open');
+    await page.waitForFunction(() => (window as unknown as { __cttrace: { summary(): ViewerSummary } }).__cttrace.summary().live.state === 'open');
     const half = Math.floor(records.length / 2);
     records.slice(0, half).forEach((record) => server.publish(record));
     await expect.poll(async () => (await summary(page)).records, { timeout: 10_000 }).toBe(half);
@@ -346,7 +285,7 @@ describe.skipIf(skip !== null)('web viewer in chromium', () => {
     const command = ['/usr/bin/unshare', '--fork', '--pid', '--mount-proc', '/bin/sh', '-c', 'sleep 0.3; echo live'];
     const server = await serve({ header: null });
     const { page, errors } = await openPage(server.url);
-    await page.waitForFunction(() => (window as unknown as { __cttrace: { summary(): Summary } }).__cttrace.summary().live.state === 'open');
+    await page.waitForFunction(() => (window as unknown as { __cttrace: { summary(): ViewerSummary } }).__cttrace.summary().live.state === 'open');
     let published = 0;
     let seenMidway = 0;
     const run = runTracedSession({

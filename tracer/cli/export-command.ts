@@ -1,25 +1,36 @@
 // `cttrace export FILE [-o OUT]`: a saved trace as Chrome Trace Event JSON, for Perfetto's UI
-// (ui.perfetto.dev: Open trace file) or chrome://tracing.
+// (ui.perfetto.dev: Open trace file) or chrome://tracing; with --html, as one self-contained
+// page (the viewer and the trace) that opens from file:// with no server.
 import { once } from 'node:events';
-import { createWriteStream, openSync } from 'node:fs';
+import { createWriteStream, openSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CHROME_TRACE_END, chromeTraceEvents, chromeTracePreamble } from '../export/chrome-trace.js';
-import { readTraceFile } from '../trace/file-reader.js';
+import { htmlPageWithTrace } from '../export/html-page.js';
+import { readTraceHeader } from '../live/read-trace-header.js';
+import { standaloneViewerPage } from '../live/viewer-dir.js';
+import { encodeTraceFile } from '../trace/file-writer.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { print, reportSkipped } from './output.js';
+import { readTraceForOutput, redactorFor, type RedactOptions } from './redact-option.js';
 import { UserError } from './user-error.js';
 
-export const EXPORT_FORMATS = ['chrome'] as const;
+export const EXPORT_FORMATS = ['chrome', 'html'] as const;
+type ExportFormat = (typeof EXPORT_FORMATS)[number];
+const EXTENSIONS: Readonly<Record<ExportFormat, string>> = { chrome: '.json', html: '.html' };
 
-export interface ExportOptions {
+export interface ExportOptions extends RedactOptions {
   readonly output?: string;
   readonly format?: string;
   readonly lenient?: boolean;
+  /** the same as --format html */
+  readonly html?: boolean;
 }
 
-/** trace.cttrace → trace.json; anything else gets .json added. */
-export function defaultExportPath(input: string): string {
-  return input.endsWith('.cttrace') ? `${input.slice(0, -'.cttrace'.length)}.json` : `${input}.json`;
+/** trace.cttrace → trace.json (trace.html); anything else gets the extension added. */
+export function defaultExportPath(input: string, format: ExportFormat = 'chrome'): string {
+  const stem = input.endsWith('.cttrace') ? input.slice(0, -'.cttrace'.length) : input;
+  return `${stem}${EXTENSIONS[format]}`;
 }
 
 /** The JSON text in pieces of about 4096 events, for a stream to take one at a time. */
@@ -55,19 +66,23 @@ async function writeAll(stream: Writable, pieces: Iterable<string>): Promise<voi
   }
 }
 
-export async function exportCommand(input: string, options: ExportOptions): Promise<number> {
-  const format = options.format ?? 'chrome';
+function exportFormat(options: ExportOptions): ExportFormat {
+  if (options.html && options.format !== undefined && options.format !== 'html') {
+    throw new UserError(`--html and --format ${options.format} ask for two formats: give one`);
+  }
+  const format = options.html ? 'html' : (options.format ?? 'chrome');
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new UserError(`unknown export format "${format}": use --format ${EXPORT_FORMATS.join(' or ')}`);
+    throw new UserError(`unknown export format "${format}": use --format ${EXPORT_FORMATS.join(' or ')} (or --html)`);
   }
-  const { header, records, skipped } = await readTraceFile(input, { lenient: options.lenient });
-  reportSkipped(skipped);
-  const counted = { events: 0 };
-  if (options.output === '-') {
-    await writeAll(process.stdout, jsonPieces(header, records, counted));
-    return 0;
+  return format as ExportFormat;
+}
+
+/** Write the pieces to -o's file, or stdout for `-o -`; the path written, or null for stdout. */
+async function writeOutput(output: string, pieces: Iterable<string>): Promise<string | null> {
+  if (output === '-') {
+    await writeAll(process.stdout, pieces);
+    return null;
   }
-  const output = options.output ?? defaultExportPath(input);
   let fd: number;
   try {
     fd = openSync(output, 'w', 0o644);
@@ -75,8 +90,52 @@ export async function exportCommand(input: string, options: ExportOptions): Prom
     throw new UserError(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose another path with -o`, 1);
   }
   const file = createWriteStream('', { fd });
-  await writeAll(file, jsonPieces(header, records, counted));
+  await writeAll(file, pieces);
   await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  print(process.stderr, `cttrace: ${counted.events} events written to ${output} (open it in ui.perfetto.dev or chrome://tracing)\n`);
+  return output;
+}
+
+function readStandalonePage(): string {
+  try {
+    return readFileSync(standaloneViewerPage, 'utf8');
+  } catch {
+    throw new UserError(`the self-contained viewer is not built (no ${standaloneViewerPage}): run \`npm run build:web\``, 1);
+  }
+}
+
+const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KiB`;
+
+async function exportHtml(input: string, output: string, options: RedactOptions & { readonly lenient?: boolean }): Promise<void> {
+  const template = readStandalonePage();
+  await readTraceHeader(input); // refuses what is not a trace before writing anything
+  let trace: Buffer;
+  if (redactorFor(options) || options.lenient) {
+    const { header, records, skipped } = await readTraceForOutput(input, options);
+    reportSkipped(skipped);
+    trace = encodeTraceFile(header, records);
+  } else {
+    await readTraceForOutput(input, options); // refuses a trace that breaks the schema before writing anything
+    trace = readFileSync(input); // as stored: nothing to change
+  }
+  const page = htmlPageWithTrace(template, trace, basename(input));
+  const written = await writeOutput(output, [page]);
+  if (written) {
+    const size = Buffer.byteLength(page);
+    print(process.stderr, `cttrace: ${written} written, ${kib(size)} (the trace: ${kib(trace.length)}, ${kib(Math.ceil(trace.length / 3) * 4)} as base64; the viewer: ${kib(Buffer.byteLength(template))}): open it in a browser, no server needed\n`);
+  }
+}
+
+export async function exportCommand(input: string, options: ExportOptions): Promise<number> {
+  const format = exportFormat(options);
+  const output = options.output ?? defaultExportPath(input, format);
+  if (format === 'html') {
+    await exportHtml(input, output, options);
+    return 0;
+  }
+  const { header, records, skipped } = await readTraceForOutput(input, options);
+  reportSkipped(skipped);
+  const counted = { events: 0 };
+  const written = await writeOutput(output, jsonPieces(header, records, counted));
+  if (written) print(process.stderr, `cttrace: ${counted.events} events written to ${written} (open it in ui.perfetto.dev or chrome://tracing)\n`);
   return 0;
 }

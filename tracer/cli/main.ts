@@ -24,8 +24,15 @@ function withTimeOptions(command: Command): Command {
     .option('-Z, --failed-only', 'of the calls, print only those that failed, like strace -Z (the trace keeps them all)');
 }
 
+/** --redact and --redact-pattern (tracer/cli/redact-option.ts), for every command that outputs records. */
+function withRedactOptions(command: Command): Command {
+  return command
+    .option('--redact', 'replace secrets (environment values, passwords and tokens in arguments and writes, private keys, home paths, user names) by <redacted:XXXX> placeholders in every output')
+    .option('--redact-pattern <regex>', 'also redact what this regular expression matches (its group "secret" if it has one); repeatable; implies --redact', (value: string, previous: string[] = []) => [...previous, value]);
+}
+
 function withTracingOptions(command: Command, { starts }: { starts: boolean }): Command {
-  withTimeOptions(command)
+  withRedactOptions(withTimeOptions(command))
     .option('-o, --output <file>', 'where to save the trace (default: cttrace-DATE-NAME.cttrace here)')
     .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
     .option('--all', 'every syscall' + (starts ? ' (no prefilter)' : ''))
@@ -115,27 +122,52 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = await (await import('./view-command.js')).viewCommand(file, { port: options.port, lenient: options.lenient });
     });
 
-  withTimeOptions(
+  withRedactOptions(withTimeOptions(
     program
       .command('show')
       .description('print a saved trace')
       .argument('<file>', 'a .cttrace file')
       .option('--json', 'print the records as JSON lines')
       .option('--lenient', LENIENT),
-  ).action(async (file: string, options) => {
+  )).action(async (file: string, options) => {
     exitCode = await (await import('./show-command.js')).showCommand(file, options);
   });
 
-  program
+  withRedactOptions(
+    program
     .command('export')
-    .description('write a saved trace as Chrome Trace Event JSON, to open in ui.perfetto.dev or chrome://tracing')
+    .description('write a saved trace as Chrome Trace Event JSON (ui.perfetto.dev, chrome://tracing), or as one HTML page with the viewer (--html)')
     .argument('<file>', 'a .cttrace file')
-    .option('-o, --output <file>', 'where to write it (default: FILE with .json for .cttrace; - for stdout)')
-    .option('--format <format>', 'chrome (the Trace Event Format Perfetto reads)', 'chrome')
-    .option('--lenient', LENIENT)
-    .action(async (file: string, options) => {
-      exitCode = await (await import('./export-command.js')).exportCommand(file, options);
-    });
+    .option('-o, --output <file>', 'where to write it (default: FILE with .json or .html for .cttrace; - for stdout)')
+    .option('--format <format>', 'chrome (the Trace Event Format Perfetto reads) or html')
+    .option('--html', 'one self-contained HTML page: the viewer with the trace inside, opens from file:// with no server')
+    .option('--lenient', LENIENT),
+  ).action(async (file: string, options) => {
+    exitCode = await (await import('./export-command.js')).exportCommand(file, options);
+  });
+
+  withRedactOptions(
+    program
+      .command('redact')
+      .description('write a saved trace with its secrets replaced by <redacted:XXXX> placeholders (the same rules as --redact)')
+      .argument('<file>', 'a .cttrace file')
+      .option('-o, --output <file>', 'where to write it (default: FILE.redacted.cttrace)')
+      .option('--lenient', LENIENT),
+  ).action(async (file: string, options) => {
+    exitCode = await (await import('./redact-command.js')).redactCommand(file, options);
+  });
+
+  withRedactOptions(
+    program
+      .command('diff')
+      .description('compare two start-ups: phase times, and per role (runtime, stages, pid 1) the calls only in one and those with other arguments, like diff -u; exits 1 when the calls differ')
+      .argument('<a>', 'a .cttrace file')
+      .argument('<b>', 'another .cttrace file')
+      .option('--json', 'print the comparison as JSON')
+      .option('--lenient', LENIENT),
+  ).action(async (a: string, b: string, options) => {
+    exitCode = await (await import('./diff-command.js')).diffCommand(a, b, options);
+  });
 
   program
     .command('summary')

@@ -10,9 +10,10 @@ import { makeTraceHeader } from '../trace/header.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
+import { redactorFor, type RedactOptions } from './redact-option.js';
 import { UserError } from './user-error.js';
 
-export interface OutputOptions extends LineTimes, LineFlags {
+export interface OutputOptions extends LineTimes, LineFlags, RedactOptions {
   readonly output?: string;
   readonly expression?: string;
   readonly all?: boolean;
@@ -80,6 +81,9 @@ function engineErrorMessage(errno: number, subject: string): string {
 export function checkOutputOptions(options: OutputOptions): void {
   selectSyscalls(options);
   lineOptionsOf(options);
+  if (redactorFor(options) && options.rawOutput) {
+    throw new UserError("--raw-output saves the engine's bytes as they came, secrets included: it cannot be redacted; leave out --raw-output or --redact");
+  }
 }
 
 export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
@@ -88,7 +92,9 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const tables = engineTablesFor(options);
   const attached = target.kind === 'attach';
   const pinned = options.pin !== false;
-  const header = makeTraceHeader({
+  // Everything below sees records only after this: terminal, --json, the file, the live viewer.
+  const redactor = redactorFor(options);
+  const recorded = makeTraceHeader({
     command: [...request.command],
     image: request.image ?? null,
     runtime: request.runtime ?? null,
@@ -102,6 +108,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       ],
     },
   });
+  const header = redactor ? redactor.header(recorded) : recorded;
   const writer = TraceFileWriter.create(request.outputPath, header);
   request.onHeader?.(header);
   const decoder = new Decoder();
@@ -119,8 +126,9 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     tables,
     onRawChunk: rawFd === null ? undefined : (chunk) => writeSync(rawFd, chunk),
     onRecord(raw) {
-      const record = decoder.decode(raw);
-      if (!record) return;
+      const decoded = decoder.decode(raw);
+      if (!decoded) return;
+      const record = redactor ? redactor.record(decoded) : decoded;
       if (record.type === 'error') engineError ??= record.message;
       count++;
       writer.write(record);
@@ -145,7 +153,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     if (rawFd !== null) closeSync(rawFd);
   }
   if (status < 0) throw new UserError(engineErrorMessage(-status, request.subject), 1);
-  if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${request.outputPath}\n`);
+  if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${redactor ? redactor.redactString(request.outputPath) : request.outputPath}\n`);
   if (engineError && !(attached && status >= 0)) print(process.stderr, `cttrace: the engine reported: ${engineError}\n`);
   return status;
 }

@@ -6,7 +6,7 @@
 // clone and clone3 to the child it made; the phases of container creation on a track of their
 // own. Times are the trace's own (µs since the session began). Pure: the CLI writes the lines.
 import { containerPhases } from '../analysis/phases.js';
-import { renamedTo } from '../analysis/renamed.js';
+import { taskNames } from '../analysis/task-names.js';
 import { syscallsWhere } from '../decode/signatures.js';
 import type { ProcessRecord, SyscallRecord, TraceHeader, TraceRecord } from '../trace/records.js';
 
@@ -54,31 +54,12 @@ function syscallArgs(record: SyscallRecord): Record<string, unknown> {
 /** The events of a trace, metadata first, in the order the records came. */
 export function* chromeTraceEvents(records: readonly TraceRecord[], header: TraceHeader): Generator<ChromeTraceEvent> {
   // Each task's names in order, and its latest description (its thread group: tgid).
-  const namesOf = new Map<number, string[]>();
-  const lastOf = new Map<number, ProcessRecord>();
-  // The command cttrace started goes by cttrace's own name until its exec: that name is left out.
-  const started = header.filter.mode === 'attach' ? null : records.find((record) => record.type === 'process')?.pid;
-  const called = (tid: number, name: string) => {
-    const names = namesOf.get(tid);
-    if (names && names[names.length - 1] !== name) names.push(name);
-  };
-  for (const record of records) {
-    if (record.type === 'process') {
-      lastOf.set(record.pid, record);
-      if (!namesOf.has(record.pid)) namesOf.set(record.pid, []);
-      if (record.pid !== started || record.reason !== 'new') called(record.pid, record.comm);
-    } else if (record.type === 'syscall') {
-      // prctl(PR_SET_NAME): runc's and ctrun's stages name themselves so
-      const renamed = renamedTo(record);
-      if (renamed !== null) called(record.pid, renamed);
-    }
-  }
-  const groupOf = (tid: number) => lastOf.get(tid)?.tgid ?? tid;
+  const tasks = taskNames(records, header);
+  const groupOf = (tid: number) => tasks.get(tid)?.last.tgid ?? tid;
 
-  for (const [index, [tid, names]] of [...namesOf].entries()) {
-    const task = lastOf.get(tid)!;
+  for (const [index, [tid, { names, last: task }]] of [...tasks].entries()) {
     const group = groupOf(tid);
-    const label = taskLabel(names.length ? names : [task.comm], task);
+    const label = taskLabel(names, task);
     if (task.tgid === tid) {
       yield { name: 'process_name', ph: 'M', pid: group, tid, args: { name: label } };
       yield { name: 'process_sort_index', ph: 'M', pid: group, tid, args: { sort_index: index + 1 } };

@@ -1,6 +1,6 @@
 // Writes a .cttrace file: gzip'd JSON lines, the header first.
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
-import { createGzip, type Gzip } from 'node:zlib';
+import { createGzip, gzipSync, type Gzip } from 'node:zlib';
 import type { TraceHeader, TraceRecord } from './records.js';
 import { TraceFileError } from './trace-file-error.js';
 
@@ -50,4 +50,9 @@ export class TraceFileWriter {
     this.gzip.end();
     await this.finished;
   }
+}
+
+/** A whole trace as the bytes of a .cttrace file (the same lines TraceFileWriter writes). */
+export function encodeTraceFile(header: TraceHeader, records: readonly TraceRecord[]): Buffer {
+  return gzipSync([header, ...records].map((line) => `${JSON.stringify(line)}\n`).join(''), { level: 6 });
 }

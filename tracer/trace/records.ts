@@ -35,6 +35,16 @@ export interface TraceHeader {
   };
   /** The tracer's own view, to compare the tracees' namespaces against. */
   readonly host: { readonly pid: number; readonly ns: NamespaceInodes };
+  /** present when secrets were replaced by `<redacted:XXXX>` placeholders (--redact, cttrace redact) */
+  readonly redaction?: RedactionNote;
+}
+
+/** What a redacted trace was searched for. */
+export interface RedactionNote {
+  /** the rules (tracer/redact/secret-rules.ts: env, secretOptions, assignments, bearer, privateKeys, urlPasswords, homes, users, seen) */
+  readonly rules: readonly string[];
+  /** how many --redact-pattern were given (not the patterns themselves: they may spell the secret) */
+  readonly patterns: number;
 }
 
 interface Timed {

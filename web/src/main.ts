@@ -1,7 +1,9 @@
 // Entry point: build the viewer, then open what the URL asks for:
 //   ?trace=URL[&name=N]   a served .cttrace (with ?token=T, the token goes along to the server)
 //   ?token=T              the live stream of the cttrace server that printed this URL
+// or, in a page made by `cttrace export --html`, the trace inside the page.
 import './styles.css';
+import { embeddedTrace } from './load/embedded-trace.js';
 import { App } from './view/app.js';
 import { installKeyboard } from './view/keyboard.js';
 import { installTestHooks } from './view/test-hooks.js';
@@ -26,10 +28,13 @@ installKeyboard({
 });
 
 const params = new URLSearchParams(location.search);
+const embedded = embeddedTrace(document);
 const token = params.get('token');
 const trace = params.get('trace');
-if (trace) {
-  app.source.lenient = params.has('lenient');
+app.source.lenient = params.has('lenient');
+if (embedded) {
+  app.openFile(embedded);
+} else if (trace) {
   const url = new URL(trace, location.href);
   if (token && url.origin === location.origin) url.searchParams.set('token', token);
   const name = params.get('name') ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'trace');

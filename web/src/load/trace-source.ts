@@ -4,6 +4,7 @@
 import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
 import type { IngestBatch } from '../model/record-ingest.js';
 import type { InflateRequest, WorkerMessage, WorkerRequest } from './worker-protocol.js';
+import { makeInflateWorker, makeParseWorker } from './workers.js';
 
 export interface TraceSourceEvents {
   header(header: TraceHeader, name: string): void;
@@ -26,10 +27,10 @@ export class TraceSource {
   lenient = false;
 
   constructor(private readonly events: TraceSourceEvents) {
-    this.worker = new Worker(new URL('./trace-worker.ts', import.meta.url), { type: 'module', name: 'cttrace-loader' });
+    this.worker = makeParseWorker();
     this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
     this.worker.onerror = (event) => this.events.error(`the trace loader failed: ${event.message || 'worker error'}`);
-    this.inflater = new Worker(new URL('./inflate-worker.ts', import.meta.url), { type: 'module', name: 'cttrace-inflate' });
+    this.inflater = makeInflateWorker();
     this.inflater.onerror = (event) => this.events.error(`the trace reader failed: ${event.message || 'worker error'}`);
   }
 
