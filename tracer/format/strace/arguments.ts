@@ -27,6 +27,14 @@ export function registerOf(record: SyscallRecord, index: number): bigint {
   return typeof raw === 'string' && /^0x[0-9a-f]{1,16}$/.test(raw) ? BigInt(raw) : 0n;
 }
 
+/** An integer a decoded value spells (123, "123", "0x7b"), or null for anything else: records
+ *  come from files, and files from anywhere. */
+export function integerOf(value: unknown): bigint | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : null;
+  if (typeof value === 'string' && /^(-?\d{1,20}|0x[0-9a-f]{1,16})$/i.test(value)) return BigInt(value);
+  return null;
+}
+
 export const int32 = (value: bigint) => BigInt.asIntN(32, value);
 export const uint32 = (value: bigint) => BigInt.asUintN(32, value);
 
@@ -136,7 +144,7 @@ function intsText(view: ArgumentView): string {
 /** A capability set as strace prints it: abbrev `1<<CAP_CHOWN|1<<CAP_BPF`; raw and verbose
  *  per 32-bit word of the kernel's struct (`0x200001|0x80`, with the names in a comment). */
 function capabilitySetText(names: readonly string[], options: LineOptions): string {
-  const bits = names.reduce((sum, name) => sum | (name.startsWith('0x') ? BigInt(name) : 1n << (lookupFlag(xlat.capabilities, name) ?? 0n)), 0n);
+  const bits = names.reduce((sum, name) => sum | (name.startsWith('0x') ? (integerOf(name) ?? 0n) : 1n << (lookupFlag(xlat.capabilities, name) ?? 0n)), 0n);
   if (bits === 0n) return '0';
   const named = (name: string) => (name.startsWith('0x') ? name : `1<<${name}`);
   if (options.xlat === 'abbrev') return names.map(named).join('|');
@@ -153,8 +161,9 @@ function capabilitySetText(names: readonly string[], options: LineOptions): stri
 function capHeaderText(view: ArgumentView): string {
   const value = decoded(view) as { version?: ArgValue; pid?: ArgValue } | null | undefined;
   if (!value || typeof value !== 'object') return addressText(registerOf(view.record, view.index));
-  const version = typeof value.version === 'string' && value.version.startsWith('0x') ? BigInt(value.version) : lookupFlag(xlat.cap_version, String(value.version));
-  const name = typeof value.version === 'string' && !value.version.startsWith('0x') ? value.version : undefined;
+  const number = integerOf(value.version);
+  const version = number ?? lookupFlag(xlat.cap_version, String(value.version));
+  const name = number === null && typeof value.version === 'string' ? value.version : undefined;
   return `{version=${namedValueText(version ?? 0n, name, xlat.cap_version.unknown, view.options.xlat)}, pid=${value.pid}}`;
 }
 
@@ -171,7 +180,7 @@ function cloneArgsText(view: ArgumentView): string {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return addressText(registerOf(view.record, view.index));
   const names = Array.isArray(value.flags) ? (value.flags as string[]) : [];
   const has = (flag: string) => names.includes(flag);
-  const flagsValue = names.reduce((sum, name) => sum | (name.startsWith('0x') ? BigInt(name) : (lookupFlag(xlat.clone_flags, name) ?? 0n)), 0n);
+  const flagsValue = names.reduce((sum, name) => sum | (name.startsWith('0x') ? (integerOf(name) ?? 0n) : (lookupFlag(xlat.clone_flags, name) ?? 0n)), 0n);
   const address = (field: ArgValue | undefined) => (typeof field === 'string' ? field : 'NULL');
   const fields: string[] = [`flags=${namedFlagsText(flagsValue, names, xlat.clone_flags.unknown, view.options.xlat)}`];
   if (has('CLONE_PIDFD')) fields.push(`pidfd=${address(value.pidfd)}`);
@@ -180,7 +189,8 @@ function cloneArgsText(view: ArgumentView): string {
   const signal = value.exit_signal;
   fields.push(`exit_signal=${typeof signal === 'string' && /^SIG/.test(signal) ? signalText(BigInt(signalNumber(signal)), view.options) : String(signal)}`);
   fields.push(`stack=${address(value.stack)}`);
-  fields.push(`stack_size=${hexText(BigInt(value.stack_size as number | string))}`);
+  const stackSize = integerOf(value.stack_size);
+  fields.push(`stack_size=${stackSize === null ? String(value.stack_size) : hexText(stackSize)}`);
   if (has('CLONE_SETTLS')) fields.push(`tls=${address(value.tls)}`);
   const setTidSize = value.set_tid_size;
   if ((value.set_tid !== null && value.set_tid !== undefined) || (setTidSize !== undefined && String(setTidSize) !== '0')) {
