@@ -3,7 +3,11 @@
 // is masked (addresses, pids, the container's id, bundle and state paths), then, among the calls
 // left over, those of the same name paired as "changed", with their flags added and removed.
 // Pure.
-import { formatSyscall } from '../format/terminal.js';
+import { DEFAULT_LINE_OPTIONS, type LineOptions } from '../format/strace/options.js';
+import { formatSyscall, PLAIN_STYLE } from '../format/terminal.js';
+
+/** diff -u lines carry no padding before " = " */
+const UNALIGNED: LineOptions = { ...DEFAULT_LINE_OPTIONS, alignment: 0 };
 import type { ArgValue, PidPair, SyscallRecord, TraceHeader } from '../trace/records.js';
 
 /** What differs between any two runs of the same start-up, as text to replace. */
@@ -71,10 +75,11 @@ function maskValue(value: ArgValue, masks: RunMasks, forComparison: boolean): Ar
  *  forComparison: addresses, pids and pid results masked too (what is compared). */
 export function callText(record: SyscallRecord, masks: RunMasks, forComparison: boolean): string {
   const args = Object.fromEntries(Object.entries(record.args).map(([key, value]) => [key, maskValue(value, masks, forComparison)]));
+  // compared: the decoded args alone (the raw registers hold this run's addresses)
   const masked: SyscallRecord = forComparison
-    ? { ...record, args, ret: record.retPid || record.childNspid ? 0 : record.ret, retPid: undefined, childNspid: undefined }
+    ? { ...record, args, raw: [], ret: record.retPid || record.childNspid ? 0 : record.ret, retPid: undefined, childNspid: undefined }
     : { ...record, args };
-  return formatSyscall(masked);
+  return formatSyscall(masked, PLAIN_STYLE, UNALIGNED);
 }
 
 export interface ArgChange {
