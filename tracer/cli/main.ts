@@ -33,7 +33,8 @@ function withTracingOptions(command: Command, { starts }: { starts: boolean }): 
     .option('--env', "record execve's environment too")
     .option('-q, --quiet', 'no decoded lines on the terminal (the trace is then decoded and saved once the command is done)')
     .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
-    .option('--port <port>', 'port for --web (default: any free one)');
+    .option('--port <port>', 'port for --web (default: any free one)')
+    .option('--backend <name>', `ptrace (stops each tracee at its calls: exact order) or ebpf (programs in the kernel record, nobody stops; default: ptrace)`);
   if (starts) command.option('--no-pin', 'let the tracer move between CPUs (by default it keeps one CPU for itself, where a ptrace stop is handled soonest)');
   return command;
 }

@@ -1,7 +1,7 @@
 // What trace, attach and run share: choose syscalls, run the engine, decode, print, save.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Decoder } from '../decode/decoder.js';
-import { startSession, type SessionTarget } from '../engine/session.js';
+import { BACKENDS, startSession, type Backend, type SessionTarget } from '../engine/session.js';
 import { COLOUR_STYLE, type LineTimes, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
 import { errnoName } from '../tables/xlat.js';
 import { TraceFileWriter } from '../trace/file-writer.js';
@@ -22,6 +22,8 @@ export interface OutputOptions extends LineTimes {
   readonly rawOutput?: string;
   /** false: let the engine thread move between CPUs (--no-pin) */
   readonly pin?: boolean;
+  /** ptrace or ebpf (--backend); each command has its default */
+  readonly backend?: string;
 }
 
 export interface TracedSessionRequest {
@@ -47,6 +49,9 @@ const CAVEATS = {
   seccomp:
     "filtered by a seccomp prefilter: a tracee's own seccomp filter that returns ERRNO or KILL outranks TRACE, so such calls do not appear; use --all to see them",
   attach: 'attached to running processes: what they did before the attach, and threads born during it before they were seized, are not in the trace',
+  ebpfAttach: 'attached to running processes: what they did before the attach is not in the trace',
+  ebpf:
+    'eBPF backend: user memory not resident when a call was made is recorded as unreadable, never guessed; events lost to a full ring buffer are counted in error records (ENOBUFS) and said at the end; only the thread a stop signal is delivered to shows the group-stop',
   cgroupFiles: 'default set: open, write, mkdir, dup2 and the like were recorded only for files under /sys/fs/cgroup, and close not at all; name them in -e trace= (e.g. default,openat,close) to see them all',
 } as const;
 
@@ -62,6 +67,13 @@ function engineErrorMessage(errno: number, subject: string): string {
 /** Validate the options before anything starts (a typo in -e must not start a container). */
 export function checkOutputOptions(options: OutputOptions): void {
   selectSyscalls(options);
+  backendOf(options);
+}
+
+export function backendOf(options: OutputOptions): Backend {
+  const backend = options.backend ?? 'ptrace';
+  if (!(BACKENDS as readonly string[]).includes(backend)) throw new UserError(`unknown backend "${backend}": use --backend ${BACKENDS.join(' or --backend ')}`);
+  return backend as Backend;
 }
 
 export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
@@ -70,15 +82,19 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const tables = engineTablesFor(options);
   const attached = target.kind === 'attach';
   const pinned = options.pin !== false;
+  const backend = backendOf(options);
+  const ebpf = backend === 'ebpf';
   const header = makeTraceHeader({
+    backend,
     command: [...request.command],
     image: request.image ?? null,
     runtime: request.runtime ?? null,
     filter: {
-      mode: attached ? 'attach' : options.all ? 'all' : 'seccomp',
+      mode: attached ? 'attach' : options.all ? 'all' : ebpf ? 'ebpf' : 'seccomp',
       expression,
       caveats: [
-        ...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp]),
+        ...(attached ? [ebpf ? CAVEATS.ebpfAttach : CAVEATS.attach] : options.all || ebpf ? [] : [CAVEATS.seccomp]),
+        ...(ebpf ? [CAVEATS.ebpf] : []),
         ...(cgroupOnly.size ? [CAVEATS.cgroupFiles] : []),
         ...(request.notes ?? []),
       ],
@@ -95,6 +111,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const watchedLive = !options.quiet || options.json === true || request.onRecord !== undefined;
   const session = startSession({
     target,
+    backend,
     traceAll: options.all ?? false,
     pinTracer: pinned,
     deferRecords: !watchedLive,
@@ -126,7 +143,8 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     await writer.close();
     if (rawFd !== null) closeSync(rawFd);
   }
-  if (status < 0) throw new UserError(engineErrorMessage(-status, request.subject), 1);
+  // eBPF says why it cannot run here (no BTF, no CAP_BPF, lockdown) in its error record.
+  if (status < 0) throw new UserError(ebpf && engineError ? `cannot trace ${request.subject} with eBPF: ${engineError}` : engineErrorMessage(-status, request.subject), 1);
   if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${request.outputPath}\n`);
   if (engineError && !(attached && status >= 0)) print(process.stderr, `cttrace: the engine reported: ${engineError}\n`);
   return status;

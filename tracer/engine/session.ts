@@ -17,8 +17,14 @@ export type SessionTarget =
   | { readonly kind: 'command'; readonly path: string; readonly argv: readonly string[] }
   | { readonly kind: 'attach'; readonly pids: readonly number[] };
 
+/** ptrace: the tracer stops the tracees at their calls; ebpf: programs in the kernel record them, nobody stops. */
+export type Backend = 'ptrace' | 'ebpf';
+export const BACKENDS: readonly Backend[] = ['ptrace', 'ebpf'];
+
 export interface SessionOptions {
   readonly target: SessionTarget;
+  /** default: ptrace */
+  readonly backend?: Backend;
   readonly traceAll: boolean;
   /** keep the engine thread on one CPU and this process's other threads off it (native/placement.h) */
   readonly pinTracer?: boolean;
@@ -56,6 +62,8 @@ export class SessionError extends Error {
 
 export function startSession(options: SessionOptions): Session {
   const engine = loadEngine();
+  const ebpf = options.backend === 'ebpf';
+  const requestStop = ebpf ? engine.ebpfRequestStop : engine.requestStop;
   const fds = new Int32Array(2);
   const rc = engine.makePipe(fds);
   if (rc < 0) throw new SessionError('cannot create the engine pipe', -rc);
@@ -102,11 +110,13 @@ export function startSession(options: SessionOptions): Session {
     const callback = (error: unknown, result: number) => (error ? reject(error) : resolve(result));
     const { capture, bitmap } = options.tables;
     const { target } = options;
+    const traceCommand = ebpf ? engine.ebpfTraceCommand : engine.traceCommand;
+    const traceAttach = ebpf ? engine.ebpfTraceAttach : engine.traceAttach;
     if (target.kind === 'command') {
-      engine.traceCommand.async(target.path, [...target.argv, null], writeFd, engineOptions, capture, bitmap, callback);
+      traceCommand.async(target.path, [...target.argv, null], writeFd, engineOptions, capture, bitmap, callback);
     } else {
       const pids = Int32Array.from(target.pids);
-      engine.traceAttach.async(pids, pids.length, writeFd, engineOptions, capture, bitmap, callback);
+      traceAttach.async(pids, pids.length, writeFd, engineOptions, capture, bitmap, callback);
     }
   });
   let stopTimer: NodeJS.Timeout | undefined;
@@ -116,9 +126,9 @@ export function startSession(options: SessionOptions): Session {
     done,
     stop() {
       if (stopTimer) return;
-      engine.requestStop();
+      requestStop();
       // The request can race with the engine entering waitpid: repeat until it ends.
-      stopTimer = setInterval(() => engine.requestStop(), 50);
+      stopTimer = setInterval(() => requestStop(), 50);
       stopTimer.unref();
     },
   };
