@@ -19,6 +19,13 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user_str and bpf_loop a
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #define SIGKILL 9
+#define TASK_STOPPED_STATE 0x4 /* __TASK_STOPPED */
+#define JOBCTL_STOP_SIGMASK 0xffff
+#define TRACE_SIGNAL_DELIVERED 0
+#define TRACE_SIGNAL_IGNORED 1
+#define SIGNAL_GROUP_EXIT 0x4
+#define SI_USER 0
+#define SI_KERNEL 0x80
 
 /* libbpf 1.1 names no sixth syscall argument */
 #if defined(__TARGET_ARCH_x86)
@@ -66,6 +73,16 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } lost SEC(".maps");
+
+/* A fatal signal (SIGTERM with the default action...) the kernel turned into a kill of the whole
+ * group at once, by the tid it was sent to: ptrace would have seen that thread's call end and the
+ * signal delivered, so both are recorded when the thread leaves (on_sys_exit, on_exit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, s32);
+	__type(value, struct ct_ring_signal);
+} fatal_signals SEC(".maps");
 
 /* Where a blob is built before it is copied to the ring at its real size. Tracepoint programs run
  * with preemption off, so one per CPU is never shared by two programs at once. */
@@ -392,6 +409,20 @@ static __always_inline int works_on_cgroup_file(const u8 *row, const u64 *args)
 	return 0;
 }
 
+/* A task with SIGKILL pending leaves its call for do_exit: under ptrace that call has no exit stop
+ * (strace's "= ?"), so it is left unfinished here too. */
+static __always_inline int fatal_signal_pending(struct task_struct *task)
+{
+	return (BPF_CORE_READ(task, pending.signal.sig[0]) >> (SIGKILL - 1)) & 1;
+}
+
+static __always_inline void deliver_fatal_signal(s32 tid, struct ct_ring_signal *fatal)
+{
+	fatal->header.time_ns = bpf_ktime_get_ns();
+	output(fatal, sizeof *fatal);
+	bpf_map_delete_elem(&fatal_signals, &tid);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
@@ -445,6 +476,11 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	if (!call)
 		return 0;
 	const u8 *row = row_of(call->nr);
+	struct ct_ring_signal *fatal = bpf_map_lookup_elem(&fatal_signals, &tid);
+	if (!fatal && fatal_signal_pending(bpf_get_current_task_btf())) {
+		bpf_map_delete_elem(&inflight, &tid);
+		return 0;
+	}
 	if (call->recorded) {
 		for (u32 arg = 0; arg < 6; arg++) {
 			u8 spec = row[arg];
@@ -456,6 +492,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		set_header(&exit.header, CT_RING_EXIT, tid);
 		output(&exit, sizeof exit);
 	}
+	if (fatal)
+		deliver_fatal_signal(tid, fatal);
 	if ((row[CT_ROW_BEHAVIOUR] & CT_BEHAVIOUR_NS_CHANGE) && ret == 0)
 		emit_task(bpf_get_current_task_btf(), CT_TASK_NS_CHANGE);
 	bpf_map_delete_elem(&inflight, &tid);
@@ -502,6 +540,16 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t former_tid, struct linux_b
 	return 0;
 }
 
+/* A leader killed because another thread of its group execs: that thread takes its tid, and the
+ * exec record says so (ptrace reports no exit for it either). */
+static __always_inline int is_superseded_leader(struct task_struct *task, s32 tid, u32 tgid)
+{
+	if ((u32)tid != tgid || !bpf_core_field_exists(task->signal->group_exec_task))
+		return 0;
+	struct task_struct *exec_task = BPF_CORE_READ(task, signal, group_exec_task);
+	return exec_task && exec_task != task;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task)
 {
@@ -509,6 +557,12 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	if (!is_followed(tgid))
 		return 0;
 	s32 tid = BPF_CORE_READ(task, pid);
+	bpf_map_delete_elem(&inflight, &tid);
+	if (is_superseded_leader(task, tid, tgid))
+		return 0;
+	struct ct_ring_signal *fatal = bpf_map_lookup_elem(&fatal_signals, &tid);
+	if (fatal) /* killed outside a call */
+		deliver_fatal_signal(tid, fatal);
 	int code = BPF_CORE_READ(task, exit_code);
 	struct ct_ring_task_exit record = {};
 	set_header(&record.header, CT_RING_TASK_EXIT, tid);
@@ -521,10 +575,67 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		record.exit.core_dumped = (code & 0x80) ? 1 : 0;
 	}
 	output(&record, sizeof record);
-	bpf_map_delete_elem(&inflight, &tid);
 	/* do_exit counted this thread out of signal->live before the tracepoint: 0 is the last one */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0)
 		bpf_map_delete_elem(&followed, &tgid);
+	return 0;
+}
+
+static __always_inline void fill_signal(struct ct_ring_signal *record, s32 tid, int sig, struct kernel_siginfo *info, u32 kind)
+{
+	set_header(&record->header, CT_RING_SIGNAL, tid);
+	record->signal.signo = sig;
+	record->signal.kind = kind;
+	if ((unsigned long)info > 1) {
+		record->signal.code = BPF_CORE_READ(info, si_code);
+		record->signal.sender_pid = BPF_CORE_READ(info, _sifields._kill._pid);
+		record->signal.sender_uid = BPF_CORE_READ(info, _sifields._kill._uid);
+	} else if (info) { /* SEND_SIG_PRIV: from the kernel */
+		record->signal.code = SI_KERNEL;
+	} else { /* SEND_SIG_NOINFO: from the current task */
+		record->signal.code = SI_USER;
+		record->signal.sender_pid = bpf_get_current_pid_tgid() >> 32;
+		record->signal.sender_uid = (u32)bpf_get_current_uid_gid();
+	}
+}
+
+static __always_inline void emit_signal(s32 tid, int sig, struct kernel_siginfo *info, u32 kind)
+{
+	struct ct_ring_signal record = {};
+	fill_signal(&record, tid, sig, info, kind);
+	output(&record, sizeof record);
+}
+
+/* A signal the kernel drops at once as ignored (SIGCONT, SIGCHLD, SIGWINCH with the default action,
+ * or any with SIG_IGN): a ptraced task would still have it delivered (and reported), so it is
+ * recorded as delivered, to the task it was sent to. And a fatal one turned into a group kill. */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result)
+{
+	if (!is_followed(BPF_CORE_READ(task, tgid)))
+		return 0;
+	s32 tid = BPF_CORE_READ(task, pid);
+	if (result == TRACE_SIGNAL_IGNORED) {
+		emit_signal(tid, sig, info, CT_SIGNAL_DELIVERED);
+	} else if (result == TRACE_SIGNAL_DELIVERED && sig != SIGKILL &&
+		   (BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT) &&
+		   BPF_CORE_READ(task, signal, group_exit_code) == sig) {
+		struct ct_ring_signal fatal = {};
+		fill_signal(&fatal, tid, sig, info, CT_SIGNAL_DELIVERED);
+		bpf_map_update_elem(&fatal_signals, &tid, &fatal, BPF_ANY);
+	}
+	return 0;
+}
+
+/* A task going to sleep stopped is in a group-stop (ptrace stops are TASK_TRACED): its stop
+ * signal is in its jobctl. Only stopped switches go past the first test. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *previous, struct task_struct *next, unsigned int previous_state)
+{
+	if (!(previous_state & TASK_STOPPED_STATE) || !is_followed(BPF_CORE_READ(previous, tgid)))
+		return 0;
+	int sig = BPF_CORE_READ(previous, jobctl) & JOBCTL_STOP_SIGMASK;
+	emit_signal(BPF_CORE_READ(previous, pid), sig, NULL, CT_SIGNAL_GROUP_STOP);
 	return 0;
 }
 
@@ -535,11 +646,6 @@ int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	/* ptrace sees no delivery of SIGKILL either: it kills without a stop */
 	if (!is_followed(pid_tgid >> 32) || sig == SIGKILL)
 		return 0;
-	struct ct_ring_signal record = { .signal = { .signo = sig, .kind = CT_SIGNAL_DELIVERED } };
-	set_header(&record.header, CT_RING_SIGNAL, (s32)pid_tgid);
-	record.signal.code = BPF_CORE_READ(info, si_code);
-	record.signal.sender_pid = BPF_CORE_READ(info, _sifields._kill._pid);
-	record.signal.sender_uid = BPF_CORE_READ(info, _sifields._kill._uid);
-	output(&record, sizeof record);
+	emit_signal((s32)pid_tgid, sig, info, CT_SIGNAL_DELIVERED);
 	return 0;
 }
