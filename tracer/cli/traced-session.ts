@@ -55,6 +55,14 @@ const CAVEATS = {
   cgroupFiles: 'default set: open, write, mkdir, dup2 and the like were recorded only for files under /sys/fs/cgroup, and close not at all; name them in -e trace= (e.g. default,openat,close) to see them all',
 } as const;
 
+/** The eBPF backend's record of events lost to a full ring buffer: an error record with ENOBUFS
+ * whose message ends with the running total (native/ebpf/session.c). */
+const LOST_ERRNO = 'ENOBUFS';
+function lostTotal(message: string): number | null {
+  const total = /\((\d+) in all\)/.exec(message);
+  return total ? Number(total[1]) : null;
+}
+
 function engineErrorMessage(errno: number, subject: string): string {
   if (errno === 1 || errno === 13) {
     return `cannot trace ${subject}: ptrace is not permitted (${errnoName(errno)}); run as root, or set kernel.yama.ptrace_scope=0`;
@@ -107,6 +115,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const rawFd = options.rawOutput ? openSync(options.rawOutput, 'w') : null;
   let count = 0;
   let engineError: string | null = null;
+  let lostEvents = 0;
   // -q with nothing live (no --json, no --web): decode and save once the traced command is done.
   const watchedLive = !options.quiet || options.json === true || request.onRecord !== undefined;
   const session = startSession({
@@ -120,7 +129,8 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     onRecord(raw) {
       const record = decoder.decode(raw);
       if (!record) return;
-      if (record.type === 'error') engineError ??= record.message;
+      if (record.type === 'error' && record.errno === LOST_ERRNO) lostEvents = lostTotal(record.message) ?? lostEvents;
+      else if (record.type === 'error') engineError ??= record.message;
       count++;
       writer.write(record);
       if (options.json) print(process.stdout, `${JSON.stringify(record)}\n`);
@@ -146,6 +156,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   // eBPF says why it cannot run here (no BTF, no CAP_BPF, lockdown) in its error record.
   if (status < 0) throw new UserError(ebpf && engineError ? `cannot trace ${request.subject} with eBPF: ${engineError}` : engineErrorMessage(-status, request.subject), 1);
   if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${request.outputPath}\n`);
+  if (lostEvents) print(process.stderr, `cttrace: ${lostEvents} events were lost (the eBPF ring buffer was full): the trace misses them\n`);
   if (engineError && !(attached && status >= 0)) print(process.stderr, `cttrace: the engine reported: ${engineError}\n`);
   return status;
 }

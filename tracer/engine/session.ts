@@ -106,6 +106,8 @@ export function startSession(options: SessionOptions): Session {
     stream.on('close', ended);
     stream.on('error', reject);
   });
+  // koffi reads the pids on the engine's thread: they must outlive the call, not just this function.
+  let attachedPids: Int32Array | null = null;
   const engineResult = new Promise<number>((resolve, reject) => {
     const callback = (error: unknown, result: number) => (error ? reject(error) : resolve(result));
     const { capture, bitmap } = options.tables;
@@ -115,13 +117,18 @@ export function startSession(options: SessionOptions): Session {
     if (target.kind === 'command') {
       traceCommand.async(target.path, [...target.argv, null], writeFd, engineOptions, capture, bitmap, callback);
     } else {
-      const pids = Int32Array.from(target.pids);
-      traceAttach.async(pids, pids.length, writeFd, engineOptions, capture, bitmap, callback);
+      attachedPids = Int32Array.from(target.pids);
+      traceAttach.async(attachedPids, attachedPids.length, writeFd, engineOptions, capture, bitmap, callback);
     }
   });
   let stopTimer: NodeJS.Timeout | undefined;
   const done = Promise.all([engineResult, streamEnded]).then(([result]) => result);
-  done.finally(() => clearInterval(stopTimer)).catch(() => undefined);
+  done
+    .finally(() => {
+      clearInterval(stopTimer);
+      attachedPids = null;
+    })
+    .catch(() => undefined);
   return {
     done,
     stop() {
