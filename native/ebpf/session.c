@@ -26,7 +26,7 @@
 
 /* How long records wait in the writer's buffer, and how often an idle ring is looked at. */
 #define FLUSH_DELAY_NS (20u * 1000000u)
-#define IDLE_SLEEP_NS (5u * 1000000u)
+#define IDLE_POLL_MS 5
 /* After a stop request, how long the killed tasks of a started command get to report their exit. */
 #define KILL_GRACE_NS (2000u * 1000000u)
 
@@ -91,7 +91,6 @@ static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, co
 	}
 	memcpy(s->capture, capture, sizeof s->capture);
 	atomic_store(&stop_requested, 0);
-	ct_record_hello(&s->out, ct_monotonic_ns(), flags | CT_SESSION_EBPF);
 	char why[512];
 	*rc = ct_ebpf_load(&s->ebpf, capture, bitmap, why, sizeof why);
 	if (*rc == 0) {
@@ -101,6 +100,9 @@ static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, co
 			snprintf(why, sizeof why, "cannot map the eBPF ring buffer: %s; use --backend ptrace", strerror(-*rc));
 		}
 	}
+	/* The session starts once the programs are in and the ring mapped: loading them (the
+	 * verifier's time) is the tracer's start-up, as Node's is, not time the command spends. */
+	ct_record_hello(&s->out, ct_monotonic_ns(), flags | CT_SESSION_EBPF);
 	if (*rc != 0) {
 		ct_record_error(&s->out, 0, -*rc, why);
 		session_end(s, CT_END_DONE);
@@ -121,12 +123,6 @@ static void report_lost(struct ebpf_session *s)
 		 (unsigned long long)(total - s->lost_reported), (unsigned long long)total);
 	ct_record_error(&s->out, 0, ENOBUFS, message);
 	s->lost_reported = total;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec pause = { .tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u) };
-	nanosleep(&pause, NULL);
 }
 
 /* A stop request: a started command is killed (as the ptrace engine's EXITKILL would), an attach
@@ -158,7 +154,8 @@ static void run_loop(struct ebpf_session *s)
 			continue;
 		if (s->out.length && ct_monotonic_ns() >= s->out.oldest_ns + FLUSH_DELAY_NS)
 			ct_writer_flush(&s->out);
-		sleep_ns(IDLE_SLEEP_NS);
+		/* Records wake no one, exits do (trace.bpf.c): the end is seen at once, the rest in a while. */
+		ring_buffer__poll(s->ring, IDLE_POLL_MS);
 	}
 	ring_buffer__consume(s->ring);
 	ct_ring_records_finish(&s->records, ct_monotonic_ns());

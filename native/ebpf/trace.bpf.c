@@ -94,7 +94,7 @@ struct {
 } blob_scratch SEC(".maps");
 
 /* No wakeup per record: user space drains the ring every few milliseconds (session.c), so the
- * traced tasks never pay for waking it. */
+ * traced tasks never pay for waking it. A task's exit wakes it: the last one ends the session. */
 #define RING_FLAGS BPF_RB_NO_WAKEUP
 
 static __always_inline void count_lost(void)
@@ -105,10 +105,15 @@ static __always_inline void count_lost(void)
 		__sync_fetch_and_add(count, 1);
 }
 
+static __always_inline void output_flagged(void *record, u64 size, u64 flags)
+{
+	if (bpf_ringbuf_output(&events, record, size, flags) != 0)
+		count_lost();
+}
+
 static __always_inline void output(void *record, u64 size)
 {
-	if (bpf_ringbuf_output(&events, record, size, RING_FLAGS) != 0)
-		count_lost();
+	output_flagged(record, size, RING_FLAGS);
 }
 
 static __always_inline void set_header(struct ct_ring_header *header, u32 type, s32 tid)
@@ -574,7 +579,7 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		record.exit.value = code & 0x7f;
 		record.exit.core_dumped = (code & 0x80) ? 1 : 0;
 	}
-	output(&record, sizeof record);
+	output_flagged(&record, sizeof record, BPF_RB_FORCE_WAKEUP);
 	/* do_exit counted this thread out of signal->live before the tracepoint: 0 is the last one */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0)
 		bpf_map_delete_elem(&followed, &tgid);

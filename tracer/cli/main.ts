@@ -6,6 +6,7 @@ import { TraceFileError as ReadError } from '../trace/file-reader.js';
 import { TraceFileError as WriteError } from '../trace/file-writer.js';
 import { cttraceVersion } from '../version.js';
 import { BundleError, ImageError } from '../../runtime/image/errors.js';
+import { BACKEND_HELP } from './backend-option.js';
 import { RUNTIME_NAMES } from './runtimes.js';
 import { guardOutput } from './output.js';
 import { UserError } from './user-error.js';
@@ -34,7 +35,7 @@ function withTracingOptions(command: Command, { starts }: { starts: boolean }): 
     .option('-q, --quiet', 'no decoded lines on the terminal (the trace is then decoded and saved once the command is done)')
     .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
     .option('--port <port>', 'port for --web (default: any free one)')
-    .option('--backend <name>', `ptrace (stops each tracee at its calls: exact order) or ebpf (programs in the kernel record, nobody stops; default: ptrace)`);
+    .option('--backend <name>', BACKEND_HELP(starts));
   if (starts) command.option('--no-pin', 'let the tracer move between CPUs (by default it keeps one CPU for itself, where a ptrace stop is handled soonest)');
   return command;
 }

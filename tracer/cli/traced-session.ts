@@ -1,12 +1,13 @@
 // What trace, attach and run share: choose syscalls, run the engine, decode, print, save.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Decoder } from '../decode/decoder.js';
-import { BACKENDS, startSession, type Backend, type SessionTarget } from '../engine/session.js';
+import { startSession, type SessionTarget } from '../engine/session.js';
 import { COLOUR_STYLE, type LineTimes, PLAIN_STYLE, TerminalFormatter } from '../format/terminal.js';
 import { errnoName } from '../tables/xlat.js';
 import { TraceFileWriter } from '../trace/file-writer.js';
 import { makeTraceHeader } from '../trace/header.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
+import { backendOf } from './backend-option.js';
 import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
 import { UserError } from './user-error.js';
@@ -75,13 +76,7 @@ function engineErrorMessage(errno: number, subject: string): string {
 /** Validate the options before anything starts (a typo in -e must not start a container). */
 export function checkOutputOptions(options: OutputOptions): void {
   selectSyscalls(options);
-  backendOf(options);
-}
-
-export function backendOf(options: OutputOptions): Backend {
-  const backend = options.backend ?? 'ptrace';
-  if (!(BACKENDS as readonly string[]).includes(backend)) throw new UserError(`unknown backend "${backend}": use --backend ${BACKENDS.join(' or --backend ')}`);
-  return backend as Backend;
+  backendOf(options, true);
 }
 
 export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
@@ -90,7 +85,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const tables = engineTablesFor(options);
   const attached = target.kind === 'attach';
   const pinned = options.pin !== false;
-  const backend = backendOf(options);
+  const backend = backendOf(options, !attached);
   const ebpf = backend === 'ebpf';
   const header = makeTraceHeader({
     backend,

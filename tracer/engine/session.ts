@@ -4,6 +4,7 @@ import net from 'node:net';
 import { EngineOptions } from '../protocol/layout.js';
 import { RawRecordSplitter } from '../protocol/raw-reader.js';
 import type { RawRecord } from '../protocol/raw-records.js';
+import type { Backend } from './backends.js';
 import { loadEngine } from './ffi.js';
 
 export interface SessionTables {
@@ -17,9 +18,6 @@ export type SessionTarget =
   | { readonly kind: 'command'; readonly path: string; readonly argv: readonly string[] }
   | { readonly kind: 'attach'; readonly pids: readonly number[] };
 
-/** ptrace: the tracer stops the tracees at their calls; ebpf: programs in the kernel record them, nobody stops. */
-export type Backend = 'ptrace' | 'ebpf';
-export const BACKENDS: readonly Backend[] = ['ptrace', 'ebpf'];
 
 export interface SessionOptions {
   readonly target: SessionTarget;
