@@ -21,7 +21,7 @@ static ssize_t read_memory(pid_t tid, uint64_t address, void *into, size_t size)
 	return process_vm_readv(tid, &local, 1, &remote, 1, 0);
 }
 
-static uint8_t *blob_room(struct ct_task_state *t, size_t size)
+uint8_t *ct_capture_room(struct ct_task_state *t, size_t size)
 {
 	if (t->blobs_length + size > t->blobs_capacity) {
 		size_t capacity = t->blobs_capacity ? t->blobs_capacity : 1024;
@@ -39,7 +39,7 @@ static uint8_t *blob_room(struct ct_task_state *t, size_t size)
 /* Start a blob; its data is appended after the header by the callers. */
 static struct ct_blob *begin_blob(struct ct_task_state *t, int arg, int kind)
 {
-	uint8_t *at = blob_room(t, sizeof(struct ct_blob));
+	uint8_t *at = ct_capture_room(t, sizeof(struct ct_blob));
 	if (!at)
 		return NULL;
 	struct ct_blob blob = { .arg = (uint8_t)arg, .kind = (uint8_t)kind };
@@ -71,7 +71,7 @@ static ssize_t append_string(struct ct_task_state *t, pid_t tid, uint64_t addres
 		size_t chunk = PAGE - ((address + copied) % PAGE);
 		if (chunk > limit - copied)
 			chunk = limit - copied;
-		uint8_t *at = blob_room(t, chunk + 1);
+		uint8_t *at = ct_capture_room(t, chunk + 1);
 		if (!at)
 			return -1;
 		ssize_t n = read_memory(tid, address + copied, at, chunk);
@@ -87,7 +87,7 @@ static ssize_t append_string(struct ct_task_state *t, pid_t tid, uint64_t addres
 		copied += (size_t)n;
 	}
 	*truncated = 1;
-	uint8_t *end = blob_room(t, 1);
+	uint8_t *end = ct_capture_room(t, 1);
 	if (!end)
 		return -1;
 	*end = '\0';
@@ -121,7 +121,7 @@ static ssize_t append_prefetched(struct ct_task_state *t, uint64_t address, cons
 	if (!nul)
 		return append_string(t, t->tid, address, limit, truncated);
 	size_t length = (size_t)(nul - prefix) + 1;
-	uint8_t *at = blob_room(t, length);
+	uint8_t *at = ct_capture_room(t, length);
 	if (!at)
 		return -1;
 	memcpy(at, prefix, length);
@@ -238,7 +238,7 @@ static void capture_pointer_count(struct ct_task_state *t, int arg, uint64_t add
 			break;
 		}
 	}
-	uint8_t *room = blob_room(t, sizeof count);
+	uint8_t *room = ct_capture_room(t, sizeof count);
 	if (!room) {
 		finish_blob(t, offset, 0, CT_BLOB_FAULT);
 		return;
@@ -260,7 +260,7 @@ static void capture_bytes(struct ct_task_state *t, int arg, int kind, uint64_t a
 		size = limit;
 		flags |= CT_BLOB_TRUNCATED;
 	}
-	uint8_t *at = blob_room(t, size);
+	uint8_t *at = ct_capture_room(t, size);
 	ssize_t n = at ? read_memory(t->tid, address, at, size) : -1;
 	if (n < 0) {
 		finish_blob(t, offset, 0, CT_BLOB_FAULT);
@@ -274,6 +274,7 @@ void ct_capture_reset(struct ct_task_state *task)
 {
 	task->blobs_length = 0;
 	task->blob_count = 0;
+	task->strings_blob = 0;
 }
 
 void ct_capture_arguments(struct ct_task_state *t, const uint8_t *row, int when, int64_t ret)

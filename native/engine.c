@@ -11,6 +11,7 @@
 #include "fdset.h"
 #include "lineage.h"
 #include "placement.h"
+#include "records.h"
 #include "prefilter.h"
 #include "spawn.h"
 #include "procfs.h"
@@ -30,13 +31,10 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 struct session {
 	struct ct_writer out;
@@ -72,13 +70,6 @@ static atomic_flag session_busy = ATOMIC_FLAG_INIT;
 
 /* A real-time signal no runtime we host uses: it only interrupts the engine's wait. */
 #define WAKE_SIGNAL (SIGRTMAX - 3)
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void wake_handler(int sig)
 {
@@ -133,30 +124,12 @@ static void choose_stops(struct session *s)
 
 static void write_error(struct session *s, pid_t tid, int error_number, const char *message)
 {
-	struct ct_error e = { .error_number = error_number };
-	ct_writer_record(&s->out, CT_REC_ERROR, tid, monotonic_ns(), &e, sizeof e, message, strlen(message) + 1);
-}
-
-static void write_hello(struct session *s, uint32_t flags)
-{
-	struct ct_hello h = { .protocol_version = CT_PROTOCOL_VERSION, .session_flags = flags, .start_ns = s->start_ns };
-	struct timespec real;
-	clock_gettime(CLOCK_REALTIME, &real);
-	h.realtime_start_ns = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
-	struct utsname u;
-	if (uname(&u) == 0) {
-		snprintf(h.kernel_release, sizeof h.kernel_release, "%s", u.release);
-		snprintf(h.machine, sizeof h.machine, "%s", u.machine);
-	}
-	ct_writer_record(&s->out, CT_REC_HELLO, 0, s->start_ns, &h, sizeof h, NULL, 0);
+	ct_record_error(&s->out, tid, error_number, message);
 }
 
 static void write_task(struct session *s, struct ct_task_state *t, uint64_t now, uint32_t reason)
 {
-	t->info.reason = reason;
-	t->announced = 1;
-	t->tgid = t->info.tgid;
-	ct_writer_record(&s->out, CT_REC_TASK, t->tid, now, &t->info, sizeof t->info, NULL, 0);
+	ct_record_task(&s->out, t, now, reason);
 }
 
 /*
@@ -189,20 +162,12 @@ static void announce(struct session *s, struct ct_task_state *t, uint64_t now, u
 
 static void write_syscall(struct session *s, struct ct_task_state *t, uint64_t now, uint16_t flags, int64_t ret)
 {
-	struct ct_syscall call = {
-		.nr = t->nr, .flags = flags, .blob_count = t->blob_count, .ret = ret,
-		.enter_ns = t->enter_ns, .child_tid = t->child_tid,
-	};
-	memcpy(call.args, t->args, sizeof call.args);
-	ct_writer_record(&s->out, CT_REC_SYSCALL, t->tid, now, &call, sizeof call, t->blobs, t->blobs_length);
-	t->in_syscall = 0;
+	ct_record_syscall(&s->out, t, now, flags, ret);
 }
 
 static void finish_unfinished(struct session *s, struct ct_task_state *t, uint64_t now)
 {
-	if (t->in_syscall && !t->unrecorded)
-		write_syscall(s, t, now, CT_SYSCALL_UNFINISHED, 0);
-	t->in_syscall = 0;
+	ct_record_unfinished(&s->out, t, now);
 }
 
 static void restart(struct session *s, struct ct_task_state *t, int sig)
@@ -390,7 +355,7 @@ static struct ct_task_state *new_task(struct session *s, pid_t tid)
 static void announce_child(struct session *s, struct ct_task_state *parent, struct ct_task_state *child)
 {
 	int64_t flags = s->follows_namespaces && parent->announced ? clone_flags_in_flight(s, parent) : -1;
-	uint64_t now = monotonic_ns();
+	uint64_t now = ct_monotonic_ns();
 	if (flags < 0) {
 		announce(s, child, now, CT_TASK_NEW);
 		return;
@@ -433,7 +398,7 @@ static void release(struct session *s, struct ct_task_state *t)
 	t->held = 0;
 	s->held_count--;
 	if (!t->announced)
-		announce(s, t, monotonic_ns(), CT_TASK_NEW);
+		announce(s, t, ct_monotonic_ns(), CT_TASK_NEW);
 	restart(s, t, 0);
 }
 
@@ -488,9 +453,9 @@ static void on_new_child(struct session *s, struct ct_task_state *parent, int vf
 	if (!finishing)
 		return;
 	if (t && t->announced && t->info.nspid_count >= level)
-		syscall_exit(s, parent, t->info.nspid[level - 1], monotonic_ns());
+		syscall_exit(s, parent, t->info.nspid[level - 1], ct_monotonic_ns());
 	else
-		finish_unfinished(s, parent, monotonic_ns()); /* no exit stop is coming: as if it had ended */
+		finish_unfinished(s, parent, ct_monotonic_ns()); /* no exit stop is coming: as if it had ended */
 }
 
 static void on_exec(struct session *s, struct ct_task_state *t, uint64_t now)
@@ -563,7 +528,7 @@ static void on_exit_status(struct session *s, struct ct_task_state *t, int statu
 		e.core_dumped = WCOREDUMP(status) ? 1 : 0;
 	}
 	finish_unfinished(s, t, now);
-	ct_writer_record(&s->out, CT_REC_EXIT, t->tid, now, &e, sizeof e, NULL, 0);
+	ct_record_exit(&s->out, t->tid, now, &e);
 	if (t->tid == s->main_pid)
 		s->main_status = e.kind == CT_EXIT_EXITED ? e.value : 128 + e.value;
 	ct_tasks_remove(&s->tasks, t->tid);
@@ -609,7 +574,7 @@ static void on_stop(struct session *s, struct ct_task_state *t, int status, uint
 
 static void handle_wait_status(struct session *s, pid_t tid, int status)
 {
-	uint64_t now = monotonic_ns();
+	uint64_t now = ct_monotonic_ns();
 	struct ct_task_state *t = ct_tasks_find(&s->tasks, tid);
 	int unknown = !t;
 	if (!t && !(t = new_task(s, tid)))
@@ -658,7 +623,7 @@ static void flush_when_due(struct session *s)
 	if (s->out.length == 0)
 		return;
 	uint64_t due = s->out.oldest_ns + FLUSH_DELAY_NS;
-	if (!s->has_flush_timer || monotonic_ns() >= due) {
+	if (!s->has_flush_timer || ct_monotonic_ns() >= due) {
 		ct_writer_flush(&s->out);
 		return;
 	}
@@ -677,13 +642,13 @@ static pid_t wait_for_stop(struct session *s, int *status)
 {
 	if (!s->held_count)
 		return waitpid(-1, status, __WALL | __WNOTHREAD);
-	uint64_t until = monotonic_ns() + HOLD_NS;
+	uint64_t until = ct_monotonic_ns() + HOLD_NS;
 	do {
 		pid_t tid = waitpid(-1, status, __WALL | __WNOTHREAD | WNOHANG);
 		if (tid != 0)
 			return tid;
 		sched_yield();
-	} while (monotonic_ns() < until);
+	} while (ct_monotonic_ns() < until);
 	release_all(s);
 	return 0;
 }
@@ -743,7 +708,7 @@ static struct session *session_begin(int out_fd, uint32_t options, const uint8_t
 	s->follows_namespaces = sees_every_namespace_change(s);
 	if (options & CT_OPT_PIN_TRACER)
 		ct_placement_begin(&s->placement);
-	s->start_ns = monotonic_ns();
+	s->start_ns = ct_monotonic_ns();
 	struct sigaction wake = { .sa_handler = wake_handler };
 	sigemptyset(&wake.sa_mask);
 	sigaction(WAKE_SIGNAL, &wake, NULL);
@@ -761,11 +726,8 @@ static int session_end(struct session *s, const sigset_t *saved_mask, uint32_t r
 	atomic_store(&engine_tid, 0);
 	pthread_sigmask(SIG_SETMASK, saved_mask, NULL);
 	ct_placement_end(&s->placement);
-	struct ct_end end = {
-		.reason = s->out.failed ? CT_END_OUTPUT_FAILED : s->stopping ? CT_END_STOPPED : reason_if_done,
-		.main_status = s->main_status,
-	};
-	ct_writer_record(&s->out, CT_REC_END, 0, monotonic_ns(), &end, sizeof end, NULL, 0);
+	ct_record_end(&s->out, s->out.failed ? CT_END_OUTPUT_FAILED : s->stopping ? CT_END_STOPPED : reason_if_done,
+		      s->main_status);
 	ct_writer_close(&s->out);
 	ct_tasks_free(&s->tasks);
 	ct_fdset_free(&s->cgroup_fds);
@@ -774,20 +736,6 @@ static int session_end(struct session *s, const sigset_t *saved_mask, uint32_t r
 	free(s);
 	atomic_flag_clear(&session_busy);
 	return status;
-}
-
-/* A private copy of the environment's pointer array: Node may grow (realloc) environ while the
- * child, sharing our memory, still reads it. glibc's setenv never frees the strings. */
-static char **copy_environment(void)
-{
-	size_t count = 0;
-	while (environ && environ[count])
-		count++;
-	char **copy = calloc(count + 1, sizeof *copy);
-	if (copy)
-		for (size_t i = 0; i < count; i++)
-			copy[i] = environ[i];
-	return copy;
 }
 
 /* The started command never reached its own code: say why, in one error record. */
@@ -827,14 +775,14 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 		session_end(s, &saved_mask, CT_END_DONE);
 		return rc;
 	}
-	write_hello(s, seccomp ? CT_SESSION_SECCOMP : CT_SESSION_TRACE_ALL);
+	ct_record_hello(&s->out, s->start_ns, seccomp ? CT_SESSION_SECCOMP : CT_SESSION_TRACE_ALL);
 	int go[2];
 	if (pipe2(go, O_CLOEXEC) != 0) {
 		rc = -errno;
 		session_end(s, &saved_mask, CT_END_DONE);
 		return rc;
 	}
-	char **envp = copy_environment();
+	char **envp = ct_spawn_copy_environment();
 	struct ct_spawn_failure failure = { CT_SPAWN_STARTED, 0 };
 	struct ct_spawn_request request = {
 		.path = path, .argv = (char *const *)argv, .envp = envp, .wait_fd = go[0], .close_fd = go[1],
@@ -872,7 +820,7 @@ int ct_trace_command(const char *path, const char *const *argv, int out_fd, uint
 	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)
 		;
 	if (main_task && WIFSTOPPED(status)) {
-		announce(s, main_task, monotonic_ns(), CT_TASK_NEW);
+		announce(s, main_task, ct_monotonic_ns(), CT_TASK_NEW);
 		restart(s, main_task, 0);
 	}
 	if (write(go[1], "g", 1) != 1)
@@ -931,7 +879,7 @@ int ct_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t
 		return rc;
 	s->attached = 1;
 	s->step_every_syscall = 1; /* attach never installs a filter */
-	write_hello(s, CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0));
+	ct_record_hello(&s->out, s->start_ns, CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0));
 	for (int i = 0; i < pid_count; i++) {
 		rc = seize_threads(s, pids[i]);
 		/* A process that ended since it was listed (a daemon's short-lived child) is no error,

@@ -11,7 +11,10 @@
 #ifndef CTTRACE_EVENT_H
 #define CTTRACE_EVENT_H
 
+/* the BPF programs (native/ebpf) get the fixed-width types from vmlinux.h: the BPF target has no libc */
+#ifndef __bpf__
 #include <stdint.h>
+#endif
 
 #define CT_PROTOCOL_VERSION 2
 
@@ -39,6 +42,7 @@ enum ct_session_flags {
 	CT_SESSION_TRACE_ALL = 1, /* PTRACE_SYSCALL on every syscall, no prefilter */
 	CT_SESSION_ATTACHED = 2,  /* seized existing processes */
 	CT_SESSION_SECCOMP = 4,   /* a seccomp-bpf prefilter selects the syscalls */
+	CT_SESSION_EBPF = 8,      /* the eBPF backend: nobody stops, the kernel's programs record */
 };
 
 struct ct_hello {

@@ -9,6 +9,9 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <stdlib.h>
+
+extern char **environ;
 
 enum { STACK_SIZE = 64 * 1024, KERNEL_SIGSET_BYTES = 8 };
 
@@ -102,4 +105,18 @@ void ct_spawn_release(struct ct_spawned *spawned)
 	if (spawned->stack)
 		munmap(spawned->stack, spawned->stack_size);
 	spawned->stack = NULL;
+}
+
+/* A private copy of the environment's pointer array: Node may grow (realloc) environ while the
+ * child, sharing our memory, still reads it. glibc's setenv never frees the strings. */
+char **ct_spawn_copy_environment(void)
+{
+	size_t count = 0;
+	while (environ && environ[count])
+		count++;
+	char **copy = calloc(count + 1, sizeof *copy);
+	if (copy)
+		for (size_t i = 0; i < count; i++)
+			copy[i] = environ[i];
+	return copy;
 }

@@ -43,5 +43,7 @@ struct ct_spawned {
  * fails, 126 when the filter cannot be installed. */
 int ct_spawn(const struct ct_spawn_request *request, struct ct_spawned *spawned);
 void ct_spawn_release(struct ct_spawned *spawned);
+/* A private copy of environ's pointer array for the child (free it once the child has exec'd). */
+char **ct_spawn_copy_environment(void);
 
 #endif

@@ -28,6 +28,7 @@ struct ct_task_state {
 	size_t blobs_length;
 	size_t blobs_capacity;
 	uint16_t blob_count;
+	size_t strings_blob;  /* eBPF: 1 + offset of an argv/envp blob still arriving in parts; 0: none */
 	struct ct_task_state *next;
 };
 

@@ -35,12 +35,13 @@ function stoppedProcesses(): number[] {
 }
 
 describe.skipIf(!isRoot)('cttrace attach (root)', () => {
-  it('follows what a running shell spawns, then detaches and leaves it running', async () => {
+  // attach defaults to eBPF where it can run (README, "Backends"): both are checked by name
+  it.each(['ptrace', 'ebpf'])('%s: follows what a running shell spawns, then detaches and leaves it running', async (backend) => {
     const daemon = startDaemon('sh', ['-c', 'while true; do /bin/sleep 0.05; done']);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await withTempDirAsync(async (dir) => {
       const output = join(dir, 'a.cttrace');
-      const result = runCli(['attach', '-q', '--duration', '0.6', '-o', output, String(daemon.pid)]);
+      const result = runCli(['attach', '-q', '--backend', backend, '--duration', '0.6', '-o', output, String(daemon.pid)]);
       expect(result.status, result.stderr).toBe(0);
       const { header, records } = await readTraceFile(output);
       expect(header.filter.mode).toBe('attach');

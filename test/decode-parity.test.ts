@@ -108,6 +108,11 @@ describe.skipIf(!isRoot)('every decoded call reads as strace 6.1 prints it (root
     expect(actual).toEqual(expected);
   });
 
+  it('the same from the eBPF backend, which reads the same values in the kernel', () => {
+    const expected = normalise(straceLines([]));
+    expect(normalise(cttraceLines([], ['--backend', 'ebpf']).main)).toEqual(expected);
+  });
+
   it("the children's calls too", () => {
     const { others } = cttraceLines([]);
     expect(others).toEqual([`exit_group(42)${' '.repeat(25)} = ?`, `exit_group(3)${' '.repeat(26)} = ?`]);

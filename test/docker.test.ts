@@ -60,11 +60,12 @@ describe.skipIf(!isRoot || !dockerInstalled)('attach to containerd during docker
     rmSync(work, { recursive: true, force: true });
   }, 60_000);
 
-  it('shows shim, runc, the unshare, PID 1, pivot_root and the execve of sh; docker works after detach', async () => {
+  // Both backends must show the same chain; eBPF without stopping containerd.
+  it.each(['ptrace', 'ebpf'])('%s: shows shim, runc, the unshare, PID 1, pivot_root and the execve of sh; docker works after detach', async (backend) => {
     const containerd = pidOf('containerd');
     expect(containerd).not.toBeNull();
-    const output = join(work, 'containerd.cttrace');
-    const tracer = spawn(process.execPath, [cliPath, 'attach', '-q', '--json', '--name', 'containerd', '-o', output], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = join(work, `containerd-${backend}.cttrace`);
+    const tracer = spawn(process.execPath, [cliPath, 'attach', '-q', '--json', '--backend', backend, '--name', 'containerd', '-o', output], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     tracer.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -44,8 +44,13 @@ const SELECTIONS: readonly (readonly string[])[] = [
   ['-e', 'trace=clone,clone3,fork,vfork'], // unshare unseen: the same
 ];
 
+// The eBPF backend reads the same facts from task_struct: they must match /proc just the same.
+const CASES = ['ptrace', 'ebpf'].flatMap((backend) =>
+  SELECTIONS.map((options) => [`${backend}, ${options.join(' ') || 'default set'}`, ['--backend', backend, ...options]] as const),
+);
+
 describe.skipIf(skipReason !== null)('namespaces followed by the engine (root)', () => {
-  it.each(SELECTIONS.map((options) => [options.join(' ') || 'default set', options] as const))(
+  it.each(CASES)(
     'match /proc for every task: %s',
     { timeout: 30_000 },
     async (_name, options) => {

@@ -59,7 +59,13 @@ interface OracleCase {
   /** a trace= list for both tracers; null: every syscall (strace without -e, cttrace --all) */
   readonly syscalls: string | null;
   readonly ignoreSyscalls?: readonly string[];
+  /** more syscalls to leave out under one backend only (each says why at its case) */
+  readonly ignoreUnder?: Partial<Record<Backend, readonly string[]>>;
 }
+
+type Backend = 'ptrace' | 'ebpf';
+/** Each case runs under both engines: the eBPF backend must see what ptrace and strace see. */
+const BACKENDS: readonly Backend[] = ['ptrace', 'ebpf'];
 
 const UNSHARE = ['unshare', '--fork', '--pid', '--mount', '--uts', '--ipc', '--net', '--mount-proc', 'sh', '-c', 'sh -c "echo \\$\\$"; hostname'];
 
@@ -80,6 +86,9 @@ const CASES: readonly OracleCase[] = [
     name: 'a non-leader thread calls execve while the leader sits in pause() and a thread in read()',
     command: ['@thread-exec'],
     syscalls: `${PROCESS},openat,write,read,getpid,gettid,pause,pipe2,set_tid_address`,
+    // the execing thread polls the others' state with getpid among its calls: a tracer that stops
+    // it at each getpid lets the others fall asleep within one round; nobody stops under eBPF
+    ignoreUnder: { ebpf: ['getpid'] },
   },
   {
     name: 'the leader thread exits first, the others go on',
@@ -154,8 +163,8 @@ function runProcess(argv: readonly string[], cwd: string): Promise<Finished> {
   });
 }
 
-async function traceBoth(oracle: OracleCase, index: number) {
-  const dir = join(work, `case-${index}`);
+async function traceBoth(oracle: OracleCase, index: number, backend: Backend) {
+  const dir = join(work, `case-${backend}-${index}`);
   mkdirSync(dir);
   const argv = argvOf(oracle.command);
   const filter = oracle.syscalls === null ? [] : ['-e', `trace=${oracle.syscalls}`];
@@ -163,7 +172,7 @@ async function traceBoth(oracle: OracleCase, index: number) {
   const [strace, cttrace] = await Promise.all([
     runProcess(['strace', '-f', '-ff', '-q', '--pidns-translation', '-o', join(dir, 's'), ...filter, '--', ...argv], dir),
     runProcess(
-      [process.execPath, cli, 'trace', '-q', '-o', traceFile, ...(oracle.syscalls === null ? ['--all'] : filter), '--', ...argv],
+      [process.execPath, cli, 'trace', '-q', '--backend', backend, '-o', traceFile, ...(oracle.syscalls === null ? ['--all'] : filter), '--', ...argv],
       dir,
     ),
   ]);
@@ -192,12 +201,12 @@ describe.skipIf(skipReason !== null)('oracle: cttrace and strace -f see the same
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  CASES.forEach((oracle, index) => {
-    it(oracle.name, { timeout: 20_000 }, async () => {
-      const { strace, cttrace, straceRun, cttraceRun: traced } = await traceBoth(oracle, index);
+  for (const backend of BACKENDS) CASES.forEach((oracle, index) => {
+    it(`${backend}: ${oracle.name}`, { timeout: 20_000 }, async () => {
+      const { strace, cttrace, straceRun, cttraceRun: traced } = await traceBoth(oracle, index, backend);
       const options: TokenOptions = {
         ignoreSignals: new Set(['SIGCHLD']),
-        ...(oracle.ignoreSyscalls ? { ignoreSyscalls: new Set(oracle.ignoreSyscalls) } : {}),
+        ignoreSyscalls: new Set([...(oracle.ignoreSyscalls ?? []), ...(oracle.ignoreUnder?.[backend] ?? [])]),
       };
       const expected = tokenize(straceRun, options);
       const actual = tokenize(traced, options);

@@ -33,7 +33,9 @@ export type VariantName =
   | 'cttraceAll'
   | 'cttraceAllLive'
   | 'floorAll'
-  | 'straceAll';
+  | 'straceAll'
+  | 'ebpf'
+  | 'ebpfAll';
 
 interface Variant {
   readonly name: VariantName;
@@ -65,6 +67,8 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'cttraceAllLive', label: 'cttrace trace --all (lines printed live)', cttraceArgs: ['--all'], prefix: () => [] },
   { name: 'floorAll', label: 'floor: a minimal ptrace tracer, every syscall', cttraceArgs: null, prefix: () => [], floor: 'all' },
   { name: 'straceAll', label: 'strace -f (every syscall)', cttraceArgs: null, prefix: () => STRACE },
+  { name: 'ebpf', label: 'cttrace trace -q --backend ebpf (default set)', cttraceArgs: ['-q', '--backend', 'ebpf'], prefix: () => [] },
+  { name: 'ebpfAll', label: 'cttrace trace -q --backend ebpf --all', cttraceArgs: ['-q', '--backend', 'ebpf', '--all'], prefix: () => [] },
 ];
 
 export interface VariantResult {
@@ -99,6 +103,10 @@ export interface Ratios {
   readonly filteredSpanVsFloor: number;
   /** what the floor tracer adds under every syscall / what strace -f adds */
   readonly floorAllOverheadVsStraceAll: number;
+  /** the eBPF backend, default set: span / untraced (aim ≤ 1.10) */
+  readonly ebpfSpanVsUntraced: number;
+  /** the eBPF backend under --all: what it adds / what strace -f adds (aim ≤ 0.2) */
+  readonly ebpfAllOverheadVsStraceAll: number;
   /** the same two as the aims, with lines printed live (no -q) */
   readonly filteredLiveSpanVsUntraced: number;
   readonly allLiveOverheadVsStraceAll: number;
@@ -277,6 +285,8 @@ export function measureOverhead(options: OverheadOptions): OverheadResult {
         floorSetVsUntraced: r(span('floorSet'), wall('untraced')),
         filteredSpanVsFloor: r(span('cttrace'), span('floorSet')),
         floorAllOverheadVsStraceAll: r(span('floorAll') - wall('untraced'), wall('straceAll') - wall('untraced')),
+        ebpfSpanVsUntraced: r(span('ebpf'), wall('untraced')),
+        ebpfAllOverheadVsStraceAll: r(span('ebpfAll') - wall('untraced'), wall('straceAll') - wall('untraced')),
         filteredLiveSpanVsUntraced: r(span('cttraceLive'), wall('untraced')),
         allLiveOverheadVsStraceAll: r(span('cttraceAllLive') - wall('untraced'), wall('straceAll') - wall('untraced')),
       },

@@ -6,6 +6,7 @@ import { TraceFileError } from '../trace/trace-file-error.js';
 import { cttraceVersion } from '../version.js';
 import { BundleError, ImageError } from '../../runtime/image/errors.js';
 import { withLineOptions } from './line-options.js';
+import { BACKEND_HELP } from './backend-option.js';
 import { RUNTIME_NAMES } from './runtimes.js';
 import { guardOutput } from './output.js';
 import { UserError } from './user-error.js';
@@ -40,7 +41,8 @@ function withTracingOptions(command: Command, { starts }: { starts: boolean }): 
     .option('--env', "record execve's environment too")
     .option('-q, --quiet', 'no decoded lines on the terminal (the trace is then decoded and saved once the command is done)')
     .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
-    .option('--port <port>', 'port for --web (default: any free one)');
+    .option('--port <port>', 'port for --web (default: any free one)')
+    .option('--backend <name>', BACKEND_HELP(starts));
   if (starts) command.option('--no-pin', 'let the tracer move between CPUs (by default it keeps one CPU for itself, where a ptrace stop is handled soonest)');
   return command;
 }

@@ -8,6 +8,7 @@ import { errnoName } from '../tables/xlat.js';
 import { TraceFileWriter } from '../trace/file-writer.js';
 import { makeTraceHeader } from '../trace/header.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
+import { backendOf } from './backend-option.js';
 import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
 import { redactorFor, type RedactOptions } from './redact-option.js';
@@ -24,6 +25,8 @@ export interface OutputOptions extends LineTimes, LineFlags, RedactOptions {
   readonly rawOutput?: string;
   /** false: let the engine thread move between CPUs (--no-pin) */
   readonly pin?: boolean;
+  /** ptrace or ebpf (--backend); each command has its default */
+  readonly backend?: string;
 }
 
 export interface TracedSessionRequest {
@@ -53,6 +56,9 @@ const CAVEATS = {
     'the prefilter is a seccomp filter in the traced processes: they can see it (prctl(PR_GET_SECCOMP) returns 2, /proc/PID/status says Seccomp: 2) and cannot enter strict mode; --all installs none',
   noNewPrivs:
     'cttrace lacks CAP_SYS_ADMIN, so the prefilter was installed after setting no_new_privs: set-user-ID programs in the trace do not gain privileges; --all needs no prefilter',
+  ebpfAttach: 'attached to running processes: what they did before the attach is not in the trace',
+  ebpf:
+    'eBPF backend: user memory not resident when a call was made is recorded as unreadable, never guessed; events lost to a full ring buffer are counted in error records (ENOBUFS) and said at the end; only the thread a stop signal is delivered to shows the group-stop',
   cgroupFiles: 'default set: open, write, mkdir, dup2 and the like were recorded only for files under /sys/fs/cgroup, and close not at all; name them in -e trace= (e.g. default,openat,close) to see them all',
 } as const;
 
@@ -66,6 +72,14 @@ function hasCapability(bit: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The eBPF backend's record of events lost to a full ring buffer: an error record with ENOBUFS
+ * whose message ends with the running total (native/ebpf/session.c). */
+const LOST_ERRNO = 'ENOBUFS';
+function lostTotal(message: string): number | null {
+  const total = /\((\d+) in all\)/.exec(message);
+  return total ? Number(total[1]) : null;
 }
 
 function engineErrorMessage(errno: number, subject: string): string {
@@ -84,6 +98,7 @@ export function checkOutputOptions(options: OutputOptions): void {
   if (redactorFor(options) && options.rawOutput) {
     throw new UserError("--raw-output saves the engine's bytes as they came, secrets included: it cannot be redacted; leave out --raw-output or --redact");
   }
+  backendOf(options, true);
 }
 
 export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
@@ -92,17 +107,25 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const tables = engineTablesFor(options);
   const attached = target.kind === 'attach';
   const pinned = options.pin !== false;
+  const backend = backendOf(options, !attached);
+  const ebpf = backend === 'ebpf';
   // Everything below sees records only after this: terminal, --json, the file, the live viewer.
   const redactor = redactorFor(options);
   const recorded = makeTraceHeader({
+    backend,
     command: [...request.command],
     image: request.image ?? null,
     runtime: request.runtime ?? null,
     filter: {
-      mode: attached ? 'attach' : options.all ? 'all' : 'seccomp',
+      mode: attached ? 'attach' : options.all ? 'all' : ebpf ? 'ebpf' : 'seccomp',
       expression,
       caveats: [
-        ...(attached ? [CAVEATS.attach] : options.all ? [] : [CAVEATS.seccomp, CAVEATS.prefilterVisible, ...(hasCapability(CAP_SYS_ADMIN) ? [] : [CAVEATS.noNewPrivs])]),
+        ...(attached
+          ? [ebpf ? CAVEATS.ebpfAttach : CAVEATS.attach]
+          : options.all || ebpf
+            ? []
+            : [CAVEATS.seccomp, CAVEATS.prefilterVisible, ...(hasCapability(CAP_SYS_ADMIN) ? [] : [CAVEATS.noNewPrivs])]),
+        ...(ebpf ? [CAVEATS.ebpf] : []),
         ...(cgroupOnly.size ? [CAVEATS.cgroupFiles] : []),
         ...(request.notes ?? []),
       ],
@@ -116,10 +139,12 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const rawFd = options.rawOutput ? openSync(options.rawOutput, 'w') : null;
   let count = 0;
   let engineError: string | null = null;
+  let lostEvents = 0;
   // -q with nothing live (no --json, no --web): decode and save once the traced command is done.
   const watchedLive = !options.quiet || options.json === true || request.onRecord !== undefined;
   const session = startSession({
     target,
+    backend,
     traceAll: options.all ?? false,
     pinTracer: pinned,
     deferRecords: !watchedLive,
@@ -129,7 +154,8 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       const decoded = decoder.decode(raw);
       if (!decoded) return;
       const record = redactor ? redactor.record(decoded) : decoded;
-      if (record.type === 'error') engineError ??= record.message;
+      if (record.type === 'error' && record.errno === LOST_ERRNO) lostEvents = lostTotal(record.message) ?? lostEvents;
+      else if (record.type === 'error') engineError ??= record.message;
       count++;
       writer.write(record);
       if (options.json) print(process.stdout, `${JSON.stringify(record)}\n`);
@@ -152,8 +178,10 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     await writer.close();
     if (rawFd !== null) closeSync(rawFd);
   }
-  if (status < 0) throw new UserError(engineErrorMessage(-status, request.subject), 1);
+  // eBPF says why it cannot run here (no BTF, no CAP_BPF, lockdown) in its error record.
+  if (status < 0) throw new UserError(ebpf && engineError ? `cannot trace ${request.subject} with eBPF: ${engineError}` : engineErrorMessage(-status, request.subject), 1);
   if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${redactor ? redactor.redactString(request.outputPath) : request.outputPath}\n`);
+  if (lostEvents) print(process.stderr, `cttrace: ${lostEvents} events were lost (the eBPF ring buffer was full): the trace misses them\n`);
   if (engineError && !(attached && status >= 0)) print(process.stderr, `cttrace: the engine reported: ${engineError}\n`);
   return status;
 }

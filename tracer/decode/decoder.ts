@@ -31,7 +31,7 @@ const errorName = memoByValue((errno) => errnoName(errno) ?? `E${errno}`);
 export interface SessionInfo {
   readonly kernel: string;
   readonly arch: string;
-  readonly mode: 'seccomp' | 'all' | 'attach';
+  readonly mode: 'seccomp' | 'all' | 'attach' | 'ebpf';
   readonly realtimeStart: number;
 }
 
@@ -107,7 +107,8 @@ export class Decoder {
     }
     this.startNs = hello.startNs;
     if (hello.machine === 'aarch64') this.arch = 'aarch64' as Arch;
-    const mode = hello.sessionFlags & SessionFlags.attached ? 'attach' : hello.sessionFlags & SessionFlags.traceAll ? 'all' : 'seccomp';
+    const flags = hello.sessionFlags;
+    const mode = flags & SessionFlags.attached ? 'attach' : flags & SessionFlags.traceAll ? 'all' : flags & SessionFlags.ebpf ? 'ebpf' : 'seccomp';
     this.session = {
       kernel: hello.kernelRelease,
       arch: hello.machine,

@@ -17,6 +17,10 @@ export interface EngineBinding {
   traceCommand: EngineFunction<[string, (string | null)[], number, number, Uint8Array, Uint8Array]>;
   traceAttach: EngineFunction<[Int32Array, number, number, number, Uint8Array, Uint8Array]>;
   requestStop: () => void;
+  /** the eBPF backend: the same arguments and records, followed in the kernel (native/ebpf/ebpf-engine.h) */
+  ebpfTraceCommand: EngineFunction<[string, (string | null)[], number, number, Uint8Array, Uint8Array]>;
+  ebpfTraceAttach: EngineFunction<[Int32Array, number, number, number, Uint8Array, Uint8Array]>;
+  ebpfRequestStop: () => void;
   /** the benchmarks' untraced stopwatch: ms, or -errno */
   timeCommand: (path: string, argv: (string | null)[], errFd: number, timeoutMs: number, status: Int32Array) => number;
 }
@@ -40,6 +44,13 @@ export function loadEngine(): EngineBinding {
       'int ct_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)',
     ) as unknown as EngineBinding['traceAttach'],
     requestStop: lib.func('void ct_request_stop(void)'),
+    ebpfTraceCommand: lib.func(
+      'int ct_ebpf_trace_command(const char *path, const char **argv, int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)',
+    ) as unknown as EngineBinding['ebpfTraceCommand'],
+    ebpfTraceAttach: lib.func(
+      'int ct_ebpf_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)',
+    ) as unknown as EngineBinding['ebpfTraceAttach'],
+    ebpfRequestStop: lib.func('void ct_ebpf_request_stop(void)'),
     timeCommand: lib.func('double ct_time_command(const char *path, const char **argv, int err_fd, int32_t timeout_ms, _Out_ int32_t *status)'),
   };
   return binding;

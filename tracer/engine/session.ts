@@ -4,6 +4,7 @@ import net from 'node:net';
 import { EngineOptions } from '../protocol/layout.js';
 import { RawRecordSplitter } from '../protocol/raw-reader.js';
 import type { RawRecord } from '../protocol/raw-records.js';
+import type { Backend } from './backends.js';
 import { loadEngine } from './ffi.js';
 
 export interface SessionTables {
@@ -17,8 +18,11 @@ export type SessionTarget =
   | { readonly kind: 'command'; readonly path: string; readonly argv: readonly string[] }
   | { readonly kind: 'attach'; readonly pids: readonly number[] };
 
+
 export interface SessionOptions {
   readonly target: SessionTarget;
+  /** default: ptrace */
+  readonly backend?: Backend;
   readonly traceAll: boolean;
   /** keep the engine thread on one CPU and this process's other threads off it (native/placement.h) */
   readonly pinTracer?: boolean;
@@ -56,6 +60,8 @@ export class SessionError extends Error {
 
 export function startSession(options: SessionOptions): Session {
   const engine = loadEngine();
+  const ebpf = options.backend === 'ebpf';
+  const requestStop = ebpf ? engine.ebpfRequestStop : engine.requestStop;
   const fds = new Int32Array(2);
   const rc = engine.makePipe(fds);
   if (rc < 0) throw new SessionError('cannot create the engine pipe', -rc);
@@ -98,27 +104,36 @@ export function startSession(options: SessionOptions): Session {
     stream.on('close', ended);
     stream.on('error', reject);
   });
+  // koffi reads the pids on the engine's thread: they must outlive the call, not just this function.
+  let attachedPids: Int32Array | null = null;
   const engineResult = new Promise<number>((resolve, reject) => {
     const callback = (error: unknown, result: number) => (error ? reject(error) : resolve(result));
     const { capture, bitmap } = options.tables;
     const { target } = options;
+    const traceCommand = ebpf ? engine.ebpfTraceCommand : engine.traceCommand;
+    const traceAttach = ebpf ? engine.ebpfTraceAttach : engine.traceAttach;
     if (target.kind === 'command') {
-      engine.traceCommand.async(target.path, [...target.argv, null], writeFd, engineOptions, capture, bitmap, callback);
+      traceCommand.async(target.path, [...target.argv, null], writeFd, engineOptions, capture, bitmap, callback);
     } else {
-      const pids = Int32Array.from(target.pids);
-      engine.traceAttach.async(pids, pids.length, writeFd, engineOptions, capture, bitmap, callback);
+      attachedPids = Int32Array.from(target.pids);
+      traceAttach.async(attachedPids, attachedPids.length, writeFd, engineOptions, capture, bitmap, callback);
     }
   });
   let stopTimer: NodeJS.Timeout | undefined;
   const done = Promise.all([engineResult, streamEnded]).then(([result]) => result);
-  done.finally(() => clearInterval(stopTimer)).catch(() => undefined);
+  done
+    .finally(() => {
+      clearInterval(stopTimer);
+      attachedPids = null;
+    })
+    .catch(() => undefined);
   return {
     done,
     stop() {
       if (stopTimer) return;
-      engine.requestStop();
+      requestStop();
       // The request can race with the engine entering waitpid: repeat until it ends.
-      stopTimer = setInterval(() => engine.requestStop(), 50);
+      stopTimer = setInterval(() => requestStop(), 50);
       stopTimer.unref();
     },
   };

@@ -28,7 +28,7 @@ export const Hello = {
   stringSize: 65,
 } as const;
 
-export const SessionFlags = { traceAll: 1, attached: 2, seccomp: 4 } as const;
+export const SessionFlags = { traceAll: 1, attached: 2, seccomp: 4, ebpf: 8 } as const;
 
 /** Namespace kinds in the order of ct_task.ns (enum ct_ns_kind). */
 export const NAMESPACE_KINDS = [

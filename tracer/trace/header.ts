@@ -4,7 +4,7 @@ import { cttraceVersion } from '../version.js';
 import { namespacesOf } from './host-namespaces.js';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeader } from './records.js';
 
-export function makeTraceHeader(fields: Pick<TraceHeader, 'command' | 'filter'> & Partial<Pick<TraceHeader, 'image' | 'runtime'>>): TraceHeader {
+export function makeTraceHeader(fields: Pick<TraceHeader, 'command' | 'filter'> & Partial<Pick<TraceHeader, 'image' | 'runtime' | 'backend'>>): TraceHeader {
   return {
     format: TRACE_FORMAT,
     version: TRACE_FORMAT_VERSION,
@@ -15,6 +15,7 @@ export function makeTraceHeader(fields: Pick<TraceHeader, 'command' | 'filter'> 
     command: fields.command,
     image: fields.image ?? null,
     runtime: fields.runtime ?? null,
+    ...(fields.backend ? { backend: fields.backend } : {}),
     filter: fields.filter,
     host: { pid: process.pid, ns: namespacesOf('self') },
   };

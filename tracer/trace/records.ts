@@ -26,9 +26,12 @@ export interface TraceHeader {
   readonly command: readonly string[];
   readonly image: string | null;
   readonly runtime: string | null;
+  /** which engine recorded it; absent in traces made before there was a choice (ptrace) */
+  readonly backend?: 'ptrace' | 'ebpf';
   readonly filter: {
-    /** seccomp: a prefilter selected the syscalls; all: every syscall stopped; attach: no prefilter possible */
-    readonly mode: 'seccomp' | 'all' | 'attach';
+    /** seccomp: a prefilter selected the syscalls; all: every syscall stopped; attach: no prefilter possible;
+     * ebpf: programs in the kernel selected them, nothing stopped */
+    readonly mode: 'seccomp' | 'all' | 'attach' | 'ebpf';
     readonly expression: string;
     /** Why a syscall may be missing from this trace though it happened. */
     readonly caveats: readonly string[];

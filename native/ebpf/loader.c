@@ -1,0 +1,140 @@
+#include "loader.h"
+#include "ring-event.h"
+#include "trace.skel.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ct_ebpf {
+	struct ct_trace_bpf *skeleton;
+};
+
+#define NO_EBPF "use --backend ptrace"
+
+/* libbpf's last complaint, kept for the one-line reason instead of printed on the user's terminal. */
+static char libbpf_said[256];
+
+static int keep_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
+{
+	if (getenv("CTTRACE_DEBUG_EBPF")) { /* the verifier's whole log, for whoever changes trace.bpf.c */
+		va_list copy;
+		va_copy(copy, args);
+		vfprintf(stderr, format, copy);
+		va_end(copy);
+	}
+	if (level == LIBBPF_WARN) {
+		vsnprintf(libbpf_said, sizeof libbpf_said, format, args);
+		libbpf_said[strcspn(libbpf_said, "\n")] = '\0';
+	}
+	return 0;
+}
+
+static int file_contains(const char *path, const char *text)
+{
+	char buffer[256] = "";
+	FILE *file = fopen(path, "re");
+	if (!file)
+		return 0;
+	size_t n = fread(buffer, 1, sizeof buffer - 1, file);
+	fclose(file);
+	buffer[n] = '\0';
+	return strstr(buffer, text) != NULL;
+}
+
+/* What can be told before trying: the kernel's BTF and lockdown. */
+static int preflight(char *why, size_t why_size)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		snprintf(why, why_size, "this kernel has no BTF (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF): the eBPF backend cannot run here; " NO_EBPF);
+		return -ENOENT;
+	}
+	if (file_contains("/sys/kernel/security/lockdown", "[confidentiality]")) {
+		snprintf(why, why_size, "kernel lockdown (confidentiality) forbids reading memory with eBPF; " NO_EBPF);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int explain(int rc, const char *step, char *why, size_t why_size)
+{
+	if (rc == -EPERM)
+		snprintf(why, why_size, "%s: not permitted (the eBPF backend needs CAP_BPF and CAP_PERFMON, or root); " NO_EBPF, step);
+	else
+		snprintf(why, why_size, "%s: %s%s%s; " NO_EBPF, step, strerror(-rc), libbpf_said[0] ? " - " : "", libbpf_said);
+	return rc;
+}
+
+int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, char *why, size_t why_size)
+{
+	*out = NULL;
+	int rc = preflight(why, why_size);
+	if (rc)
+		return rc;
+	libbpf_said[0] = '\0';
+	libbpf_set_print(keep_libbpf_message);
+	struct ct_ebpf *ebpf = calloc(1, sizeof *ebpf);
+	if (!ebpf)
+		return -ENOMEM;
+	ebpf->skeleton = ct_trace_bpf__open();
+	if (!ebpf->skeleton) {
+		rc = explain(-errno, "cannot open the BPF programs", why, why_size);
+		free(ebpf);
+		return rc;
+	}
+	rc = ct_trace_bpf__load(ebpf->skeleton);
+	if (rc) {
+		ct_ebpf_unload(ebpf);
+		return explain(rc, "the kernel refused the BPF programs", why, why_size);
+	}
+	/* .bss is mapped: the tables are in place before any program runs */
+	struct ct_ebpf_config *tables = &ebpf->skeleton->bss->tables;
+	memcpy(tables->capture, capture, sizeof tables->capture);
+	memcpy(tables->recorded, bitmap, sizeof tables->recorded);
+	rc = ct_trace_bpf__attach(ebpf->skeleton);
+	if (rc) {
+		ct_ebpf_unload(ebpf);
+		return explain(rc, "cannot attach the BPF programs to the tracepoints", why, why_size);
+	}
+	*out = ebpf;
+	return 0;
+}
+
+void ct_ebpf_unload(struct ct_ebpf *ebpf)
+{
+	if (!ebpf)
+		return;
+	ct_trace_bpf__destroy(ebpf->skeleton);
+	free(ebpf);
+}
+
+int ct_ebpf_follow(struct ct_ebpf *ebpf, pid_t tgid)
+{
+	uint32_t key = (uint32_t)tgid;
+	uint8_t yes = 1;
+	return bpf_map__update_elem(ebpf->skeleton->maps.followed, &key, sizeof key, &yes, sizeof yes, BPF_ANY);
+}
+
+int ct_ebpf_ring_fd(const struct ct_ebpf *ebpf)
+{
+	return bpf_map__fd(ebpf->skeleton->maps.events);
+}
+
+uint64_t ct_ebpf_lost(const struct ct_ebpf *ebpf)
+{
+	int cpus = libbpf_num_possible_cpus();
+	if (cpus <= 0)
+		return 0;
+	uint64_t counts[cpus];
+	uint32_t zero = 0;
+	if (bpf_map__lookup_elem(ebpf->skeleton->maps.lost, &zero, sizeof zero, counts, sizeof counts, 0) != 0)
+		return 0;
+	uint64_t total = 0;
+	for (int cpu = 0; cpu < cpus; cpu++)
+		total += counts[cpu];
+	return total;
+}

@@ -1,0 +1,117 @@
+// Root: the eBPF backend beside ptrace. The oracle suite (test/oracle.test.ts) and the namespace
+// test (test/namespace-lineage.test.ts) run under both backends; here is what only eBPF has to
+// show: an attach that stops nobody, the count of every event under load, and a clear refusal
+// where it cannot run.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readTraceFile } from '../tracer/trace/file-reader.js';
+import type { ErrorRecord, SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
+import { cliPath, isRoot, repoRoot, runCli, withTempDirAsync } from './helpers/cli.js';
+
+const hasGcc = spawnSync('gcc', ['--version']).status === 0;
+const skipReason = !isRoot ? 'not root (loading BPF programs needs CAP_BPF and CAP_PERFMON)' : !hasGcc ? 'gcc is not installed' : null;
+if (skipReason) console.warn(`ebpf: skipped, ${skipReason}`);
+
+function state(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]!;
+  } catch {
+    return null;
+  }
+}
+
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) child.kill('SIGKILL');
+});
+
+function syscallsOf(records: readonly TraceRecord[]): SyscallRecord[] {
+  return records.filter((r): r is SyscallRecord => r.type === 'syscall');
+}
+
+/** Events the engine said it lost (the running total of its last ENOBUFS record). */
+function lostOf(records: readonly TraceRecord[]): number {
+  const lost = records.filter((r): r is ErrorRecord => r.type === 'error' && r.errno === 'ENOBUFS');
+  return lost.length ? Number(/\((\d+) in all\)/.exec(lost.at(-1)!.message)![1]) : 0;
+}
+
+describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
+  it('attaches to a shell and follows its children without ever stopping it', async () => {
+    const daemon = spawn('sh', ['-c', 'while true; do /bin/sleep 0.05; done'], { stdio: 'ignore' });
+    started.push(daemon);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await withTempDirAsync(async (dir) => {
+      const output = join(dir, 'a.cttrace');
+      const attach = spawn(process.execPath, [cliPath, 'attach', '-q', '--backend', 'ebpf', '--duration', '0.8', '-o', output, String(daemon.pid)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      attach.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // Under ptrace the shell would be in state t at every stop; under eBPF it never is.
+      const states = new Set<string>();
+      const sampler = setInterval(() => states.add(state(daemon.pid!) ?? '?'), 2);
+      const code = await new Promise<number | null>((resolve) => attach.on('close', resolve));
+      clearInterval(sampler);
+      expect(code, stderr).toBe(0);
+      expect([...states].filter((s) => /[tT]/.test(s))).toEqual([]);
+      const { header, records } = await readTraceFile(output);
+      expect(header.backend).toBe('ebpf');
+      expect(header.filter.mode).toBe('attach');
+      const syscalls = syscallsOf(records);
+      expect(syscalls.some((r) => r.name === 'execve' && r.args.filename === '/bin/sleep' && r.ret === 0)).toBe(true);
+      const forks = syscalls.filter((r) => r.pid === daemon.pid && (r.name === 'vfork' || r.name === 'clone' || r.name === 'fork') && r.retPid);
+      expect(forks.length).toBeGreaterThan(2);
+      // each child is announced with its ids before its parent's fork returns
+      for (const fork of forks) {
+        const child = records.find((r) => r.type === 'process' && r.pid === fork.retPid!.host);
+        expect(child, `a process record for ${fork.retPid!.host}`).toMatchObject({ ppid: daemon.pid });
+      }
+      expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'stopped' });
+    });
+    expect(state(daemon.pid!)).toMatch(/[SR]/); // still running
+  }, 20_000);
+
+  it('under load (200 forks, about 2,000 calls a second for 10 s) loses no event, or counts every one lost', async () => {
+    await withTempDirAsync(async (dir) => {
+      const program = join(dir, 'stress');
+      const built = spawnSync('gcc', ['-O1', '-Wall', '-Werror', '-o', program, join(repoRoot, 'test', 'programs', 'stress.c')], { encoding: 'utf8' });
+      expect(built.status, built.stderr).toBe(0);
+      const output = join(dir, 'stress.cttrace');
+      const result = runCli(['trace', '-q', '--backend', 'ebpf', '-e', 'trace=fork,clone,clone3,getppid,wait4,exit_group', '-o', output, '--', program, '200', '10']);
+      expect(result.status, result.stderr).toBe(0);
+      const { records } = await readTraceFile(output);
+      const syscalls = syscallsOf(records);
+      const count = (name: string) => syscalls.filter((r) => r.name === name).length;
+      const expected = { getppid: 200 * 100, clone: 200, wait4: 200, exit_group: 201 };
+      const missing = Object.entries(expected).reduce((sum, [name, n]) => sum + Math.max(0, n - count(name)), 0);
+      const lost = lostOf(records);
+      if (lost === 0) {
+        expect(Object.fromEntries(Object.keys(expected).map((name) => [name, count(name)]))).toEqual(expected);
+        expect(records.filter((r) => r.type === 'exit')).toHaveLength(201);
+      } else {
+        expect(missing).toBeLessThanOrEqual(lost);
+        expect(result.stderr).toContain(`${lost} events were lost`);
+      }
+    });
+  }, 40_000);
+
+  it('refuses with one line naming --backend ptrace where it may not load programs', () => {
+    // nobody, without CAP_BPF and CAP_PERFMON
+    const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, cliPath, 'trace', '--backend', 'ebpf', '-o', '/dev/null', '--', '/bin/true'], {
+      encoding: 'utf8',
+      cwd: '/',
+    });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^cttrace: cannot trace \/bin\/true with eBPF: .*not permitted.*CAP_BPF and CAP_PERFMON.*; use --backend ptrace$/);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('refuses an unknown backend with one line before anything starts', () => {
+    const result = runCli(['trace', '--backend', 'dtrace', '--', '/bin/true']);
+    expect(result.status).toBe(2); // a usage error, as for any bad option
+    expect(result.stderr.trim()).toBe('cttrace: unknown backend "dtrace": use --backend ptrace or --backend ebpf');
+  });
+});
