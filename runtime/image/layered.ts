@@ -149,7 +149,7 @@ async function openArchive(path: string, home: string): Promise<{ source: TarSou
 
 /** An image with layers, its layers unpacked into the cache where missing. */
 export async function resolveLayeredImage(
-  ref: Exclude<ImageReference, { kind: 'busybox' | 'dir' }>,
+  ref: Exclude<ImageReference, { kind: 'busybox' | 'dir' | 'registry' | 'docker-daemon' }>,
   reference: string,
   home: string,
   shift: IdShift | undefined,

@@ -61,6 +61,9 @@ export async function resolveImage(reference: string, options: ResolveOptions = 
       if (!statSync(path).isDirectory()) throw new ImageError(`dir: image ${ref.path} is not a folder`);
       return { reference, name: `dir:${path}`, id: `dir:${path}`, layers: [path], config: busyboxConfig(), external: true };
     }
+    case 'registry':
+    case 'docker-daemon':
+      throw new ImageError(`${reference}: images from registries and dockerd are not supported yet: run \`skopeo copy ${ref.kind === 'registry' ? 'docker://' : ''}${reference} oci:DIR:TAG\` and use oci:DIR:TAG`);
     default: {
       const { resolveLayeredImage } = await import('./layered.js');
       return resolveLayeredImage(ref, reference, home, shift, makeProgress(options.progress));
