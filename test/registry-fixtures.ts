@@ -81,9 +81,19 @@ export function writeLayout(dir: string, tag: string, images: readonly ImageSpec
 
 export const tarOf = craftTar;
 
-/** skopeo copy from a layout to the registry (plain http on loopback). */
-export function push(layout: string, tag: string, destination: string, extra: string[] = []): void {
-  execFileSync('skopeo', ['copy', '-q', '--all', '--dest-tls-verify=false', ...extra, `oci:${layout}:${tag}`, `docker://${destination}`], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+/** skopeo copy from a layout to the registry (plain http on loopback). Asynchronous: a token server in this process must answer it. */
+export function push(layout: string, tag: string, destination: string, extra: string[] = []): Promise<void> {
+  const child = spawn('skopeo', ['copy', '-q', '--all', '--dest-tls-verify=false', ...extra, `oci:${layout}:${tag}`, `docker://${destination}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  return new Promise((resolve, reject) =>
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      if (status === 0) resolve();
+      else reject(new Error(`skopeo copy to ${destination} failed: ${errors.trim()}`));
+    }),
+  );
 }
 
 // ---- the registry ------------------------------------------------------------------------------

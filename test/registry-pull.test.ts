@@ -58,25 +58,26 @@ beforeAll(async () => {
     { architecture: 'amd64', layers: [layers['amd64']] },
     { architecture: 'arm64', variant: 'v8', layers: [layers['arm64']] },
   ]);
-  push(multi, '1', `${registry.host}/x/app:1`);
+  await push(multi, '1', `${registry.host}/x/app:1`);
   const index = JSON.parse(readFileSync(join(multi, 'index.json'), 'utf8'));
   const nested = JSON.parse(readFileSync(join(multi, 'blobs/sha256', index.manifests[0].digest.slice(7)), 'utf8'));
   amd64Digest = nested.manifests.find((m: { platform: { architecture: string } }) => m.platform.architecture === 'amd64').digest;
 
   const zstd = join(work, 'zstd');
   writeLayout(zstd, '1', [{ architecture: 'amd64', layers: [tarOf([...base, { path: 'marker', data: 'zstd marker\n' }])] }]);
-  push(zstd, '1', `${registry.host}/x/zstd:1`, ['--dest-compress-format', 'zstd']);
+  await push(zstd, '1', `${registry.host}/x/zstd:1`, ['--dest-compress-format', 'zstd']);
 
   const whiteouts = join(work, 'whiteouts');
-  writeLayout(whiteouts, '1', [{
-    architecture: 'amd64',
-    layers: [
-      tarOf([...base, { path: 'etc/deleteme', data: 'bye\n' }, { path: 'data/old1', data: '1\n' }, { path: 'data/old2', data: '2\n' }]),
-      tarOf([{ path: 'etc/', type: 'Directory' }, { path: 'etc/.wh.deleteme' }]),
-      tarOf([{ path: 'data/', type: 'Directory' }, { path: 'data/.wh..wh..opq' }, { path: 'data/new', data: 'new\n' }]),
-    ],
-  }]);
-  push(whiteouts, '1', `${registry.host}/x/layers:1`);
+  const lower = [
+    tarOf([...base, { path: 'etc/deleteme', data: 'bye\n' }, { path: 'data/old1', data: '1\n' }, { path: 'data/old2', data: '2\n' }]),
+    tarOf([{ path: 'etc/', type: 'Directory' }, { path: 'etc/.wh.deleteme' }]),
+  ];
+  writeLayout(whiteouts, '1', [{ architecture: 'amd64', layers: [...lower, tarOf([{ path: 'data/', type: 'Directory' }, { path: 'data/.wh..wh..opq' }, { path: 'data/new', data: 'new\n' }])] }]);
+  await push(whiteouts, '1', `${registry.host}/x/layers:1`);
+  // the same two lower layers under another name: shared blobs
+  const sibling = join(work, 'sibling');
+  writeLayout(sibling, '1', [{ architecture: 'amd64', layers: [...lower, tarOf([{ path: 'sibling', data: 'yes\n' }])] }]);
+  await push(sibling, '1', `${registry.host}/y/sibling:1`);
 }, 180_000);
 
 afterAll(async () => {
@@ -138,6 +139,34 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     const result = await cli(['run', '-q', '-o', join(work, 'w.cttrace'), '--', `${registry.host}/x/layers:1`, 'sh', '-c', 'ls /data; test -e /etc/deleteme || echo deleteme-gone'], home);
     expect(result.stdout).toBe('new\ndeleteme-gone\n');
     expect(result.stderr).toMatch(/3 of 3 layers downloaded/);
+  });
+
+  it('images sharing layers share blobs; images lists them; rmi frees what only it used; prune the rest', async () => {
+    const home = freshHome();
+    expect((await cli(['pull', `${registry.host}/x/layers:1`], home)).stderr).toMatch(/3 of 3 layers downloaded/);
+    const before = blobGets();
+    expect((await cli(['pull', `${registry.host}/y/sibling:1`], home)).stderr).toMatch(/1 of 3 layers downloaded/);
+    expect(blobGets() - before).toBe(2); // its config and its own top layer
+    const listed = await cli(['images'], home);
+    const lines = listed.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^REFERENCE +DIGEST +PLATFORM +SIZE +LAST USED$/);
+    expect(lines.slice(1).map((line) => line.split(/ {3,}/)[0])).toEqual([`${registry.host}/x/layers:1`, `${registry.host}/y/sibling:1`]);
+    expect(lines[1]).toMatch(/ sha256:[a-f0-9]{12} +linux\/amd64 +\d+(\.\d+)?[kM]B +(just now|\d+ seconds ago)$/);
+    const json = (await cli(['images', '--json'], home)).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(json.map((image) => image.source)).toEqual(['registry', 'registry']);
+    const blobsBefore = blobsIn(home).length;
+    expect(blobsBefore).toBe(2 * 2 + 4); // two manifests and configs, four layers
+    const rmi = await cli(['rmi', `${registry.host}/x/layers:1`], home);
+    expect(rmi.stdout).toMatch(new RegExp(`^Untagged: ${registry.host}/x/layers:1\nDeleted: sha256:[a-f0-9]{64} \\(1 layers, 3 blobs, `));
+    expect(blobsIn(home).length).toBe(blobsBefore - 3);
+    expect((await cli(['run', '-q', '-o', join(work, 's.cttrace'), '--pull', 'never', '--', `${registry.host}/y/sibling:1`, 'cat', '/sibling'], home)).stdout).toBe('yes\n');
+    expect((await cli(['rmi', `${registry.host}/x/layers:1`], home)).stderr).toBe(`cttrace: no image ${registry.host}/x/layers:1 in the cache (${registry.host}/x/layers:1); \`cttrace images\` lists them\n`);
+    expect((await cli(['prune'], home)).stdout).toBe('removed 0 unpacked layers, 0 blobs (0B) and 0B of unfinished downloads\n');
+    const id = json[1].id.slice(7, 19);
+    expect((await cli(['rmi', id], home)).stdout).toMatch(/^Untagged: .*y\/sibling:1\nDeleted: .*\(3 layers, 5 blobs, /);
+    expect(blobsIn(home)).toEqual([]);
+    expect(readdirSync(join(home, 'layers/sha256'))).toEqual([]);
+    expect((await cli(['images'], home)).stdout).toBe('REFERENCE   DIGEST   PLATFORM   SIZE   LAST USED\n');
   });
 
   it('bad inputs: one line each, a non-zero exit, nothing cached', async () => {
