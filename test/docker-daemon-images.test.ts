@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, isRoot, waitFor } from './helpers/cli.js';
+import { isRoot, runCliAsync, waitFor } from './helpers/cli.js';
 
 const onPath = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 const ready = isRoot && onPath('dockerd') && onPath('docker') && onPath('containerd');
@@ -19,14 +19,7 @@ let dockerd: ChildProcess | undefined;
 let homes = 0;
 const docker = (...args: string[]) => spawnSync('docker', ['-H', `unix://${work}/docker.sock`, ...args], { encoding: 'utf8', timeout: 60_000 });
 
-function cli(args: string[], home = join(work, `home-${++homes}`)): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, CTTRACE_HOME: home, DOCKER_HOST: `unix://${work}/docker.sock` }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  return new Promise((resolve) => child.once('close', (status) => resolve({ stdout, stderr, status })));
-}
+const cli = (args: string[], home = join(work, `home-${++homes}`)) => runCliAsync(args, { CTTRACE_HOME: home, DOCKER_HOST: `unix://${work}/docker.sock` });
 
 describe.skipIf(!ready)('images in a local dockerd (root, docker.io)', () => {
   beforeAll(async () => {

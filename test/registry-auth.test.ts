@@ -2,12 +2,11 @@
 // here with auth.token pointing at a token server this test runs (its self-signed certificate
 // is the registry's rootcertbundle; it signs RS256 JWTs). Credentials from --creds, from
 // ~/.docker/config.json auths, and from a credential helper run as docker runs them.
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, isRoot } from './helpers/cli.js';
+import { isRoot, runCliAsync } from './helpers/cli.js';
 import { busyboxEntries, hasRegistryTools, push, type Registry, startRegistry, startTokenServer, tarOf, type TokenServer, writeLayout } from './registry-fixtures.js';
 
 const ready = isRoot && hasRegistryTools();
@@ -21,15 +20,8 @@ let tokens: TokenServer;
 let homes = 0;
 const freshHome = () => join(work, `home-${++homes}`);
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, CTTRACE_HOME: freshHome(), DOCKER_CONFIG: join(work, 'no-docker-config'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-  return new Promise((resolve) => child.once('close', (status) => (clearTimeout(timer), resolve({ stdout, stderr, status }))));
-}
+/** The built CLI with a fresh cache and no docker config unless a test gives one. */
+const cli = (args: string[], env: Record<string, string> = {}) => runCliAsync(args, { CTTRACE_HOME: freshHome(), DOCKER_CONFIG: join(work, 'no-docker-config'), ...env });
 
 beforeAll(async () => {
   if (!ready) return;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveImage } from '../runtime/image/store.js';
-import { cliPath, isRoot } from './helpers/cli.js';
+import { cliPath, isRoot, runCliAsync } from './helpers/cli.js';
 import { busyboxEntries, hasRegistryTools, type Proxy, push, type Registry, startProxy, startRegistry, tarOf, writeLayout } from './registry-fixtures.js';
 
 const ready = isRoot && hasRegistryTools();
@@ -24,19 +24,8 @@ let homes = 0;
 const freshHome = () => join(work, `home-${++homes}`);
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-/**
- * The built CLI with its own cache. Asynchronous: the proxy and the registry's log reader run
- * in this process, and a spawnSync would stop them.
- */
-function cli(args: string[], home: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, CTTRACE_HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-  return new Promise((resolve) => child.once('close', (status) => (clearTimeout(timer), resolve({ stdout, stderr, status }))));
-}
+/** The built CLI with its own cache (asynchronous: the proxy answers from this process). */
+const cli = (args: string[], home: string, env: Record<string, string> = {}) => runCliAsync(args, { CTTRACE_HOME: home, ...env });
 
 const blobGets = () => registry.accessLog().filter((line) => /"GET \/v2\/[^ ]+\/blobs\//.test(line)).length;
 const blobsIn = (home: string) => (existsSync(join(home, 'blobs/sha256')) ? readdirSync(join(home, 'blobs/sha256')) : []);

@@ -218,8 +218,10 @@ export class RegistryClient {
     if (response.status !== 200) return this.fail(response, `manifest ${what}`);
     const raw = await readBody(response, MANIFEST_LIMIT, `the manifest of ${what} from ${this.what}`);
     const digest = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
-    if (reference.includes(':') && reference.startsWith('sha256:') && reference !== digest) {
-      throw new RegistryError(`${this.what} sent a manifest for ${what} whose digest is ${digest}: refused`);
+    // Pulled by digest: the bytes must hash to it, in its own algorithm.
+    const asked = /^(sha256|sha384|sha512):[a-f0-9]+$/.exec(reference);
+    if (asked && `${asked[1]}:${createHash(asked[1]!).update(raw).digest('hex')}` !== reference) {
+      throw new RegistryError(`${this.what} sent a manifest for ${what} that does not match that digest: refused`);
     }
     const claimed = header(response, 'docker-content-digest');
     if (claimed?.startsWith('sha256:') && claimed !== digest) throw new RegistryError(`${this.what}: the manifest of ${what} is ${digest}, not ${claimed} as the registry says: refused`);
