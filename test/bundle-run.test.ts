@@ -226,7 +226,7 @@ describe('bad input: one line, nothing left behind', () => {
     await expect(bundle({ pidsLimit: -1 })).rejects.toThrow('invalid pids limit -1');
     await expect(bundle({ id: '../x' })).rejects.toThrow('invalid container id "../x"');
     await expect(bundle({ hostname: 'a b' })).rejects.toThrow('invalid hostname "a b"');
-    await expect(bundle({ image: 'nope' })).rejects.toThrow(/^unknown image "nope"/);
+    await expect(bundle({ image: 'No/Pe' })).rejects.toThrow(/^invalid image reference "No\/Pe": repository name "Pe" must be lowercase/);
     expect(parseMemory('1g')).toBe(2 ** 30);
     expect(parseMemory('512k')).toBe(512 * 1024);
     expect(parseMemory('1.5GiB')).toBe(1.5 * 2 ** 30);

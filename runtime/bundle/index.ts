@@ -15,6 +15,7 @@ import { join, posix } from 'node:path';
 import { DEFAULT_PATH } from '../image/busybox.js';
 import { BundleError } from '../image/errors.js';
 import { cttraceHome, type IdShift } from '../image/home.js';
+import type { RemoteOptions } from '../image/remote.js';
 import { type Image, resolveImage, shiftOf } from '../image/store.js';
 import { CGROUP_PARENT, removeContainerCgroups } from './container-cgroups.js';
 import { sweepOrphans } from './crash-sweep.js';
@@ -51,6 +52,8 @@ export interface BundleOptions {
   progress?: boolean | NodeJS.WritableStream;
   /** Check that the command exists in the image (default true). */
   checkCommand?: boolean;
+  /** For registry and dockerd images: --pull, --platform, --creds, --insecure-registry. */
+  remote?: RemoteOptions;
 }
 
 export interface Bundle {
@@ -149,7 +152,7 @@ export async function makeBundle(options: BundleOptions): Promise<Bundle> {
   const shift = shiftOf(options.rootless);
   let image: Image;
   if (typeof options.image === 'string') {
-    image = await resolveImage(options.image, { home, rootless: shift ?? false, ...(options.progress !== undefined ? { progress: options.progress } : {}) });
+    image = await resolveImage(options.image, { ...options.remote, home, rootless: shift ?? false, ...(options.progress !== undefined ? { progress: options.progress } : {}) });
   } else {
     image = options.image;
     if (!image.external && JSON.stringify(image.shift) !== JSON.stringify(shift)) {

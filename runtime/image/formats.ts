@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { type BlobSource, blobPath, type Digest, digestOf, parseDigest, readJson, safeRelative } from './blobs.js';
 import { ImageError } from './errors.js';
+import { choosePlatform, formatPlatform, hostPlatform, type Platform } from './platform.js';
 
 export interface ImageConfig {
   entrypoint: string[];
@@ -35,24 +36,29 @@ export interface ImagePlan {
   readonly config: ImageConfig;
   readonly layers: readonly LayerPlan[];
   readonly source: BlobSource;
+  /** The manifest's digest, when the image came from one. */
+  readonly manifestDigest?: string;
+  /** The platform the image config names (os/arch[/variant]). */
+  readonly platform?: string;
+  /** Where the config blob is in the source. */
+  readonly configPath: string;
 }
 
-const MEDIA = {
+export const MEDIA = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
 };
-const INDEX_TYPES = new Set([MEDIA.ociIndex, MEDIA.dockerList]);
-const MANIFEST_TYPES = new Set([MEDIA.ociManifest, MEDIA.dockerManifest]);
+export const INDEX_TYPES: ReadonlySet<string> = new Set([MEDIA.ociIndex, MEDIA.dockerList]);
+export const MANIFEST_TYPES: ReadonlySet<string> = new Set([MEDIA.ociManifest, MEDIA.dockerManifest]);
 const LAYER_TYPE = /^application\/vnd\.(oci\.image\.layer(\.nondistributable)?\.v1\.tar(\+gzip|\+zstd)?|docker\.image\.rootfs(\.foreign)?\.diff\.tar(\.gzip)?)$/;
+/** Layers registries do not serve (Windows base layers): their bytes live at the URLs the descriptor lists. */
+export const FOREIGN_LAYER = /\.(nondistributable|foreign)\./;
 
-const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-export const hostArch = GO_ARCH[process.arch] ?? process.arch;
+export type Json = Record<string, unknown>;
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -63,13 +69,14 @@ function strings(value: unknown, what: string): string[] {
 }
 
 /** The image config (the `config` object of an OCI/docker image config blob) and its layers' diff ids. */
-export function parseImageConfig(data: unknown, what: string): { config: ImageConfig; diffIds: Digest[] } {
+export function parseImageConfig(data: unknown, what: string, wanted: Platform = hostPlatform()): { config: ImageConfig; diffIds: Digest[]; platform: string } {
   if (!isObject(data)) throw new ImageError(`${what} is not a JSON object`);
-  const os = data['os'];
-  const architecture = data['architecture'];
-  if (typeof os === 'string' && os !== 'linux') throw new ImageError(`${what}: the image is for ${os}, not linux`);
-  if (typeof architecture === 'string' && architecture !== hostArch) {
-    throw new ImageError(`${what}: the image is for ${architecture}; this host runs ${hostArch} (export the ${hostArch} variant)`);
+  const os = typeof data['os'] === 'string' ? data['os'] : 'linux';
+  const architecture = typeof data['architecture'] === 'string' ? data['architecture'] : wanted.architecture;
+  const variant = typeof data['variant'] === 'string' ? data['variant'] : undefined;
+  if (os !== 'linux') throw new ImageError(`${what}: the image is for ${os}, not linux`);
+  if (architecture !== wanted.architecture) {
+    throw new ImageError(`${what}: the image is for ${architecture}; ${wanted === hostPlatform() ? `this host runs ${wanted.architecture} (export the ${wanted.architecture} variant)` : `--platform asked for ${formatPlatform(wanted)}`}`);
   }
   const rootfs = data['rootfs'];
   if (!isObject(rootfs) || !Array.isArray(rootfs['diff_ids'])) throw new ImageError(`${what} has no rootfs.diff_ids`);
@@ -86,10 +93,10 @@ export function parseImageConfig(data: unknown, what: string): { config: ImageCo
     labels,
     ...(typeof inner['StopSignal'] === 'string' ? { stopSignal: inner['StopSignal'] } : {}),
   };
-  return { config, diffIds };
+  return { config, diffIds, platform: formatPlatform({ os, architecture, ...(variant ? { variant } : {}) }) };
 }
 
-interface Descriptor {
+export interface Descriptor {
   mediaType: string;
   digest: Digest;
   size: number;
@@ -97,7 +104,7 @@ interface Descriptor {
   platform?: { os?: string; architecture?: string; variant?: string };
 }
 
-function descriptor(value: unknown, what: string): Descriptor {
+export function descriptor(value: unknown, what: string): Descriptor {
   if (!isObject(value)) throw new ImageError(`${what} is not a descriptor`);
   const digest = parseDigest(value['digest'], what);
   const size = value['size'];
@@ -110,7 +117,7 @@ function descriptor(value: unknown, what: string): Descriptor {
 }
 
 /** Reads a JSON blob named by a descriptor and checks its size and digest. */
-function readBlobJson(source: BlobSource, desc: Descriptor, what: string): Json {
+export function readBlobJson(source: BlobSource, desc: Descriptor, what: string): Json {
   const path = blobPath(desc.digest);
   const { data, raw } = readJson(source, path, what);
   if (raw.length !== desc.size) throw new ImageError(`${what} ${desc.digest.text} in ${source.label} is corrupt: ${raw.length} bytes, the descriptor says ${desc.size}`);
@@ -140,14 +147,18 @@ function matches(names: string[], wanted: string): boolean {
   return names.includes(wanted) || (!wanted.includes(':') && names.includes(`${wanted}:latest`));
 }
 
-function selectPlatform(manifests: Descriptor[], what: string): Descriptor {
-  const candidates = manifests.filter((m) => !m.platform || ((m.platform.os ?? 'linux') === 'linux' && (m.platform.architecture ?? hostArch) === hostArch));
-  const chosen = candidates.find((m) => m.platform) ?? candidates[0];
-  if (!chosen) {
-    const have = manifests.map((m) => `${m.platform?.os ?? '?'}/${m.platform?.architecture ?? '?'}`).join(', ');
-    throw new ImageError(`${what} has no linux/${hostArch} image (it has ${have || 'none'})`);
+/** The manifest of an index for `wanted` (an entry with no platform is taken for any). */
+export function selectPlatform(manifests: readonly Descriptor[], what: string, wanted: Platform = hostPlatform()): Descriptor {
+  const unlabelled = manifests.find((m) => !m.platform);
+  const platformOf = (m: Descriptor): Platform | undefined =>
+    m.platform && typeof m.platform.architecture === 'string' ? { os: m.platform.os ?? 'linux', architecture: m.platform.architecture, ...(m.platform.variant ? { variant: m.platform.variant } : {}) } : undefined;
+  if (!manifests.some((m) => platformOf(m) !== undefined) && unlabelled) return unlabelled;
+  try {
+    return choosePlatform(manifests, platformOf, wanted, what);
+  } catch (error) {
+    if (unlabelled) return unlabelled;
+    throw error;
   }
-  return chosen;
 }
 
 /** An OCI image layout; `tag` picks a manifest of index.json by its ref name. */
@@ -182,18 +193,22 @@ export function readOciLayout(source: BlobSource, tag: string | undefined, name:
     if (desc.mediaType !== '' && !MANIFEST_TYPES.has(desc.mediaType)) throw new ImageError(`${source.label}: unsupported manifest type ${desc.mediaType}`);
     break;
   }
-  const manifest = readBlobJson(source, desc, 'manifest');
-  if (Array.isArray(manifest['manifests'])) throw new ImageError(`${source.label}: ${desc.digest.text} is an index without a mediaType`);
+  return planFromManifest(source, readBlobJson(source, desc, 'manifest'), desc.digest.text, name);
+}
+
+/** The plan of an image manifest (OCI or docker schema 2) whose config and layers are in `source`. */
+export function planFromManifest(source: BlobSource, manifest: Json, manifestDigest: string, name: string, wanted?: Platform): ImagePlan {
+  if (Array.isArray(manifest['manifests'])) throw new ImageError(`${source.label}: ${manifestDigest} is an index without a mediaType`);
   const configDesc = descriptor(manifest['config'], 'manifest config');
-  const { config, diffIds } = parseImageConfig(readBlobJson(source, configDesc, 'image config'), `image config ${configDesc.digest.text.slice(0, 19)}`);
-  if (!Array.isArray(manifest['layers'])) throw new ImageError(`manifest ${desc.digest.text} has no layers`);
+  const { config, diffIds, platform } = parseImageConfig(readBlobJson(source, configDesc, 'image config'), `image config ${configDesc.digest.text.slice(0, 19)}`, wanted);
+  if (!Array.isArray(manifest['layers'])) throw new ImageError(`manifest ${manifestDigest} has no layers`);
   const layerDescs = manifest['layers'].map((layer, i) => descriptor(layer, `manifest layers[${i}]`));
-  if (layerDescs.length !== diffIds.length) throw new ImageError(`manifest ${desc.digest.text} lists ${layerDescs.length} layers, its config ${diffIds.length}`);
+  if (layerDescs.length !== diffIds.length) throw new ImageError(`manifest ${manifestDigest} lists ${layerDescs.length} layers, its config ${diffIds.length}`);
   const layers = layerDescs.map((layer, i): LayerPlan => {
     if (layer.mediaType !== '' && !LAYER_TYPE.test(layer.mediaType)) throw new ImageError(`${source.label}: layer ${i} has unsupported media type ${layer.mediaType}`);
     return { diffId: diffIds[i]!, path: blobPath(layer.digest), digest: layer.digest, size: layer.size };
   });
-  return { name, id: configDesc.digest.text, config, layers, source };
+  return { name, id: configDesc.digest.text, config, layers, source, manifestDigest, platform, configPath: blobPath(configDesc.digest) };
 }
 
 function tagList(entries: Descriptor[]): string {
@@ -240,7 +255,7 @@ export function readDockerArchive(source: BlobSource, ref: string | undefined, n
   const configDigest = digestInPath(configPath);
   const actual = digestOf(raw, configDigest?.algorithm ?? 'sha256');
   if (configDigest && configDigest.text !== actual) throw new ImageError(`${source.label}: image config ${configPath} is corrupt: its digest is ${actual}`);
-  const { config, diffIds } = parseImageConfig(configData, `image config ${configPath}`);
+  const { config, diffIds, platform } = parseImageConfig(configData, `image config ${configPath}`);
   const layerPaths = strings(image['Layers'], 'manifest.json Layers').map((path) => safeRelative(path, 'manifest.json Layers'));
   if (layerPaths.length !== diffIds.length) throw new ImageError(`${source.label}: manifest.json lists ${layerPaths.length} layers, the config ${diffIds.length}`);
   const layers = layerPaths.map((path, i): LayerPlan => {
@@ -248,5 +263,5 @@ export function readDockerArchive(source: BlobSource, ref: string | undefined, n
     return { diffId: diffIds[i]!, path, ...(stored ? { digest: stored } : {}), size: source.size(path) };
   });
   const tags = tagsOf(image);
-  return { name: tags[0] ? `${name} (${tags[0]})` : name, id: actual, config, layers, source };
+  return { name: tags[0] ? `${name} (${tags[0]})` : name, id: actual, config, layers, source, platform, configPath };
 }

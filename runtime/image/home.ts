@@ -49,6 +49,11 @@ export function layerRoot(home: string, shift?: IdShift): string {
   return ensureDir(join(ensureDir(join(home, 'remapped', `${shift.uid}.${shift.gid}`)), 'layers'));
 }
 
+/** The folder a layer is unpacked in (it exists once the unpack is whole). */
+export function unpackedLayerDir(home: string, shift: IdShift | undefined, diffId: { algorithm: string; hex: string }): string {
+  return join(layerRoot(home, shift), diffId.algorithm, diffId.hex);
+}
+
 export function containersDir(home: string): string {
   ensureDir(home);
   return ensureDir(join(home, 'containers'));

@@ -10,11 +10,13 @@ import * as zlib from 'node:zlib';
 import { DirSource, TarSource } from './blobs.js';
 import { ImageError } from './errors.js';
 import { type ImagePlan, type LayerPlan, readDockerArchive, readOciLayout } from './formats.js';
-import { type IdShift, layerRoot, makeTempDir } from './home.js';
+import { type IdShift, layerRoot, makeTempDir, unpackedLayerDir } from './home.js';
 import type { LayerProgress, Progress } from './progress.js';
 import type { ImageReference } from './reference.js';
 import { extractLayer } from './safe-extract.js';
 import type { Image } from './store.js';
+import { createZstdDecompress } from './zstd.js';
+import { type ImageSource, type LayerRecord, readRecord, writeRecord } from './records.js';
 
 const GZIP = Buffer.from([0x1f, 0x8b]);
 const ZSTD = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
@@ -27,13 +29,9 @@ function compressionOf(head: Buffer): Compression {
   return 'none';
 }
 
-function decompressor(compression: Compression, what: string): Transform {
+function decompressor(compression: Compression): Transform {
   if (compression === 'gzip') return zlib.createGunzip();
-  if (compression === 'zstd') {
-    const create = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
-    if (!create) throw new ImageError(`${what} is zstd-compressed, which needs Node 22.15 or later (this is ${process.version})`);
-    return create();
-  }
+  if (compression === 'zstd') return createZstdDecompress();
   return new PassThrough();
 }
 
@@ -70,15 +68,15 @@ async function ensureLayer(plan: ImagePlan, layer: LayerPlan, index: number, sto
         storedBytes += chunk.length;
         progress.advance(chunk.length);
       }),
-      decompressor(compression, what),
+      decompressor(compression),
       tap((chunk) => uncompressed.update(chunk)),
       () => {}, // errors reach extractLayer through the last stream
     );
     try {
       await extractLayer(tail, temp, { shift });
     } catch (error) {
-      if (error instanceof ImageError) throw new ImageError(`${what}: ${error.message}`);
-      throw error;
+      // A decompressor's or the tar parser's complaint is about the layer's bytes, not a bug here.
+      throw new ImageError(`${what}: ${(error as Error).message}`);
     }
     if (layer.digest) {
       const actual = `${layer.digest.algorithm}:${stored.digest('hex')}`;
@@ -102,21 +100,61 @@ async function ensureLayer(plan: ImagePlan, layer: LayerPlan, index: number, sto
   }
 }
 
-async function unpackPlan(plan: ImagePlan, reference: string, home: string, shift: IdShift | undefined, progress: Progress): Promise<Image> {
+/** Layers being fetched (a pull): each layer's progress line, and when its blob is in the store. */
+export interface Fetching {
+  readonly bars: readonly LayerProgress[];
+  readonly ready: readonly Promise<void>[];
+}
+
+/** Whether every layer of the plan is unpacked already. */
+export function planUnpacked(plan: Pick<ImagePlan, 'layers'>, home: string, shift: IdShift | undefined): boolean {
+  return plan.layers.every((layer) => existsSync(unpackedLayerDir(home, shift, layer.diffId)));
+}
+
+/** Unpacks the plan's missing layers in order; with `fetching`, each once its download is done (downloads go on meanwhile). */
+export async function unpackPlan(plan: ImagePlan, reference: string, home: string, shift: IdShift | undefined, progress: Progress, fetching?: Fetching): Promise<Image> {
   const store = layerRoot(home, shift);
-  const missing = plan.layers.some((layer) => !existsSync(join(store, layer.diffId.algorithm, layer.diffId.hex)));
-  if (missing) progress.begin(`Importing ${plan.name}`);
-  const bars = plan.layers.map((layer) => {
-    if (!missing) return { advance() {}, status() {} } satisfies LayerProgress;
-    return progress.layer((layer.digest ?? layer.diffId).hex.slice(0, 12), layer.size);
-  });
+  const missing = fetching !== undefined || !planUnpacked(plan, home, shift);
+  if (missing && !fetching) progress.begin(`Importing ${plan.name}`);
+  const bars =
+    fetching?.bars ??
+    plan.layers.map((layer) => {
+      if (!missing) return { advance() {}, status() {} } satisfies LayerProgress;
+      return progress.layer((layer.digest ?? layer.diffId).hex.slice(0, 12), layer.size);
+    });
   const layers: string[] = [];
   try {
-    for (const [i, layer] of plan.layers.entries()) layers.push(await ensureLayer(plan, layer, i, store, home, shift, bars[i]!));
+    for (const [i, layer] of plan.layers.entries()) {
+      await fetching?.ready[i];
+      layers.push(await ensureLayer(plan, layer, i, store, home, shift, bars[i]!));
+    }
   } finally {
+    // Every download settles before the pull reports, so none writes after its failure is shown.
+    if (fetching) await Promise.allSettled(fetching.ready);
     progress.end();
   }
   return { reference, name: plan.name, id: plan.id, layers, config: plan.config, ...(shift ? { shift } : {}), external: false };
+}
+
+export function layerRecords(plan: ImagePlan, keepsBlobs: boolean): LayerRecord[] {
+  return plan.layers.map((layer) => ({ diffId: layer.diffId.text, ...(keepsBlobs && layer.digest ? { digest: layer.digest.text } : {}), size: layer.size }));
+}
+
+/** Notes an image read from a file in the image records (the file stays the source: no blobs are kept). */
+function recordLocalImage(plan: ImagePlan, name: string, source: ImageSource, home: string): void {
+  const now = new Date().toISOString();
+  const previous = readRecord(home, name);
+  writeRecord(home, {
+    name,
+    source,
+    id: plan.id,
+    ...(plan.manifestDigest ? { manifestDigest: plan.manifestDigest } : {}),
+    ...(plan.platform ? { platform: plan.platform } : {}),
+    layers: layerRecords(plan, false),
+    size: plan.layers.reduce((sum, layer) => sum + layer.size, 0),
+    pulled: previous?.id === plan.id ? previous.pulled : now,
+    lastUsed: now,
+  });
 }
 
 /** An archive file as a blob source; a gzip'd one is first unpacked to a temp file (returned for removal). */
@@ -139,7 +177,7 @@ async function openArchive(path: string, home: string): Promise<{ source: TarSou
   const temp = makeTempDir(home, 'archive');
   try {
     const file = join(temp, 'archive.tar');
-    await pipelineAsync(createReadStream(path), decompressor(compressionOf(head), path), createWriteStream(file));
+    await pipelineAsync(createReadStream(path), decompressor(compressionOf(head)), createWriteStream(file));
     return { source: new TarSource(file), temp };
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
@@ -149,7 +187,7 @@ async function openArchive(path: string, home: string): Promise<{ source: TarSou
 
 /** An image with layers, its layers unpacked into the cache where missing. */
 export async function resolveLayeredImage(
-  ref: Exclude<ImageReference, { kind: 'busybox' | 'dir' }>,
+  ref: Exclude<ImageReference, { kind: 'busybox' | 'dir' | 'registry' | 'docker-daemon' }>,
   reference: string,
   home: string,
   shift: IdShift | undefined,
@@ -158,8 +196,11 @@ export async function resolveLayeredImage(
   switch (ref.kind) {
     case 'oci': {
       if (!existsSync(ref.path)) throw new ImageError(`OCI layout ${ref.path} does not exist`);
-      const plan = readOciLayout(new DirSource(ref.path), ref.tag, `oci:${ref.path}${ref.tag ? `:${ref.tag}` : ''}`);
-      return unpackPlan(plan, reference, home, shift, progress);
+      const name = `oci:${ref.path}${ref.tag ? `:${ref.tag}` : ''}`;
+      const plan = readOciLayout(new DirSource(ref.path), ref.tag, name);
+      const image = await unpackPlan(plan, reference, home, shift, progress);
+      recordLocalImage(plan, name, 'oci', home);
+      return image;
     }
     case 'oci-archive':
     case 'docker-archive':
@@ -167,11 +208,14 @@ export async function resolveLayeredImage(
       const { source, temp } = await openArchive(ref.path, home);
       try {
         const selector = ref.kind === 'oci-archive' ? ref.tag : ref.kind === 'docker-archive' ? ref.ref : undefined;
+        const name = `${ref.kind === 'archive' ? '' : `${ref.kind}:`}${ref.path}${selector ? `:${selector}` : ''}`;
         const plan =
           ref.kind === 'oci-archive' || (ref.kind === 'archive' && !source.has('manifest.json') && source.has('oci-layout'))
             ? readOciLayout(source, selector, `${ref.kind === 'archive' ? '' : 'oci-archive:'}${ref.path}`)
             : readDockerArchive(source, selector, `${ref.kind === 'archive' ? '' : 'docker-archive:'}${ref.path}`);
-        return await unpackPlan(plan, reference, home, shift, progress);
+        const image = await unpackPlan(plan, reference, home, shift, progress);
+        recordLocalImage(plan, name, ref.kind, home);
+        return image;
       } finally {
         if (temp) rmSync(temp, { recursive: true, force: true });
       }

@@ -1,4 +1,5 @@
 // Import progress on a terminal, one line per layer as `docker pull` shows it:
+//   3f4d90098f5b: Downloading [=========>                     ]  12.6MB/41.2MB
 //   3f4d90098f5b: Extracting [=========>                     ]  12.6MB/41.2MB
 // Redrawn in place at most ten times a second; nothing at all when the stream is not a TTY.
 
@@ -36,8 +37,11 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 2 : 1)}${units[unit]}`;
 }
 
+/** The statuses that show a bar of bytes done. */
+const WITH_BAR = new Set(['Downloading', 'Extracting']);
+
 export function progressLine(line: { id: string; total: number; done: number; status: string }, width = 30): string {
-  if (line.status !== 'Extracting' || line.total <= 0) return `${line.id}: ${line.status}`;
+  if (!WITH_BAR.has(line.status) || line.total <= 0) return `${line.id}: ${line.status}`;
   const fraction = Math.min(1, line.done / line.total);
   const filled = Math.floor(fraction * width);
   const bar = filled >= width ? '='.repeat(width) : `${'='.repeat(filled)}>${' '.repeat(width - filled - 1)}`;
@@ -69,8 +73,8 @@ class TerminalProgress implements Progress {
         this.draw(false);
       },
       status: (text) => {
+        if (text !== line.status) line.done = WITH_BAR.has(text) ? 0 : line.total;
         line.status = text;
-        if (text !== 'Extracting') line.done = line.total;
         this.draw(true);
       },
     };

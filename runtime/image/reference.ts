@@ -5,8 +5,13 @@
 //   docker-archive:FILE[:REF]    `docker save` output (REF: repo:tag or @N)
 //   FILE.tar (.tar.gz, .tgz)     either archive, recognised by its content
 //   dir:PATH                     a plain root folder, used read-only as the only layer
+//   docker://REF                 a registry image (docker's reference rules, docker-reference.ts)
+//   docker-daemon:NAME[:TAG]     an image in the local dockerd, through its Engine API
+//   NAME[:TAG][@DIGEST]          a name as `docker run` takes it: the local dockerd's image of
+//                                that name if it has one, else the registry's
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { type DockerReference, parseDockerReference } from './docker-reference.js';
 import { ImageError } from './errors.js';
 
 export type ImageReference =
@@ -15,9 +20,12 @@ export type ImageReference =
   | { kind: 'oci-archive'; path: string; tag?: string }
   | { kind: 'docker-archive'; path: string; ref?: string }
   | { kind: 'archive'; path: string }
-  | { kind: 'dir'; path: string };
+  | { kind: 'dir'; path: string }
+  /** `docker://REF`: the registry only; a bare NAME: the local dockerd first (`daemonFirst`). */
+  | { kind: 'registry'; ref: DockerReference; daemonFirst: boolean }
+  | { kind: 'docker-daemon'; ref: DockerReference };
 
-export const REFERENCE_HELP = 'use busybox, oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF], FILE.tar or dir:PATH';
+export const REFERENCE_HELP = 'use a registry image (alpine, user/app:tag, host:port/app@sha256:...), docker://REF, docker-daemon:NAME[:TAG], busybox, oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF], FILE.tar or dir:PATH';
 
 /**
  * Splits `PATH[:SUFFIX]` where PATH may itself hold colons: the longest prefix that exists (as a
@@ -65,17 +73,22 @@ export function parseReference(text: string): ImageReference {
       if (rest === '') throw new ImageError('dir: needs a folder: dir:PATH');
       return { kind: 'dir', path: resolve(rest) };
     case 'docker':
-      throw new ImageError(`registry pulls are not supported yet: run \`skopeo copy ${text} oci:DIR:TAG\` and use oci:DIR:TAG`);
+      if (!rest.startsWith('//')) throw new ImageError(`docker: takes a registry reference after two slashes: docker://${rest || 'alpine:latest'}`);
+      return { kind: 'registry', ref: parseDockerReference(rest.slice(2)), daemonFirst: false };
+    case 'docker-daemon':
+      if (rest === '') throw new ImageError('docker-daemon: needs an image name: docker-daemon:NAME[:TAG]');
+      return { kind: 'docker-daemon', ref: parseDockerReference(rest) };
   }
   if (/\.(tar|tar\.gz|tgz)$/.test(text)) return { kind: 'archive', path: resolve(text) };
   if (existsSync(text) && statSync(text).isDirectory()) {
     const hint = existsSync(resolve(text, 'oci-layout')) ? `oci:${text}` : `dir:${text}`;
     throw new ImageError(`unknown image ${JSON.stringify(text)}: for this folder use ${hint}`);
   }
-  const registry = /^([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::(\w[\w.-]*))?(?:@sha256:[a-f0-9]{64})?$/.exec(text);
-  if (registry) {
-    const local = `oci:${registry[1]!.split('/').pop()}:${registry[2] ?? 'latest'}`;
-    throw new ImageError(`unknown image ${JSON.stringify(text)}: registry pulls are not supported yet; run \`skopeo copy docker://${text} ${local}\` and use ${local}`);
+  try {
+    return { kind: 'registry', ref: parseDockerReference(text), daemonFirst: true };
+  } catch (error) {
+    // A path-like text that names nothing is more likely a mistyped file than a bad name.
+    if (text.startsWith('/') || text.startsWith('.')) throw new ImageError(`unknown image ${JSON.stringify(text)}: no such file; ${REFERENCE_HELP}`);
+    throw error;
   }
-  throw new ImageError(`unknown image ${JSON.stringify(text)}: ${REFERENCE_HELP}`);
 }

@@ -10,6 +10,7 @@ import type { ImageConfig } from './formats.js';
 import { cttraceHome, DEFAULT_ID_SHIFT, type IdShift } from './home.js';
 import { makeProgress } from './progress.js';
 import { parseReference } from './reference.js';
+import type { RemoteOptions } from './remote.js';
 
 export interface Image {
   /** The reference as given. */
@@ -27,7 +28,7 @@ export interface Image {
   readonly external: boolean;
 }
 
-export interface ResolveOptions {
+export interface ResolveOptions extends RemoteOptions {
   /** The cache (default $CTTRACE_HOME or /var/lib/cttrace). */
   home?: string;
   /** Owners for a user-namespaced container: true for 100000..165535, or a shift of your own. */
@@ -60,6 +61,11 @@ export async function resolveImage(reference: string, options: ResolveOptions = 
       }
       if (!statSync(path).isDirectory()) throw new ImageError(`dir: image ${ref.path} is not a folder`);
       return { reference, name: `dir:${path}`, id: `dir:${path}`, layers: [path], config: busyboxConfig(), external: true };
+    }
+    case 'registry':
+    case 'docker-daemon': {
+      const { resolveRemoteImage } = await import('./remote.js');
+      return resolveRemoteImage(ref, reference, home, shift, makeProgress(options.progress), options);
     }
     default: {
       const { resolveLayeredImage } = await import('./layered.js');

@@ -1,5 +1,5 @@
 // Runs the built CLI as a user would, in a child process.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,4 +50,23 @@ export function waitFor<T>(value: () => T | undefined, what: string, ms = 15_000
     };
     check();
   });
+}
+
+/**
+ * The built CLI in a child process, without blocking: for tests whose servers (a token server,
+ * a proxy) run in the test's own process and must answer while the CLI runs.
+ */
+export function runCliAsync(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 50_000): Promise<{ stdout: string; stderr: string; status: number | null }> {
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, status });
+    }),
+  );
 }

@@ -3,7 +3,7 @@
 //
 //   npm run bench [-- --runs N --events N | -- --quick]
 //
-// Needs root, strace, runc and /bin/busybox. Leaves nothing behind: the temp dir (bundle, runc
+// Needs root, strace, runc, /bin/busybox, docker-registry and skopeo. Leaves nothing behind: the temp dir (bundle, runc
 // state, trace files) is removed, leftover containers and cgroups are deleted and reported.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import type { Summary } from './stats.js';
 import { nowMs, round } from './stats.js';
 import { buildSyntheticStream } from './synthetic-stream.js';
 import { measureRuntimeStartup, type RuntimeStartupResult } from './runtime-startup.js';
+import { measureImagePull, type ImagePullResult } from './image-pull.js';
 import type { ViewerBenchResult } from './viewer.js';
 import { measureTraceSize, type TraceSizeResult } from './trace-size.js';
 import { LOOP_COMMAND, loopWorkload, runcWorkload, unshareWorkload, UNSHARE_COMMAND } from './workloads.js';
@@ -65,6 +66,7 @@ export interface BenchResults {
   readonly decoder: ThroughputResult;
   readonly traceSize: TraceSizeResult;
   readonly runtimes: RuntimeStartupResult;
+  readonly imagePull: ImagePullResult;
   readonly viewer: { readonly results: readonly ViewerBenchResult[]; readonly skipped?: string };
   readonly cleanup: { readonly beforeCleanup: readonly string[]; readonly forced: readonly string[]; readonly leftovers: readonly string[] };
   readonly durationSeconds: number;
@@ -172,6 +174,15 @@ export function markdown(results: BenchResults): string {
   lines.push(`| cgroup2 hidden (all three alike) | ${rtCell(rt.hidden, 'ctrun')} | ${rtCell(rt.hidden, 'runc')} | ${rtCell(rt.hidden, 'crun')} |`);
   lines.push(`| host as it is | ${rtCell(rt.host, 'ctrun')} | ${rtCell(rt.host, 'runc')} | – |`);
   lines.push(`| ratio | ctrun/crun ${times(rt.ratios.ctrunVsCrun)} (aim < 1: ${verdict(rt.ratios.ctrunVsCrun, 1)}) | ctrun/runc ${times(rt.ratios.ctrunVsRunc)} | crun/runc ${times(rt.ratios.crunVsRunc)} |`);
+  lines.push('');
+  const pull = results.imagePull;
+  lines.push(`Images: pull + unpack of a 3-layer image (${(pull.imageBytes / 1e6).toFixed(1)} MB of gzip layers) from docker-registry on 127.0.0.1, image work only (median (p10–p90) of ${pull.runs}; aims: cold ≤ skopeo's way, warm ≤ 50 ms):`);
+  lines.push('');
+  lines.push('| | time | aim |');
+  lines.push('|---|---:|---|');
+  lines.push(`| cttrace, cold (empty cache) | ${cell(pull.cttraceCold)} | ≤ skopeo: ${verdict(pull.cttraceCold.median, pull.skopeoCold.median)} |`);
+  lines.push(`| \`skopeo copy docker://… oci:DIR\` + cttrace's oci: path | ${cell(pull.skopeoCold)} (the copy alone ${cell(pull.skopeoCopy)}) | |`);
+  lines.push(`| cttrace, warm (cached: every later run) | ${cell(pull.cttraceWarm)} | ≤ 50 ms: ${verdict(pull.cttraceWarm.median, 50)} |`);
   lines.push('');
   const viewer = results.viewer;
   if (viewer.skipped) lines.push(`Viewer: not measured (${viewer.skipped}).`);
@@ -318,6 +329,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const traceSize = await measureTraceSize({ workloads, stream, tmp, progress });
     progress(`\nbench: runtimes `);
     const runtimes = await measureRuntimeStartup({ runs: options.runs, tmp, progress });
+    progress(`\nbench: image pull `);
+    const imagePull = await measureImagePull({ runs: Math.min(options.runs, 7), tmp, progress });
     progress(`\nbench: viewer in headless chromium\n`);
     const viewer = await (await import('./viewer.js')).benchViewer({
       sizes: options.events >= 1_000_000 ? [100_000, 1_000_000] : [Math.min(100_000, options.events)],
@@ -336,6 +349,7 @@ async function main(argv: readonly string[]): Promise<number> {
       decoder,
       traceSize,
       runtimes,
+      imagePull,
       viewer,
       cleanup: { beforeCleanup, forced, leftovers },
       durationSeconds: round((nowMs() - started) / 1000, 1),

@@ -10,6 +10,7 @@ import { BACKEND_HELP } from './backend-option.js';
 import { RUNTIME_NAMES } from './runtimes.js';
 import { guardOutput } from './output.js';
 import { UserError } from './user-error.js';
+import { withImageOptions } from './image-options.js';
 
 function isUserFacing(error: unknown): error is Error {
   return error instanceof UserError || error instanceof ImageError || error instanceof BundleError || error instanceof TraceFileError || error instanceof EngineUnavailableError;
@@ -76,14 +77,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const run = program
     .command('run')
     .description('start a container from an image with a runtime, traced: the bundled ctrun by default')
-    .argument('<image-and-command...>', 'IMAGE [CMD...] (after --): busybox, oci:DIR[:TAG], FILE.tar (docker save), dir:PATH')
+    .argument('<image-and-command...>', 'IMAGE [CMD...] (after --): alpine, host:port/app:tag, docker://REF, docker-daemon:NAME, busybox, oci:DIR[:TAG], FILE.tar, dir:PATH')
     .option('--runtime <name>', `the runtime: ${RUNTIME_NAMES.join(', ')}`, 'ctrun')
     .option('--hostname <name>', "the container's hostname")
     .option('--memory <size>', 'memory limit, e.g. 64m')
     .option('--pids-limit <n>', 'maximum number of processes', Number)
     .option('--rootless', 'a user namespace: root inside is an unprivileged uid outside')
     .passThroughOptions();
-  withTracingOptions(run, { starts: true }).action(async (imageAndCommand: string[], options) => {
+  withTracingOptions(withImageOptions(run, { pullPolicy: true }), { starts: true }).action(async (imageAndCommand: string[], options) => {
     exitCode = await (await import('./run-command.js')).runCommand(imageAndCommand, { ...options, expression: options.expr });
   });
 
@@ -180,6 +181,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (files: string[], options) => {
       exitCode = await (await import('./summary-command.js')).summaryCommand(files, options);
     });
+
+  withImageOptions(program.command('pull').description('fetch an image into the cache (registry, dockerd or file) and unpack it').argument('<image>', 'alpine, host:port/app:tag, docker-daemon:NAME, oci:DIR...'), { pullPolicy: false }).action(async (image: string, options) => {
+    exitCode = await (await import('./pull-command.js')).pullCommand(image, options);
+  });
+  program.command('images').description('the images in the cache: reference, digest, platform, size, last used').option('--json', 'one JSON object a line').action(async (options) => {
+    exitCode = await (await import('./images-command.js')).imagesCommand(options);
+  });
+  program.command('rmi').description('remove images from the cache (their layers too, unless another image uses them)').argument('<images...>', 'references or image ids').action(async (images: string[]) => {
+    exitCode = await (await import('./rmi-command.js')).rmiCommand(images);
+  });
+  program.command('prune').description('remove cached layers and blobs no image uses, and unfinished downloads').action(async () => {
+    exitCode = await (await import('./prune-command.js')).pruneCommand();
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

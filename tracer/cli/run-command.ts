@@ -11,8 +11,9 @@ import { withLiveViewer, type LiveHooks, type WebOptions } from './live-option.j
 import { checkOutputOptions, runTracedSession, type OutputOptions } from './traced-session.js';
 import { print } from './output.js';
 import { UserError } from './user-error.js';
+import { checkImageOptions, type ImageOptions, remoteOptions } from './image-options.js';
 
-export interface RunOptions extends OutputOptions, WebOptions {
+export interface RunOptions extends OutputOptions, WebOptions, ImageOptions {
   readonly runtime?: string;
   readonly hostname?: string;
   readonly memory?: string;
@@ -24,6 +25,7 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
   const [image, ...command] = imageAndCommand;
   if (!image) throw new UserError('no image given: cttrace run -- IMAGE [CMD...] (IMAGE: busybox, oci:DIR, FILE.tar, dir:PATH)');
   checkOutputOptions(options);
+  checkImageOptions(options);
   if (process.getuid?.() !== 0) {
     // --rootless too: the container gets a user namespace, but its overlay, cgroups and maps are made by root
     throw new UserError('cttrace run needs root (overlay mounts, cgroups, namespaces): run it with sudo; --rootless still starts as root');
@@ -53,12 +55,13 @@ async function runContainer(image: string, command: readonly string[], options: 
       pidsLimit: options.pidsLimit,
       rootless: options.rootless,
       progress: process.stderr.isTTY,
+      remote: remoteOptions(options),
     });
     const launch = runtimeLaunch(runtime, stateRoot, bundle.dir, id);
     return await runTracedSession({
       target: { kind: 'command', path: launch.path, argv: launch.argv },
       command: launch.argv,
-      image,
+      image: bundle.image.name === image ? image : `${image} = ${bundle.image.name}`,
       runtime,
       notes: launch.note ? [launch.note] : [],
       outputPath: options.output ?? defaultOutputPath(`${runtime}-${image}`),
