@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "seccomp.h"
 
 struct ctrun_rlimit
 {
@@ -121,6 +122,9 @@ struct ctrun_config
   char **readonly_paths;
   struct ctrun_sysctl *sysctls;
   size_t n_sysctls;
+  struct ctrun_seccomp *seccomp; /* NULL: none */
+
+  json_t *annotations; /* an object, possibly empty (for the state hooks and listeners see) */
 };
 
 /* Parses BUNDLE/config.json. */

@@ -222,19 +222,58 @@ forward_signal (int sig)
     kill (forward_to, sig);
 }
 
-/* The init's answer: EOF once it exec'd (the socket is close-on-exec), READY when
-   `create` has set it up, or ERROR with what failed. */
+/* The spec's state of a container: what `state` prints, hooks read on stdin and a
+   seccomp listener receives. */
+static json_t *
+spec_state (const char *id, const char *status, pid_t pid, const char *bundle, json_t *annotations)
+{
+  json_t *j = json_pack ("{s:s, s:s, s:s, s:i, s:s}", "ociVersion", OCI_VERSION, "id", id, "status", status, "pid",
+                         (int) pid, "bundle", bundle);
+  if (j && annotations && json_object_size (annotations))
+    json_object_set (j, "annotations", annotations);
+  return j;
+}
+
+/* A seccomp notify fd from the init: to the listener, then let the init go on. */
 static int
-wait_for_init (int sync_fd, pid_t pid, enum launch_mode mode, ctrun_error_t *err)
+forward_notify_fd (int sync_fd, int notify_fd, pid_t pid, const struct ctrun_config *c, const char *id,
+                   ctrun_error_t *err)
+{
+  cleanup_json json_t *state = spec_state (id, "creating", pid, c->bundle, c->annotations);
+  int r = ctrun_seccomp_send_to_listener (c->seccomp, notify_fd, state, pid, err);
+  close (notify_fd);
+  if (r < 0)
+    return -1;
+  if (send (sync_fd, (char[]) { SYNC_GO }, 1, MSG_NOSIGNAL) != 1)
+    return ctrun_make_error (err, errno, "signal the container init");
+  return 0;
+}
+
+/* The init's answer: EOF once it exec'd (the socket is close-on-exec), READY when
+   `create` has set it up, or ERROR with what failed; before those, a seccomp notify fd. */
+static int
+wait_for_init (int sync_fd, pid_t pid, enum launch_mode mode, const struct ctrun_config *c, const char *id,
+               ctrun_error_t *err)
 {
   char buf[4096];
   ssize_t n;
+  int fd;
 
-  do
-    n = recv (sync_fd, buf, sizeof (buf) - 1, 0);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return ctrun_make_error (err, errno, "read from the container init");
+  for (;;)
+    {
+      n = recv_with_fd (sync_fd, buf, sizeof (buf) - 1, &fd);
+      if (n < 0)
+        return ctrun_make_error (err, errno, "read from the container init");
+      if (n >= 1 && buf[0] == SYNC_SECCOMP && fd >= 0 && c->seccomp)
+        {
+          if (forward_notify_fd (sync_fd, fd, pid, c, id, err) < 0)
+            return -1;
+          continue;
+        }
+      if (fd >= 0)
+        close (fd);
+      break;
+    }
   if (n == 0 && mode != LAUNCH_CREATE)
     return 0;
   if (n >= 1 && buf[0] == SYNC_READY)
@@ -262,6 +301,7 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   cleanup_close int sync_parent = -1;
   cleanup_close int sync_child = -1;
   cleanup_close int fifo_fd = -1;
+  cleanup_seccomp_filter ctrun_seccomp_filter filter = NULL;
   struct ctrun_spawn spawn;
   sigset_t block;
   int fds[2];
@@ -295,6 +335,10 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   spawn.setgroups_denied = spawn.new_userns && geteuid () != 0;
   spawn.wait_for_go = g.cg.mode != CGROUP_MODE_V2 || spawn.new_userns;
   spawn.last_cap = c->has_caps ? ctrun_last_cap () : 0;
+  /* Compiled here, loaded by the init: a profile error fails before anything runs. */
+  if (c->seccomp && ctrun_seccomp_build (c->seccomp, &filter, err) < 0)
+    return -1;
+  spawn.seccomp = filter;
   if (ctrun_namespaces_open (c, &spawn.ns, err) < 0)
     {
       ctrun_namespaces_close (&spawn.ns);
@@ -346,14 +390,8 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   if (write_state (g.dir, ctx, c, g.pid, &g.cg, err) < 0)
     return -1;
 
-  if (wait_for_init (sync_parent, g.pid, mode, err) < 0)
-    {
-      /* The init already exited with the status it reported. */
-      while (waitpid (g.pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-      g.pid = -1;
-      return -1;
-    }
+  if (wait_for_init (sync_parent, g.pid, mode, c, ctx->id, err) < 0)
+    return -1; /* the guard kills and reaps the init if it is still there */
 
   if (ctx->pid_file)
     {

@@ -6,7 +6,12 @@
  *   setns joined namespaces → unshare(CLONE_NEWCGROUP) → "/" rslave → bind rootfs →
  *   mounts → devices → pivot_root → hostname → sysctl → readonly/masked paths →
  *   read-only root → oom_score_adj → rlimits → no_new_privs, caps, uid/gid →
- *   chdir(cwd) → [create: wait on exec.fifo] → close-on-exec fds ≥ 3 → execve. */
+ *   chdir(cwd) → close-on-exec fds ≥ 3 → seccomp → [create: wait on exec.fifo] → execve.
+ *
+ * seccomp goes as late as runc puts it, so that few calls must pass the filter: just
+ * before execve (the fifo wait of `create` aside). Without no_new_privs, loading a
+ * filter needs CAP_SYS_ADMIN: when the process will not keep it, the filter is loaded
+ * before the capabilities and the uid change instead, as runc does. */
 #define _GNU_SOURCE
 #include "process.h"
 
@@ -108,6 +113,41 @@ wait_exec_fifo (int fifo_fd, ctrun_error_t *err)
   return 0;
 }
 
+/* Loading a filter later than the identity change is allowed with no_new_privs or
+   with CAP_SYS_ADMIN still effective. */
+static bool
+seccomp_after_identity (const struct ctrun_config *c)
+{
+  if (c->no_new_privileges)
+    return true;
+  if (!c->has_caps)
+    return c->uid == 0;
+  return (c->caps.effective & (1ULL << 21 /* CAP_SYS_ADMIN */)) != 0;
+}
+
+/* Loads the filter; a notify fd goes to the parent, which hands it to listenerPath. */
+static int
+install_seccomp (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  int notify_fd = -1;
+  char ack = 0;
+  ssize_t n;
+
+  if (ctrun_seccomp_load (s->seccomp, &notify_fd, err) < 0)
+    return -1;
+  if (notify_fd < 0)
+    return 0;
+  if (send_with_fd (s->sync_fd, (char[]) { SYNC_SECCOMP }, 1, notify_fd) < 0)
+    return ctrun_make_error (err, errno, "send the seccomp notify fd");
+  close (notify_fd);
+  do
+    n = recv (s->sync_fd, &ack, 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n != 1 || ack != SYNC_GO)
+    _exit (1); /* the parent failed to reach the listener; it reports and cleans up */
+  return 0;
+}
+
 static void __attribute__ ((noreturn))
 container_init (struct ctrun_spawn *s)
 {
@@ -176,7 +216,11 @@ container_init (struct ctrun_spawn *s)
       if (write_file_str ("/proc/self/oom_score_adj", buf, &err) < 0)
         init_fail (s, &err);
     }
-  if (ctrun_set_rlimits (c, &err) < 0 || ctrun_set_identity (c, s->last_cap, s->setgroups_denied, &err) < 0)
+  if (ctrun_set_rlimits (c, &err) < 0)
+    init_fail (s, &err);
+  if (s->seccomp && !seccomp_after_identity (c) && install_seccomp (s, &err) < 0)
+    init_fail (s, &err);
+  if (ctrun_set_identity (c, s->last_cap, s->setgroups_denied, &err) < 0)
     init_fail (s, &err);
   if (chdir (c->cwd) < 0)
     {
@@ -187,6 +231,15 @@ container_init (struct ctrun_spawn *s)
   if (find_executable (c, &exe, &err) < 0)
     init_fail (s, &err);
 
+  /* No descriptor of ours, nor any ctrun inherited, crosses into the container. */
+  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    {
+      ctrun_make_error (&err, errno, "close_range");
+      init_fail (s, &err);
+    }
+  if (s->seccomp && seccomp_after_identity (c) && install_seccomp (s, &err) < 0)
+    init_fail (s, &err);
+
   if (s->fifo_fd >= 0)
     {
       char ready = SYNC_READY;
@@ -194,13 +247,6 @@ container_init (struct ctrun_spawn *s)
         _exit (1);
       if (wait_exec_fifo (s->fifo_fd, &err) < 0)
         init_fail (s, &err);
-    }
-
-  /* No descriptor of ours, nor any ctrun inherited, crosses into the container. */
-  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    {
-      ctrun_make_error (&err, errno, "close_range");
-      init_fail (s, &err);
     }
   execve (exe, c->args, c->env);
   ctrun_make_error (&err, errno, "exec \"%s\"", c->args[0]);

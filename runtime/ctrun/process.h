@@ -11,11 +11,13 @@
 #include "config.h"
 #include "error.h"
 #include "namespaces.h"
+#include "seccomp.h"
 
 /* Messages on the sync socket (SOCK_SEQPACKET, one message a packet). */
 #define SYNC_GO 'G'    /* parent → init: cgroup joined, maps written; go on */
 #define SYNC_READY 'R' /* init → parent: set up, waiting on exec.fifo (create) */
 #define SYNC_ERROR 'E' /* init → parent: 'E', exit status, message */
+#define SYNC_SECCOMP 'S' /* init → parent: the seccomp notify fd (SCM_RIGHTS); the parent answers SYNC_GO */
 
 struct ctrun_spawn
 {
@@ -30,6 +32,7 @@ struct ctrun_spawn
   /* an unprivileged parent must deny setgroups before it may write gid_map */
   bool setgroups_denied;
   int last_cap;
+  ctrun_seccomp_filter seccomp; /* built by the parent, loaded by the init; NULL: none */
   sigset_t saved_mask;
 };
 

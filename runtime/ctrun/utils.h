@@ -44,6 +44,11 @@ int mkdir_p (const char *path, mode_t mode, char ***created, size_t *n_created, 
 /* Writes the whole buffer, retrying on EINTR and short writes. */
 int write_all (int fd, const void *buf, size_t len);
 
+/* One message with (fd >= 0) or without a descriptor passed as SCM_RIGHTS. */
+int send_with_fd (int sock, const void *buf, size_t len, int fd);
+/* Receives one message; *fd gets a passed descriptor (close-on-exec) or -1. */
+ssize_t recv_with_fd (int sock, void *buf, size_t len, int *fd);
+
 /* Raw syscalls glibc 2.36 does not wrap. */
 int sys_pivot_root (const char *new_root, const char *put_old);
 int sys_openat2 (int dirfd, const char *path, uint64_t flags, uint64_t resolve);
