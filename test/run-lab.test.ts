@@ -153,6 +153,20 @@ for (const runtime of RUNTIMES) {
       });
     });
 
+    it("gives docker's default seccomp profile: unshare is refused with EPERM, and shows in the trace; --seccomp unconfined lifts it", async () => {
+      await withTempDirAsync(async (dir) => {
+        const script = 'unshare -U true; echo unshare=$?';
+        const confined = await runInContainer(runtime, ['--all', '--', 'busybox', 'sh', '-c', script], dir);
+        expect(confined.result.stdout).toBe('unshare=1\n');
+        expect(confined.result.stderr).toContain('unshare(0x10000000): Operation not permitted');
+        const refused = syscalls(confined.trace!.records).find((r) => r.name === 'unshare' && r.err === 'EPERM');
+        expect(refused, 'the refused unshare in the trace').toBeDefined();
+        expect(confined.leftovers).toEqual([]);
+        const unconfined = await runInContainer(runtime, ['--seccomp', 'unconfined', '--', 'busybox', 'sh', '-c', script], dir);
+        expect(unconfined.result.stdout).toBe('unshare=0\n');
+      });
+    });
+
     it('--rootless: root inside, an unprivileged uid on the host', async () => {
       await withTempDirAsync(async (dir) => {
         const { result, trace, leftovers: left } = await runInContainer(runtime, ['--rootless', '--', 'busybox', 'sh', '-c', 'id -u; cat /proc/self/uid_map'], dir);

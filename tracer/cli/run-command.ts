@@ -17,6 +17,7 @@ export interface RunOptions extends OutputOptions, WebOptions {
   readonly memory?: string;
   readonly pidsLimit?: number;
   readonly rootless?: boolean;
+  readonly seccomp?: string;
 }
 
 const STATE_PARENT = '/run/cttrace';
@@ -51,6 +52,7 @@ async function runContainer(image: string, command: readonly string[], options: 
       memory: options.memory,
       pidsLimit: options.pidsLimit,
       rootless: options.rootless,
+      seccomp: options.seccomp,
       progress: process.stderr.isTTY,
     });
     const launch = runtimeLaunch(runtime, stateRoot, bundle.dir, id);
