@@ -403,3 +403,36 @@ ctrun_seccomp_send_to_listener (const struct ctrun_seccomp *s, int notify_fd, js
     return ctrun_make_error (err, errno, "seccomp: send the notify fd to `%s`", s->listener_path);
   return 0;
 }
+
+json_t *
+ctrun_seccomp_describe (void)
+{
+  static const char *const archs[] = { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
+                                       "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64",
+                                       "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE",
+                                       "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32",
+                                       "SCMP_ARCH_X86", "SCMP_ARCH_X86_64" };
+  json_t *actions = json_array (), *ops = json_array (), *arr = json_array (), *flags = json_array ();
+
+  for (size_t i = 0; i < ARRAY_SIZE (action_names); i++)
+    json_array_append_new (actions, json_string (action_names[i].name));
+  for (size_t i = 0; i < ARRAY_SIZE (op_names); i++)
+    json_array_append_new (ops, json_string (op_names[i].name));
+  for (size_t i = 0; i < ARRAY_SIZE (archs); i++)
+    {
+      uint32_t token;
+      if (parse_arch (archs[i], &token, NULL) == 0)
+        json_array_append_new (arr, json_string (archs[i]));
+    }
+  for (size_t i = 0; i < ARRAY_SIZE (known_flags); i++)
+    json_array_append_new (flags, json_string (known_flags[i]));
+  return json_pack ("{s:b, s:o, s:o, s:o, s:o, s:o}", "enabled", 1, "actions", actions, "operators", ops, "archs", arr,
+                    "knownFlags", flags, "supportedFlags", json_deep_copy (flags));
+}
+
+char *
+ctrun_seccomp_library_version (void)
+{
+  const struct scmp_version *v = seccomp_version ();
+  return xasprintf ("%u.%u.%u", v->major, v->minor, v->micro);
+}

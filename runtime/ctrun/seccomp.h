@@ -60,4 +60,8 @@ int ctrun_seccomp_load (ctrun_seccomp_filter f, int *notify_fd, ctrun_error_t *e
 int ctrun_seccomp_send_to_listener (const struct ctrun_seccomp *s, int notify_fd, json_t *state, pid_t pid,
                                     ctrun_error_t *err);
 
+/* `features`: linux.seccomp's actions, operators, archs, flags. */
+json_t *ctrun_seccomp_describe (void);
+char *ctrun_seccomp_library_version (void);
+
 #endif

@@ -40,6 +40,13 @@ cleanup_fclosep (void *f)
 }
 
 void
+cleanup_jsonp (json_t **j)
+{
+  if (*j)
+    json_decref (*j);
+}
+
+void
 strv_free (char **v)
 {
   if (v == NULL)

@@ -2,6 +2,7 @@
 #ifndef CTRUN_UTILS_H
 #define CTRUN_UTILS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,8 @@ void cleanup_strvp (void *p);
 #define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
 #define cleanup_file __attribute__ ((cleanup (cleanup_fclosep)))
 #define cleanup_strv __attribute__ ((cleanup (cleanup_strvp)))
+void cleanup_jsonp (json_t **j);
+#define cleanup_json __attribute__ ((cleanup (cleanup_jsonp)))
 
 #define ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
 
