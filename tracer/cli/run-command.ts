@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeBundle, type Bundle } from '../../runtime/bundle/index.js';
 import { defaultOutputPath } from './output-path.js';
-import { runtimeLaunch, type RuntimeName } from './runtimes.js';
+import { runtimeLabel, runtimeLaunch, type RuntimeLaunch } from './runtimes.js';
 import { withLiveViewer, type LiveHooks, type WebOptions } from './live-option.js';
 import { checkOutputOptions, runTracedSession, type OutputOptions } from './traced-session.js';
 import { UserError } from './user-error.js';
@@ -37,13 +37,14 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
 }
 
 async function runContainer(image: string, command: readonly string[], options: RunOptions, hooks: LiveHooks): Promise<number> {
-  const runtime = (options.runtime ?? 'ctrun') as RuntimeName;
+  const runtime = options.runtime ?? 'ctrun';
+  const label = runtimeLabel(runtime);
   const id = `cttrace-${randomBytes(6).toString('hex')}`;
+  const probe: RuntimeLaunch = runtimeLaunch(runtime, '/', '/', id); // a bad --runtime fails before any work
   mkdirSync(STATE_PARENT, { recursive: true, mode: 0o700 });
-  const stateRoot = mkdtempSync(join(STATE_PARENT, `${runtime}-`));
+  const stateRoot = mkdtempSync(join(STATE_PARENT, `${label}-`));
   let bundle: Bundle | null = null;
   try {
-    runtimeLaunch(runtime, stateRoot, '/', id); // a bad --runtime fails before any work
     bundle = await makeBundle({
       image,
       id,
@@ -62,14 +63,14 @@ async function runContainer(image: string, command: readonly string[], options: 
       image,
       runtime,
       notes: launch.note ? [launch.note] : [],
-      outputPath: options.output ?? defaultOutputPath(`${runtime}-${image}`),
+      outputPath: options.output ?? defaultOutputPath(`${label}-${image}`),
       options,
-      subject: runtime,
+      subject: label,
       ...hooks,
     });
   } finally {
     // runc and crun keep state under --root; a run cut short (Ctrl-C) can leave a container record.
-    if (runtime !== 'ctrun') spawnSync(runtime, ['--root', stateRoot, 'delete', '--force', id], { stdio: 'ignore' });
+    if (runtime !== 'ctrun') spawnSync(probe.runtimePath, ['--root', stateRoot, 'delete', '--force', id], { stdio: 'ignore' });
     await bundle?.cleanup();
     rmSync(stateRoot, { recursive: true, force: true });
   }
