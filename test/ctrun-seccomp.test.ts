@@ -141,6 +141,27 @@ describe.skipIf(reason !== null)('ctrun linux.seccomp (root, against runc)', () 
     expect(before.at(-1)).toMatch(/seccomp\(SECCOMP_SET_MODE_FILTER, 0, \{len=\d+, filter=0x[0-9a-f]+\}\) = 0/);
   });
 
+  it('keeps the compiled filter under --root and loads it from there the next time, with the same effect', () => {
+    const cache = path.join(sb.stateRoot, '@seccomp');
+    fs.rmSync(cache, { recursive: true, force: true });
+    const seccomp = { ...profile(), syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }] };
+    const first = sb.run(['sh', '-c', 'mkdir /tmp/x; echo $?'], (c) => (c.linux.seccomp = seccomp));
+    used.push(first.id);
+    const entries = fs.readdirSync(cache);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatch(/^[0-9a-f]{16}-\d+\.\d+\.\d+\.bpf$/);
+    const second = sb.run(['sh', '-c', 'mkdir /tmp/x; echo $?'], (c) => (c.linux.seccomp = seccomp));
+    used.push(second.id);
+    expect(second.stdout).toBe('1\n');
+    expect(second.stderr).toContain('Permission denied');
+    expect(second).toMatchObject({ status: first.status, stdout: first.stdout, stderr: first.stderr });
+    // A damaged entry is rebuilt, not trusted.
+    fs.writeFileSync(path.join(cache, entries[0]!), 'garbage');
+    const third = sb.run(['sh', '-c', 'mkdir /tmp/x; echo $?'], (c) => (c.linux.seccomp = seccomp));
+    used.push(third.id);
+    expect(third.stdout).toBe('1\n');
+  });
+
   it('refuses unknown actions, operators, architectures and flags in one line', () => {
     const cases: [OciConfig, string][] = [
       [{ defaultAction: 'SCMP_ACT_MAYBE' }, 'config.json: linux.seccomp.defaultAction: unknown seccomp action `SCMP_ACT_MAYBE`'],

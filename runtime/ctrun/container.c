@@ -102,6 +102,7 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   cleanup_close int sync_child = -1;
   cleanup_close int fifo_fd = -1;
   cleanup_seccomp_filter ctrun_seccomp_filter filter = NULL;
+  cleanup_free char *cache = NULL;
   struct ctrun_child_sync cs;
   struct ctrun_spawn spawn;
   int fds[2];
@@ -141,7 +142,7 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   spawn.wait_for_go = g.cg.mode != CGROUP_MODE_V2 || spawn.new_userns;
   spawn.last_cap = c->has_caps ? ctrun_last_cap () : 0;
   /* Compiled here, loaded by the init: a profile error fails before anything runs. */
-  if (c->seccomp && ctrun_seccomp_build (c->seccomp, &filter, err) < 0)
+  if (c->seccomp && ctrun_seccomp_build (c->seccomp, cache = ctrun_state_seccomp_cache (ctx->state_root), &filter, err) < 0)
     return -1;
   spawn.seccomp = filter;
   if (ctrun_namespaces_open (c, &spawn.ns, err) < 0)

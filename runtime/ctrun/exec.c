@@ -74,6 +74,7 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
   cleanup_close int sync_child = -1;
   cleanup_close int cgroup_fd = -1;
   cleanup_seccomp_filter ctrun_seccomp_filter filter = NULL;
+  cleanup_free char *cache = NULL;
   struct ctrun_child_sync cs;
   struct ctrun_spawn spawn;
   const char *status;
@@ -116,7 +117,7 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
   spawn.wait_for_go = true;
   spawn.last_cap = c->has_caps ? ctrun_last_cap () : 0;
   spawn.setgroups_denied = false;
-  if (c->seccomp && ctrun_seccomp_build (c->seccomp, &filter, err) < 0)
+  if (c->seccomp && ctrun_seccomp_build (c->seccomp, cache = ctrun_state_seccomp_cache (ctx->state_root), &filter, err) < 0)
     return -1;
   spawn.seccomp = filter;
   if (st.cg.mode == CGROUP_MODE_V2 && st.cg.n)

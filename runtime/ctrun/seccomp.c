@@ -11,11 +11,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -243,6 +248,7 @@ ctrun_seccomp_parse (json_t *obj, struct ctrun_seccomp **out, ctrun_error_t *err
 
   if (parse_rules (json_object_get (obj, "syscalls"), s, err) < 0)
     return -1;
+  s->canonical = json_dumps (obj, JSON_COMPACT | JSON_SORT_KEYS);
 
   path = json_string_value (json_object_get (obj, "listenerPath"));
   meta = json_string_value (json_object_get (obj, "listenerMetadata"));
@@ -265,6 +271,7 @@ ctrun_seccomp_free (struct ctrun_seccomp *s)
   free (s->archs);
   free (s->listener_path);
   free (s->listener_metadata);
+  free (s->canonical);
   for (size_t i = 0; i < s->n_rules; i++)
     {
       strv_free (s->rules[i].names);
@@ -306,8 +313,15 @@ add_rule (scmp_filter_ctx ctx, const struct ctrun_seccomp_rule *r, const char *n
   return 0;
 }
 
-int
-ctrun_seccomp_build (const struct ctrun_seccomp *s, ctrun_seccomp_filter *out, ctrun_error_t *err)
+struct ctrun_seccomp_filter_s
+{
+  scmp_filter_ctx ctx;  /* when built here and not cached */
+  struct sock_fprog prog; /* the BPF, when it is at hand (from the cache, or exported to it) */
+  unsigned flags;       /* SECCOMP_FILTER_FLAG_* for a direct load */
+};
+
+static int
+build_ctx (const struct ctrun_seccomp *s, scmp_filter_ctx *out, ctrun_error_t *err)
 {
   scmp_filter_ctx ctx = seccomp_init (s->default_action);
   int ret;
@@ -356,22 +370,120 @@ ctrun_seccomp_build (const struct ctrun_seccomp *s, ctrun_seccomp_filter *out, c
   return 0;
 }
 
+/* The cache entry: the profile's canonical text, a NUL, then the BPF. The text is
+   compared in full, so a hash collision can only cost a rebuild. The key also holds
+   libseccomp's version: another version may compile differently. */
+static char *
+cache_path (const struct ctrun_seccomp *s, const char *dir)
+{
+  const struct scmp_version *v = seccomp_version ();
+  uint64_t h = 1469598103934665603ULL;
+  for (const char *p = s->canonical; *p; p++)
+    h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+  return xasprintf ("%s/%016llx-%u.%u.%u.bpf", dir, (unsigned long long) h, v->major, v->minor, v->micro);
+}
+
+static bool
+cache_read (const struct ctrun_seccomp *s, const char *path, struct sock_fprog *prog)
+{
+  cleanup_free char *buf = NULL;
+  size_t len = 0, key = strlen (s->canonical) + 1, bpf;
+
+  if (read_file (path, &buf, &len, NULL) < 0 || len <= key || memcmp (buf, s->canonical, key) != 0)
+    return false;
+  bpf = len - key;
+  if (bpf % sizeof (struct sock_filter) != 0 || bpf / sizeof (struct sock_filter) > BPF_MAXINSNS)
+    return false;
+  prog->len = bpf / sizeof (struct sock_filter);
+  prog->filter = xmalloc0 (bpf);
+  memcpy (prog->filter, buf + key, bpf);
+  return true;
+}
+
+/* Exports the BPF of CTX into a new cache entry, atomically, and reads it back. */
+static bool
+cache_write (const struct ctrun_seccomp *s, scmp_filter_ctx ctx, const char *dir, const char *path,
+             struct sock_fprog *prog)
+{
+  cleanup_free char *tmp = xasprintf ("%s.%d.tmp", path, (int) getpid ());
+  cleanup_close int fd = -1;
+
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    return false;
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return false;
+  if (write_all (fd, s->canonical, strlen (s->canonical) + 1) < 0 || seccomp_export_bpf (ctx, fd) < 0
+      || rename (tmp, path) < 0)
+    {
+      unlink (tmp);
+      return false;
+    }
+  return cache_read (s, path, prog);
+}
+
+int
+ctrun_seccomp_build (const struct ctrun_seccomp *s, const char *cache_dir, ctrun_seccomp_filter *out,
+                     ctrun_error_t *err)
+{
+  struct ctrun_seccomp_filter_s *f = xmalloc0 (sizeof (*f));
+  cleanup_free char *path = NULL;
+
+  *out = NULL;
+  f->flags = (s->flag_log ? SECCOMP_FILTER_FLAG_LOG : 0) | (s->flag_spec_allow ? SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0);
+  /* A notify filter needs libseccomp's own load (it asks for the listener fd). */
+  if (cache_dir && !s->uses_notify)
+    {
+      path = cache_path (s, cache_dir);
+      if (cache_read (s, path, &f->prog))
+        {
+          *out = f;
+          return 0;
+        }
+    }
+  if (build_ctx (s, &f->ctx, err) < 0)
+    {
+      free (f);
+      return -1;
+    }
+  if (path && cache_write (s, f->ctx, cache_dir, path, &f->prog))
+    {
+      seccomp_release (f->ctx);
+      f->ctx = NULL;
+    }
+  *out = f;
+  return 0;
+}
+
 void
 ctrun_seccomp_filter_release (ctrun_seccomp_filter *f)
 {
-  if (*f)
-    seccomp_release (*f);
+  if (*f == NULL)
+    return;
+  if ((*f)->ctx)
+    seccomp_release ((*f)->ctx);
+  free ((*f)->prog.filter);
+  free (*f);
   *f = NULL;
 }
 
 int
 ctrun_seccomp_load (ctrun_seccomp_filter f, int *notify_fd, ctrun_error_t *err)
 {
-  int ret = seccomp_load (f);
+  int ret;
+
   *notify_fd = -1;
+  if (f->ctx == NULL)
+    {
+      /* The same seccomp(2) call libseccomp makes, with the BPF it made. */
+      if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &f->prog) < 0)
+        return ctrun_make_error (err, errno, "load the seccomp filter");
+      return 0;
+    }
+  ret = seccomp_load (f->ctx);
   if (ret < 0)
     return ctrun_make_error (err, -ret, "load the seccomp filter");
-  ret = seccomp_notify_fd (f);
+  ret = seccomp_notify_fd (f->ctx);
   if (ret >= 0)
     *notify_fd = ret;
   return 0;

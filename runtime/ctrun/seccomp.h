@@ -37,6 +37,7 @@ struct ctrun_seccomp
   struct ctrun_seccomp_rule *rules;
   size_t n_rules;
   bool uses_notify;
+  char *canonical;      /* the profile as compact, key-sorted JSON: the key of the compiled-filter cache */
 };
 
 /* linux.seccomp → *out (NULL when absent). Unknown actions, operators, architectures
@@ -44,10 +45,12 @@ struct ctrun_seccomp
 int ctrun_seccomp_parse (json_t *obj, struct ctrun_seccomp **out, ctrun_error_t *err);
 void ctrun_seccomp_free (struct ctrun_seccomp *s);
 
-/* The filter, built in memory (libseccomp's scmp_filter_ctx); names this kernel's
-   libseccomp does not know are skipped with a debug log, as runc does. */
-typedef void *ctrun_seccomp_filter;
-int ctrun_seccomp_build (const struct ctrun_seccomp *s, ctrun_seccomp_filter *out, ctrun_error_t *err);
+/* The filter: built with libseccomp (names it does not know are skipped with a debug log,
+   as runc does), or its BPF taken from the cache in CACHE_DIR (NULL: no cache), where a
+   build also leaves it: compiling docker's profile costs more than the rest of a start. */
+typedef struct ctrun_seccomp_filter_s *ctrun_seccomp_filter;
+int ctrun_seccomp_build (const struct ctrun_seccomp *s, const char *cache_dir, ctrun_seccomp_filter *out,
+                         ctrun_error_t *err);
 void ctrun_seccomp_filter_release (ctrun_seccomp_filter *f);
 #define cleanup_seccomp_filter __attribute__ ((cleanup (ctrun_seccomp_filter_release)))
 

@@ -25,6 +25,12 @@ ctrun_validate_id (const char *id, ctrun_error_t *err)
 }
 
 char *
+ctrun_state_seccomp_cache (const char *root)
+{
+  return xasprintf ("%s/@seccomp", root);
+}
+
+char *
 ctrun_state_dir (const char *root, const char *id)
 {
   return xasprintf ("%s/%s", root, id);

@@ -26,6 +26,9 @@ struct ctrun_state
 };
 
 int ctrun_validate_id (const char *id, ctrun_error_t *err);
+
+/* ROOT/@seccomp: compiled seccomp filters, by profile ('@' is no container id's). */
+char *ctrun_state_seccomp_cache (const char *root);
 char *ctrun_state_dir (const char *root, const char *id);
 void ctrun_state_remove_dir (const char *dir);
 
