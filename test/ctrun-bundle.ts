@@ -118,12 +118,17 @@ export class Sandbox {
    *  container left running (create, run --detach) inherits them and would
    *  otherwise hold a pipe open long after ctrun has exited. */
   ctrun(args: string[], timeoutMs = 20000): { status: number | null; stdout: string; stderr: string } {
+    return this.runtime(ctrunPath, args, timeoutMs);
+  }
+
+  /** The same for any runtime binary with runc's command line (runc, crun), on the same --root. */
+  runtime(binary: string, args: string[], timeoutMs = 20000): { status: number | null; stdout: string; stderr: string } {
     const out = path.join(this.dir, `out-${++this.n}`);
     const err = `${out}.err`;
     const outFd = fs.openSync(out, 'w+');
     const errFd = fs.openSync(err, 'w+');
     try {
-      const r = spawnSync(ctrunPath, ['--root', this.stateRoot, ...args], { stdio: ['ignore', outFd, errFd], timeout: timeoutMs });
+      const r = spawnSync(binary, ['--root', this.stateRoot, ...args], { stdio: ['ignore', outFd, errFd], timeout: timeoutMs });
       return { status: r.status, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') };
     } finally {
       fs.closeSync(outFd);

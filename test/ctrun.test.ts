@@ -258,12 +258,12 @@ suite('ctrun', () => {
     expect(r.stderr).toMatch(/^ctrun: set cgroup limit: write `500( 100000)?` to `\/sys\/fs\/cgroup\/.+`: Invalid argument\n$/);
   });
 
-  it('refuses process.terminal=true', () => {
+  it('refuses process.terminal=true without a console socket to send the pty to', () => {
     const r = run(['true'], (c) => {
       c.process.terminal = true;
     });
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toBe('ctrun: process.terminal=true is not supported; set it to false\n');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('ctrun: process.terminal is true: give --console-socket to receive the pty\n');
   });
 
   describe('rootless (user namespace mapped to 100000)', () => {

@@ -31,7 +31,7 @@ function leftovers(id: string): string[] {
 }
 
 async function runInContainer(runtime: string, args: string[], dir: string) {
-  const output = join(dir, `${runtime}-${Math.random().toString(36).slice(2)}.cttrace`);
+  const output = join(dir, `${runtime.replaceAll("/", "_")}-${Math.random().toString(36).slice(2)}.cttrace`);
   const result = runCli(['run', '-q', '--runtime', runtime, '-o', output, ...args]);
   const trace = existsSync(output) ? await readTraceFile(output) : null;
   const id = trace?.header.command.at(-1) ?? '';
@@ -153,6 +153,20 @@ for (const runtime of RUNTIMES) {
       });
     });
 
+    it("gives docker's default seccomp profile: unshare is refused with EPERM, and shows in the trace; --seccomp unconfined lifts it", async () => {
+      await withTempDirAsync(async (dir) => {
+        const script = 'unshare -U true; echo unshare=$?';
+        const confined = await runInContainer(runtime, ['--all', '--', 'busybox', 'sh', '-c', script], dir);
+        expect(confined.result.stdout).toBe('unshare=1\n');
+        expect(confined.result.stderr).toContain('unshare(0x10000000): Operation not permitted');
+        const refused = syscalls(confined.trace!.records).find((r) => r.name === 'unshare' && r.err === 'EPERM');
+        expect(refused, 'the refused unshare in the trace').toBeDefined();
+        expect(confined.leftovers).toEqual([]);
+        const unconfined = await runInContainer(runtime, ['--seccomp', 'unconfined', '--', 'busybox', 'sh', '-c', script], dir);
+        expect(unconfined.result.stdout).toBe('unshare=0\n');
+      });
+    });
+
     it('--rootless: root inside, an unprivileged uid on the host', async () => {
       await withTempDirAsync(async (dir) => {
         const { result, trace, leftovers: left } = await runInContainer(runtime, ['--rootless', '--', 'busybox', 'sh', '-c', 'id -u; cat /proc/self/uid_map'], dir);
@@ -180,6 +194,9 @@ describe.skipIf(!isRoot)('cttrace run refuses bad input and leaves nothing (root
         [['--', corrupt], /corrupt|not a|tar/i],
         [['--', 'busybox', 'no-such-command'], /no-such-command/],
         [['--runtime', 'dockerd', '--', 'busybox', 'true'], /unknown runtime "dockerd"/],
+        [['--runtime', '/nonexistent/youki', '--', 'busybox', 'true'], /runtime \/nonexistent\/youki is not an executable file/],
+        [['--runtime', '/bin/false', '--', 'busybox', 'true'], /runtime \/bin\/false is not usable/],
+        [['--seccomp', '/nonexistent.json', '--', 'busybox', 'true'], /seccomp profile \/nonexistent.json does not exist/],
         [['-e', 'trace=clonee', '--', 'busybox', 'true'], /unknown syscall "clonee"/],
         [['--pids-limit', '0', '--', 'busybox', 'true'], /--pids-limit/],
         [['--'], /no image given|missing required argument/],
@@ -196,6 +213,19 @@ describe.skipIf(!isRoot)('cttrace run refuses bad input and leaves nothing (root
       expect(asNobody.stderr.trim().split('\n')).toHaveLength(1);
       expect(existsSync('/run/cttrace') ? readdirSync('/run/cttrace') : []).toEqual([]);
       expect(readFileSync('/proc/self/mounts', 'utf8')).not.toMatch(/cttrace-[0-9a-f]{12}/);
+    });
+  });
+});
+
+describe.skipIf(!isRoot || !have('runc'))('cttrace run --runtime PATH (root)', () => {
+  it('runs any runtime with runc\'s command line given by its path', async () => {
+    const runc = ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => existsSync(p))!;
+    await withTempDirAsync(async (dir) => {
+      const { result, trace, id, leftovers: left } = await runInContainer(runc, ['--', 'busybox', 'sh', '-c', 'echo by-path'], dir);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toBe('by-path\n');
+      expect(trace!.header.runtime).toBe(runc);
+      expect(left, `left behind by ${id}`).toEqual([]);
     });
   });
 });

@@ -21,7 +21,8 @@ import { CGROUP_PARENT, removeContainerCgroups } from './container-cgroups.js';
 import { sweepOrphans } from './crash-sweep.js';
 import { createContainerFs, type ContainerFs } from './overlay.js';
 import { mkdirInRoot, statInRoot } from './rootfs-path.js';
-import { runtimeSpec, type RuntimeSpec } from './spec.js';
+import { seccompFor } from './seccomp.js';
+import { DEFAULT_CAPABILITIES, runtimeSpec, type RuntimeSpec } from './spec.js';
 import { resolveUser } from './user.js';
 
 export interface BundleOptions {
@@ -50,6 +51,8 @@ export interface BundleOptions {
   home?: string;
   /** Import progress (see ResolveOptions.progress). */
   progress?: boolean | NodeJS.WritableStream;
+  /** 'default' (docker's profile, the default), 'unconfined' (none) or a profile file, as docker's --security-opt seccomp=. */
+  seccomp?: string;
   /** Check that the command exists in the image (default true). */
   checkCommand?: boolean;
   /** For registry and dockerd images: --pull, --platform, --creds, --insecure-registry. */
@@ -150,6 +153,7 @@ export async function makeBundle(options: BundleOptions): Promise<Bundle> {
     throw new BundleError(`invalid pids limit ${options.pidsLimit}: a positive integer`);
   }
   const shift = shiftOf(options.rootless);
+  const seccomp = seccompFor(options.seccomp ?? 'default', DEFAULT_CAPABILITIES);
   let image: Image;
   if (typeof options.image === 'string') {
     image = await resolveImage(options.image, { ...options.remote, home, rootless: shift ?? false, ...(options.progress !== undefined ? { progress: options.progress } : {}) });
@@ -197,6 +201,7 @@ export async function makeBundle(options: BundleOptions): Promise<Bundle> {
       memory,
       pidsLimit: options.pidsLimit,
       userns: shift,
+      seccomp,
       annotations: { 'io.cttrace.image': image.reference, 'io.cttrace.image.id': image.id },
     });
     writeFileSync(join(fs.dir, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });

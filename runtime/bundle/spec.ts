@@ -2,7 +2,9 @@
 // same capabilities, rlimits, mounts, masked and read-only paths; `runc spec --rootless`'s
 // changes when a user namespace is asked for (user namespace with id mappings, /sys bound from
 // the host rather than mounted). Unlike runc spec: no terminal, a writable root (it is an
-// overlay with a private upper dir, as docker's), cgroup namespace, resources and cgroupsPath.
+// overlay with a private upper dir, as docker's), cgroup namespace, resources and cgroupsPath,
+// and docker's default seccomp profile unless another (or none) is asked for.
+import type { OciSeccomp } from './seccomp.js';
 
 export interface Mount {
   destination: string;
@@ -45,6 +47,7 @@ export interface RuntimeSpec {
     namespaces: Array<{ type: string }>;
     maskedPaths: string[];
     readonlyPaths: string[];
+    seccomp?: OciSeccomp;
   };
 }
 
@@ -83,6 +86,8 @@ export interface SpecInput {
   /** Rootless: container ids 0..size-1 are host ids base..base+size-1. */
   userns?: { uid: number; gid: number; size: number } | undefined;
   annotations?: Record<string, string>;
+  /** linux.seccomp; none when undefined */
+  seccomp?: OciSeccomp | undefined;
 }
 
 export function defaultMounts(rootless: boolean): Mount[] {
@@ -134,6 +139,7 @@ export function runtimeSpec(input: SpecInput): RuntimeSpec {
       namespaces,
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
+      ...(input.seccomp ? { seccomp: input.seccomp } : {}),
     },
   };
   return spec;

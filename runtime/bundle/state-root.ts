@@ -7,12 +7,13 @@ import { ownerTag } from '../image/process-owner.js';
 
 export const STATE_PARENT = '/run/cttrace';
 
-export function makeStateRoot(runtime: string): string {
+/** `label`: the runtime's name as a file name (runtimeLabel) */
+export function makeStateRoot(label: string): string {
   mkdirSync(STATE_PARENT, { recursive: true, mode: 0o700 });
-  return mkdtempSync(join(STATE_PARENT, `${runtime}-${ownerTag()}-`));
+  return mkdtempSync(join(STATE_PARENT, `${label}-${ownerTag()}-`));
 }
 
 /** The owner tag in a state folder's name (`ctrun-123.456-AbCdEf` → `123.456`), or null for names older versions made (`ctrun-AbCdEf`). */
 export function stateRootOwnerTag(name: string): string | null {
-  return /^[a-z]+-(\d+\.\d+)-[A-Za-z0-9]{6}$/.exec(name)?.[1] ?? null;
+  return /^.+-(\d+\.\d+)-[A-Za-z0-9]{6}$/.exec(name)?.[1] ?? null;
 }

@@ -175,6 +175,15 @@ write_v1_limits (const struct ctrun_config *c, const char *name, const char *dir
     }
   else if (strcmp (name, "devices") == 0)
     return write_v1_devices (c, dir, err);
+  else if (strcmp (name, "blkio") == 0 && c->blkio_weight)
+    {
+      char path[4096];
+      /* With the BFQ scheduler the weight file is blkio.bfq.weight. */
+      snprintf (path, sizeof (path), "%s/blkio.weight", dir);
+      return write_int (dir, access (path, F_OK) == 0 ? "blkio.weight" : "blkio.bfq.weight", c->blkio_weight, err);
+    }
+  if (strcmp (name, "memory") == 0 && c->disable_oom_killer)
+    return write_value (dir, "memory.oom_control", "1", err);
   return 0;
 }
 
@@ -197,6 +206,8 @@ wants_pids (const struct ctrun_config *c)
   return c->has_pids_limit && c->pids_limit != 0;
 }
 
+
+
 /* v2: controllers must be enabled in cgroup.subtree_control of every ancestor. */
 static int
 enable_v2_controllers (const struct ctrun_config *c, const char *leaf, ctrun_error_t *err)
@@ -211,6 +222,8 @@ enable_v2_controllers (const struct ctrun_config *c, const char *leaf, ctrun_err
     strcat (want, "+pids ");
   if (wants_cpu (c))
     strcat (want, "+cpu ");
+  if (c->blkio_weight)
+    strcat (want, "+io ");
   if (want[0] == '\0')
     return 0;
   want[strlen (want) - 1] = '\0';
@@ -251,6 +264,24 @@ write_v2_limits (const struct ctrun_config *c, const char *dir, ctrun_error_t *e
       if (c->pids_limit < 0 ? write_value (dir, "pids.max", "max", err) < 0
                             : write_int (dir, "pids.max", c->pids_limit, err) < 0)
         return -1;
+    }
+  if (c->blkio_weight)
+    {
+      char path[4096];
+      snprintf (path, sizeof (path), "%s/io.bfq.weight", dir);
+      if (access (path, F_OK) == 0)
+        {
+          if (write_int (dir, "io.bfq.weight", c->blkio_weight, err) < 0)
+            return -1;
+        }
+      else
+        {
+          /* runc's conversion of [10, 1000] onto io.weight's [1, 10000] */
+          char buf[32];
+          snprintf (buf, sizeof (buf), "default %u", 1 + ((unsigned) c->blkio_weight - 10) * 9999 / 990);
+          if (write_value (dir, "io.weight", buf, err) < 0)
+            return -1;
+        }
     }
   if (c->has_cpu_shares && c->cpu_shares)
     {
@@ -310,7 +341,7 @@ plan_hierarchies (const struct ctrun_config *c, const char *id, struct ctrun_cgr
     const char *name, *controller;
   } v1[] = {
     { "memory", "memory" }, { "pids", "pids" }, { "cpu", "cpu" }, { "devices", "devices" },
-    { "systemd", "name=systemd" }, { "unified", "" },
+    { "blkio", "blkio" }, { "freezer", "freezer" }, { "systemd", "name=systemd" }, { "unified", "" },
   };
   cleanup_free char *self_cgroup = NULL;
   bool relative = c->cgroups_path == NULL || c->cgroups_path[0] != '/';
@@ -334,11 +365,13 @@ plan_hierarchies (const struct ctrun_config *c, const char *id, struct ctrun_cgr
       bool required = (strcmp (v1[i].name, "memory") == 0 && wants_memory (c))
                       || (strcmp (v1[i].name, "pids") == 0 && wants_pids (c))
                       || (strcmp (v1[i].name, "cpu") == 0 && wants_cpu (c))
-                      || (strcmp (v1[i].name, "devices") == 0 && c->n_device_rules);
+                      || (strcmp (v1[i].name, "devices") == 0 && c->n_device_rules)
+                      || (strcmp (v1[i].name, "blkio") == 0 && c->blkio_weight);
 
       if (strcmp (v1[i].name, "unified") == 0 && cg->mode != CGROUP_MODE_HYBRID)
         continue;
-      if (strcmp (v1[i].name, "devices") == 0 && c->n_device_rules == 0)
+      if ((strcmp (v1[i].name, "devices") == 0 && c->n_device_rules == 0)
+          || (strcmp (v1[i].name, "blkio") == 0 && c->blkio_weight == 0))
         continue;
       snprintf (mount, sizeof (mount), CGROUP_ROOT "/%s", v1[i].name);
       if (access (mount, F_OK) < 0)
@@ -489,4 +522,116 @@ ctrun_cgroup_release (struct ctrun_cgroup *cg)
   if (cg->v2_fd >= 0)
     close (cg->v2_fd);
   cg->v2_fd = -1;
+}
+
+static const char *const mode_names[] = { "v1", "hybrid", "v2" };
+
+json_t *
+ctrun_cgroup_to_json (const struct ctrun_cgroup *cg)
+{
+  json_t *leaves = json_object ();
+  for (size_t i = 0; i < cg->n; i++)
+    json_object_set_new (leaves, cg->name[i], json_string (cg->leaf[i]));
+  return json_pack ("{s:s, s:o}", "mode", mode_names[cg->mode], "leaves", leaves);
+}
+
+int
+ctrun_cgroup_from_json (json_t *j, struct ctrun_cgroup *cg, ctrun_error_t *err)
+{
+  const char *mode = json_string_value (json_object_get (j, "mode"));
+  json_t *leaves = json_object_get (j, "leaves"), *v;
+  const char *name;
+
+  memset (cg, 0, sizeof (*cg));
+  cg->v2_fd = -1;
+  for (size_t m = 0; mode && m < ARRAY_SIZE (mode_names); m++)
+    if (strcmp (mode, mode_names[m]) == 0)
+      cg->mode = m;
+  if (mode == NULL || !json_is_object (leaves))
+    return ctrun_make_error (err, 0, "state.json: the cgroups are not recorded");
+  json_object_foreach (leaves, name, v)
+    if (json_is_string (v) && cg->n < ARRAY_SIZE (cg->leaf))
+      add_hierarchy (cg, name, xstrdup (json_string_value (v)));
+  return 0;
+}
+
+int
+ctrun_cgroup_procs (const struct ctrun_cgroup *cg, pid_t **pids, size_t *n, ctrun_error_t *err)
+{
+  cleanup_free char *procs = NULL;
+  char path[4096];
+
+  *pids = NULL;
+  *n = 0;
+  if (cg->n == 0)
+    return 0;
+  snprintf (path, sizeof (path), "%s/cgroup.procs", cg->leaf[0]);
+  if (read_file (path, &procs, NULL, err) < 0)
+    return -1;
+  *pids = xmalloc0 (sizeof (pid_t) * (strlen (procs) / 2 + 1));
+  for (char *p = procs, *end; *p; p = end)
+    {
+      long pid = strtol (p, &end, 10);
+      if (end == p)
+        break;
+      if (pid > 0)
+        (*pids)[(*n)++] = pid;
+      while (*end == '\n')
+        end++;
+    }
+  return 0;
+}
+
+static const char *
+freezer_file (const struct ctrun_cgroup *cg, char *buf, size_t size)
+{
+  for (size_t i = 0; i < cg->n; i++)
+    {
+      if (cg->mode == CGROUP_MODE_V2)
+        snprintf (buf, size, "%s/cgroup.freeze", cg->leaf[i]);
+      else if (strcmp (cg->name[i], "freezer") == 0)
+        snprintf (buf, size, "%s/freezer.state", cg->leaf[i]);
+      else
+        continue;
+      return buf;
+    }
+  return NULL;
+}
+
+int
+ctrun_cgroup_set_frozen (const struct ctrun_cgroup *cg, bool frozen, ctrun_error_t *err)
+{
+  char path[4096];
+  const char *file = freezer_file (cg, path, sizeof (path));
+
+  if (file == NULL)
+    return ctrun_make_error (err, 0, "the container has no freezer cgroup");
+  if (cg->mode == CGROUP_MODE_V2)
+    return write_file_str (file, frozen ? "1" : "0", err);
+  if (write_file_str (file, frozen ? "FROZEN" : "THAWED", err) < 0)
+    return -1;
+  /* v1 reports FREEZING until every task stopped: wait for FROZEN. */
+  for (int tries = 0; frozen && tries < 1000; tries++)
+    {
+      cleanup_free char *state = NULL;
+      struct timespec ts = { 0, 1000000 };
+      if (read_file (file, &state, NULL, err) < 0)
+        return -1;
+      if (strncmp (state, "FROZEN", 6) == 0)
+        return 0;
+      nanosleep (&ts, NULL);
+    }
+  return 0;
+}
+
+bool
+ctrun_cgroup_is_frozen (const struct ctrun_cgroup *cg)
+{
+  char path[4096];
+  cleanup_free char *state = NULL;
+  const char *file = freezer_file (cg, path, sizeof (path));
+
+  if (file == NULL || read_file (file, &state, NULL, NULL) < 0)
+    return false;
+  return cg->mode == CGROUP_MODE_V2 ? state[0] == '1' : strncmp (state, "FROZEN", 6) == 0;
 }

@@ -2,6 +2,7 @@
 #ifndef CTRUN_CGROUPS_H
 #define CTRUN_CGROUPS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -37,5 +38,16 @@ int ctrun_cgroup_enter (struct ctrun_cgroup *cg, pid_t pid, bool cloned_into_v2,
 int ctrun_cgroup_remove (char *const *created, size_t n, ctrun_error_t *err);
 
 void ctrun_cgroup_release (struct ctrun_cgroup *cg);
+
+/* The hierarchies and leaves, kept in state.json for exec, kill --all, ps, pause. */
+json_t *ctrun_cgroup_to_json (const struct ctrun_cgroup *cg);
+int ctrun_cgroup_from_json (json_t *j, struct ctrun_cgroup *cg, ctrun_error_t *err);
+
+/* The pids in the container's cgroup (host pids). */
+int ctrun_cgroup_procs (const struct ctrun_cgroup *cg, pid_t **pids, size_t *n, ctrun_error_t *err);
+
+/* The freezer: v1 freezer.state, v2 cgroup.freeze. */
+int ctrun_cgroup_set_frozen (const struct ctrun_cgroup *cg, bool frozen, ctrun_error_t *err);
+bool ctrun_cgroup_is_frozen (const struct ctrun_cgroup *cg);
 
 #endif

@@ -1,7 +1,7 @@
 /* config.c — config.json → struct ctrun_config, with jansson.
  *
  * What ctrun cannot honour is refused here with a clear message rather than
- * silently ignored: a config that asks for seccomp, hooks or a terminal fails. */
+ * silently ignored. */
 #define _GNU_SOURCE
 #include "config.h"
 
@@ -15,13 +15,6 @@
 
 #include "utils.h"
 
-static void
-cleanup_jsonp (json_t **j)
-{
-  if (*j)
-    json_decref (*j);
-}
-#define cleanup_json __attribute__ ((cleanup (cleanup_jsonp)))
 
 /* ---- tables ---------------------------------------------------------- */
 
@@ -301,19 +294,31 @@ static int
 parse_process (struct ctrun_config *c, json_t *process, ctrun_error_t *err)
 {
   static const char *const allowed[] = { "terminal", "consoleSize", "user", "args", "env", "cwd",
-                                         "capabilities", "rlimits", "noNewPrivileges", "oomScoreAdj", NULL };
-  json_t *user, *caps, *rlimits, *v;
-  bool terminal;
+                                         "capabilities", "rlimits", "noNewPrivileges", "oomScoreAdj",
+                                         /* no LSM on the hosts ctrun runs on: accepted, nothing to do (as runc) */
+                                         "apparmorProfile", "selinuxLabel", NULL };
+  json_t *user, *caps, *rlimits, *size, *v;
   const char *cwd;
   int64_t n;
   size_t i;
 
   if (process == NULL)
     return ctrun_make_error (err, 0, "config.json: process is missing");
-  if (get_bool (process, "terminal", "process", &terminal, err) < 0)
+  if (get_bool (process, "terminal", "process", &c->terminal, err) < 0)
     return -1;
-  if (terminal)
-    return ctrun_make_error (err, 0, "process.terminal=true is not supported; set it to false");
+  if (get_object (process, "consoleSize", "process", &size, err) < 0)
+    return -1;
+  if (size)
+    {
+      int64_t h = 0, w = 0;
+      if (get_int (size, "height", "process.consoleSize", NULL, &h, err) < 0
+          || get_int (size, "width", "process.consoleSize", NULL, &w, err) < 0)
+        return -1;
+      if (h < 0 || h > 65535 || w < 0 || w > 65535)
+        return ctrun_make_error (err, 0, "config.json: process.consoleSize is out of range");
+      c->console_height = h;
+      c->console_width = w;
+    }
   if (check_keys (process, "process", allowed, err) < 0)
     return -1;
 
@@ -500,16 +505,29 @@ parse_id_mappings (json_t *linux_, const char *key, struct ctrun_id_map **out, s
 static int
 parse_resources (struct ctrun_config *c, json_t *res, ctrun_error_t *err)
 {
-  static const char *const allowed[] = { "memory", "pids", "cpu", "devices", NULL };
-  static const char *const mem_allowed[] = { "limit", "reservation", "swap", NULL };
+  static const char *const allowed[] = { "memory", "pids", "cpu", "devices", "blockIO", NULL };
+  static const char *const mem_allowed[] = { "limit", "reservation", "swap", "disableOOMKiller", NULL };
+  static const char *const blkio_allowed[] = { "weight", NULL };
   static const char *const cpu_allowed[] = { "shares", "quota", "period", NULL };
   static const char *const pids_allowed[] = { "limit", NULL };
-  json_t *mem, *cpu, *pids, *devices, *v;
+  json_t *mem, *cpu, *pids, *devices, *blkio, *v;
   int64_t n;
   size_t i;
 
   if (res == NULL)
     return 0;
+  if (get_object (res, "blockIO", "linux.resources", &blkio, err) < 0)
+    return -1;
+  if (blkio)
+    {
+      n = 0;
+      if (check_keys (blkio, "linux.resources.blockIO", blkio_allowed, err) < 0
+          || get_int (blkio, "weight", "linux.resources.blockIO", NULL, &n, err) < 0)
+        return -1;
+      if (n != 0 && (n < 10 || n > 1000))
+        return ctrun_make_error (err, 0, "config.json: linux.resources.blockIO.weight must be 10 to 1000");
+      c->blkio_weight = n;
+    }
   if (check_keys (res, "linux.resources", allowed, err) < 0)
     return -1;
   if (get_object (res, "memory", "linux.resources", &mem, err) < 0
@@ -522,7 +540,8 @@ parse_resources (struct ctrun_config *c, json_t *res, ctrun_error_t *err)
       if (check_keys (mem, "linux.resources.memory", mem_allowed, err) < 0
           || get_int (mem, "limit", "linux.resources.memory", &c->has_memory_limit, &c->memory_limit, err) < 0
           || get_int (mem, "reservation", "linux.resources.memory", &c->has_memory_reservation, &c->memory_reservation, err) < 0
-          || get_int (mem, "swap", "linux.resources.memory", &c->has_memory_swap, &c->memory_swap, err) < 0)
+          || get_int (mem, "swap", "linux.resources.memory", &c->has_memory_swap, &c->memory_swap, err) < 0
+          || get_bool (mem, "disableOOMKiller", "linux.resources.memory", &c->disable_oom_killer, err) < 0)
         return -1;
     }
   if (pids)
@@ -614,7 +633,7 @@ parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
 {
   static const char *const allowed[] = { "namespaces", "uidMappings", "gidMappings", "resources", "cgroupsPath",
                                          "rootfsPropagation", "maskedPaths", "readonlyPaths", "devices", "sysctl",
-                                         NULL };
+                                         "seccomp", NULL };
   json_t *ns, *res, *devices, *sysctl, *v;
   const char *s;
   size_t i;
@@ -713,14 +732,14 @@ parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
           c->n_sysctls++;
         }
     }
-  return 0;
+  return ctrun_seccomp_parse (json_object_get (linux_, "seccomp"), &c->seccomp, err);
 }
 
 int
 ctrun_config_load (const char *bundle, struct ctrun_config **out, ctrun_error_t *err)
 {
   static const char *const allowed[] = { "ociVersion", "process", "root", "hostname", "domainname", "mounts",
-                                         "linux", "annotations", NULL };
+                                         "linux", "annotations", "hooks", NULL };
   cleanup_config struct ctrun_config *c = xmalloc0 (sizeof (*c));
   cleanup_json json_t *root = NULL;
   cleanup_free char *path = NULL;
@@ -777,6 +796,14 @@ ctrun_config_load (const char *bundle, struct ctrun_config **out, ctrun_error_t 
   if (get_object (root, "linux", "config", &linux_, err) < 0 || parse_linux (c, linux_, err) < 0)
     return -1;
 
+  if (ctrun_hooks_parse (json_object_get (root, "hooks"), &c->hooks, err) < 0)
+    return -1;
+
+  c->annotations = json_object_get (root, "annotations");
+  if (c->annotations && !json_is_object (c->annotations))
+    return ctrun_make_error (err, 0, "config.json: annotations must be an object");
+  c->annotations = c->annotations ? json_incref (c->annotations) : json_object ();
+
   if ((c->hostname || c->domainname) && !ctrun_config_has_namespace (c, CLONE_NEWUTS, NULL))
     return ctrun_make_error (err, 0, "config.json: hostname needs a uts namespace in linux.namespaces");
   if (!ctrun_config_has_namespace (c, CLONE_NEWNS, NULL))
@@ -785,6 +812,35 @@ ctrun_config_load (const char *bundle, struct ctrun_config **out, ctrun_error_t 
   *out = c;
   c = NULL;
   return 0;
+}
+
+int
+ctrun_config_load_process (struct ctrun_config *c, const char *file, ctrun_error_t *err)
+{
+  cleanup_json json_t *process = NULL;
+  json_error_t jerr;
+
+  process = json_load_file (file, JSON_REJECT_DUPLICATES, &jerr);
+  if (process == NULL)
+    return ctrun_make_error (err, 0, "parse process file `%s`: %s", file, jerr.text);
+  if (!json_is_object (process))
+    return ctrun_make_error (err, 0, "parse process file `%s`: the top level must be an object", file);
+  strv_free (c->args);
+  strv_free (c->env);
+  free (c->cwd);
+  free (c->additional_gids);
+  free (c->rlimits);
+  c->args = c->env = NULL;
+  c->cwd = NULL;
+  c->additional_gids = NULL;
+  c->n_additional_gids = 0;
+  c->rlimits = NULL;
+  c->n_rlimits = 0;
+  c->uid = c->gid = 0;
+  c->has_umask = c->has_caps = c->no_new_privileges = c->has_oom_score_adj = c->terminal = false;
+  memset (&c->caps, 0, sizeof (c->caps));
+  c->console_height = c->console_width = 0;
+  return parse_process (c, process, err);
 }
 
 bool
@@ -800,6 +856,23 @@ ctrun_config_has_namespace (const struct ctrun_config *c, int flag, const char *
   if (path)
     *path = NULL;
   return false;
+}
+
+void
+ctrun_config_describe (json_t *features)
+{
+  json_t *opts = json_array (), *ns = json_array (), *caps = json_array ();
+  json_t *linux_ = json_object_get (features, "linux");
+
+  for (size_t i = 0; i < ARRAY_SIZE (mount_options); i++)
+    json_array_append_new (opts, json_string (mount_options[i].name));
+  for (size_t i = 0; i < ARRAY_SIZE (namespace_names); i++)
+    json_array_append_new (ns, json_string (namespace_names[i].name));
+  for (size_t i = 0; i < ARRAY_SIZE (cap_names); i++)
+    json_array_append_new (caps, json_string (cap_names[i]));
+  json_object_set_new (features, "mountOptions", opts);
+  json_object_set_new (linux_, "namespaces", ns);
+  json_object_set_new (linux_, "capabilities", caps);
 }
 
 void
@@ -842,6 +915,10 @@ ctrun_config_free (struct ctrun_config *c)
       free (c->sysctls[i].value);
     }
   free (c->sysctls);
+  ctrun_seccomp_free (c->seccomp);
+  ctrun_hooks_free (&c->hooks);
+  if (c->annotations)
+    json_decref (c->annotations);
   free (c);
 }
 

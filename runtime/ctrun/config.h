@@ -8,6 +8,8 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "hooks.h"
+#include "seccomp.h"
 
 struct ctrun_rlimit
 {
@@ -70,6 +72,8 @@ struct ctrun_config
   char *bundle;        /* absolute */
 
   /* process */
+  bool terminal;       /* a pty, its master sent to --console-socket */
+  unsigned short console_height, console_width; /* consoleSize, 0 if not given */
   char **args;         /* NULL-terminated */
   char **env;          /* NULL-terminated */
   char *cwd;
@@ -104,6 +108,8 @@ struct ctrun_config
 
   char *cgroups_path;  /* NULL: a relative path named after the container */
   bool has_memory_limit, has_memory_reservation, has_memory_swap;
+  bool disable_oom_killer;
+  uint16_t blkio_weight; /* 0: not set */
   int64_t memory_limit, memory_reservation, memory_swap;
   bool has_pids_limit;
   int64_t pids_limit;
@@ -121,11 +127,22 @@ struct ctrun_config
   char **readonly_paths;
   struct ctrun_sysctl *sysctls;
   size_t n_sysctls;
+  struct ctrun_seccomp *seccomp; /* NULL: none */
+
+  struct ctrun_hooks hooks;
+
+  json_t *annotations; /* an object, possibly empty (for the state hooks and listeners see) */
 };
 
 /* Parses BUNDLE/config.json. */
 int ctrun_config_load (const char *bundle, struct ctrun_config **out, ctrun_error_t *err);
 void ctrun_config_free (struct ctrun_config *c);
+
+/* `features`: what ctrun knows (mountOptions, linux.namespaces, linux.capabilities). */
+void ctrun_config_describe (json_t *features);
+
+/* `exec --process FILE`: replaces the process part of C with the one in FILE. */
+int ctrun_config_load_process (struct ctrun_config *c, const char *file, ctrun_error_t *err);
 void cleanup_configp (struct ctrun_config **c);
 #define cleanup_config __attribute__ ((cleanup (cleanup_configp)))
 

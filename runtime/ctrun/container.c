@@ -3,12 +3,9 @@
  * Process tree of `ctrun run`: one parent (ctrun:[0:MAIN]) and the container's
  * init (ctrun:[1:INIT]), which execs the command. The parent makes the cgroup,
  * clones the init, puts it in the cgroup, writes its uid/gid maps, records the
- * state, and for a foreground run waits for it, forwards signals to it, relays
- * its exit status and removes the cgroup and the state.
- *
- * State: ROOT/ID/state.json (pid, its start time, bundle, cgroup dirs made) and,
- * between create and start, ROOT/ID/exec.fifo on which the init waits. The status
- * is derived, never stored: pid gone → stopped; fifo present → created; else running. */
+ * state, answers the init on the sync socket (hooks, seccomp listener, console),
+ * and for a foreground run waits for it, forwards signals to it, relays its exit
+ * status and removes the cgroup and the state (see state.h for what is kept). */
 #define _GNU_SOURCE
 #include "container.h"
 
@@ -29,149 +26,14 @@
 #include <unistd.h>
 
 #include "cgroups.h"
+#include "child-sync.h"
 #include "config.h"
 #include "ids.h"
+#include "log.h"
 #include "namespaces.h"
 #include "process.h"
+#include "state.h"
 #include "utils.h"
-
-#define OCI_VERSION "1.0.2"
-
-static void
-cleanup_jsonp (json_t **j)
-{
-  if (*j)
-    json_decref (*j);
-}
-#define cleanup_json __attribute__ ((cleanup (cleanup_jsonp)))
-
-static int
-validate_id (const char *id, ctrun_error_t *err)
-{
-  if (id == NULL || *id == '\0')
-    return ctrun_make_error (err, 0, "a container id is required");
-  if (strcmp (id, ".") == 0 || strcmp (id, "..") == 0 || strlen (id) > 1024)
-    return ctrun_make_error (err, 0, "invalid container id `%s`", id);
-  for (const char *p = id; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr ("_+-.", *p)))
-      return ctrun_make_error (err, 0, "invalid container id `%s`: use letters, digits, _ + - .", id);
-  return 0;
-}
-
-static char *
-state_dir (const struct ctrun_context *ctx)
-{
-  return xasprintf ("%s/%s", ctx->state_root, ctx->id);
-}
-
-static void
-remove_state_dir (const char *dir)
-{
-  char path[4096];
-  snprintf (path, sizeof (path), "%s/exec.fifo", dir);
-  unlink (path);
-  snprintf (path, sizeof (path), "%s/state.json", dir);
-  unlink (path);
-  rmdir (dir);
-}
-
-static void
-now_rfc3339 (char *buf, size_t size)
-{
-  struct timespec ts;
-  struct tm tm;
-  char base[32];
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (base, sizeof (base), "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf, size, "%s.%09ldZ", base, ts.tv_nsec);
-}
-
-/* ---- state.json ------------------------------------------------------ */
-
-struct state
-{
-  json_t *json;
-  pid_t pid;
-  unsigned long long starttime;
-};
-
-static void
-cleanup_statep (struct state *s)
-{
-  if (s->json)
-    json_decref (s->json);
-}
-#define cleanup_state __attribute__ ((cleanup (cleanup_statep)))
-
-static int
-write_state (const char *dir, const struct ctrun_context *ctx, const struct ctrun_config *c, pid_t pid,
-             const struct ctrun_cgroup *cg, ctrun_error_t *err)
-{
-  cleanup_json json_t *j = NULL;
-  cleanup_free char *path = xasprintf ("%s/state.json", dir);
-  cleanup_free char *text = NULL;
-  json_t *dirs = json_array ();
-  char created[64];
-
-  now_rfc3339 (created, sizeof (created));
-  for (size_t i = 0; i < cg->n_created; i++)
-    json_array_append_new (dirs, json_string (cg->created[i]));
-  j = json_pack ("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:o}", "ociVersion", OCI_VERSION, "id", ctx->id, "pid", pid,
-                 "starttime", (json_int_t) process_start_time (pid), "bundle", c->bundle, "rootfs", c->rootfs,
-                 "created", created, "cgroupDirs", dirs);
-  if (j == NULL)
-    return ctrun_make_error (err, 0, "build state.json");
-  text = json_dumps (j, JSON_COMPACT);
-  return create_file (path, text, strlen (text), 0600, err);
-}
-
-static int
-load_state (const struct ctrun_context *ctx, struct state *st, ctrun_error_t *err)
-{
-  cleanup_free char *path = NULL;
-  json_error_t jerr;
-
-  if (validate_id (ctx->id, err) < 0)
-    return -1;
-  path = xasprintf ("%s/%s/state.json", ctx->state_root, ctx->id);
-  st->json = json_load_file (path, 0, &jerr);
-  if (st->json == NULL)
-    {
-      if (access (path, F_OK) < 0 && errno == ENOENT)
-        return ctrun_make_error (err, 0, "container `%s` does not exist", ctx->id);
-      return ctrun_make_error (err, 0, "read `%s`: %s", path, jerr.text);
-    }
-  st->pid = json_integer_value (json_object_get (st->json, "pid"));
-  st->starttime = json_integer_value (json_object_get (st->json, "starttime"));
-  return 0;
-}
-
-static bool
-init_alive (const struct state *st)
-{
-  char path[64];
-  cleanup_free char *buf = NULL;
-  char *p;
-
-  if (st->pid <= 0 || process_start_time (st->pid) != st->starttime)
-    return false;
-  /* A zombie is stopped too. */
-  snprintf (path, sizeof (path), "/proc/%d/stat", st->pid);
-  if (read_file (path, &buf, NULL, NULL) < 0 || (p = strrchr (buf, ')')) == NULL)
-    return false;
-  return p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
-}
-
-static const char *
-state_status (const struct ctrun_context *ctx, const struct state *st)
-{
-  char path[4096];
-  if (!init_alive (st))
-    return "stopped";
-  snprintf (path, sizeof (path), "%s/%s/exec.fifo", ctx->state_root, ctx->id);
-  return access (path, F_OK) == 0 ? "created" : "running";
-}
 
 /* ---- run / create ---------------------------------------------------- */
 
@@ -198,7 +60,7 @@ launch_guard_release (struct launch_guard *g)
         }
       ctrun_cgroup_remove (g->cg.created, g->cg.n_created, NULL);
       if (g->dir_made)
-        remove_state_dir (g->dir);
+        ctrun_state_remove_dir (g->dir);
     }
   ctrun_cgroup_release (&g->cg);
   free (g->dir);
@@ -212,46 +74,23 @@ enum launch_mode
   LAUNCH_CREATE,
 };
 
-static const int forwarded_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH };
-static volatile pid_t forward_to;
-
+/* Hooks after the fact (poststart, poststop): a failure is a warning, as the spec says. */
 static void
-forward_signal (int sig)
+run_hooks_warn (const struct ctrun_config *c, enum ctrun_hook_kind kind, const char *id, const char *status, pid_t pid)
 {
-  if (forward_to > 0)
-    kill (forward_to, sig);
-}
+  ctrun_error_t err = NULL;
+  cleanup_json json_t *state = NULL;
 
-/* The init's answer: EOF once it exec'd (the socket is close-on-exec), READY when
-   `create` has set it up, or ERROR with what failed. */
-static int
-wait_for_init (int sync_fd, pid_t pid, enum launch_mode mode, ctrun_error_t *err)
-{
-  char buf[4096];
-  ssize_t n;
-
-  do
-    n = recv (sync_fd, buf, sizeof (buf) - 1, 0);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return ctrun_make_error (err, errno, "read from the container init");
-  if (n == 0 && mode != LAUNCH_CREATE)
-    return 0;
-  if (n >= 1 && buf[0] == SYNC_READY)
-    return 0;
-  if (n >= 2 && buf[0] == SYNC_ERROR)
+  if (c->hooks.n[kind] == 0)
+    return;
+  state = ctrun_spec_state (id, status, pid, c->bundle, c->annotations);
+  if (ctrun_hooks_run (&c->hooks, kind, state, &err) < 0)
     {
-      buf[n] = '\0';
-      ctrun_make_error (err, 0, "%s", buf + 2);
-      ctrun_error_set_status (err, (unsigned char) buf[1]);
-      return -1;
+      ctrun_log (CTRUN_LOG_WARNING, "%s", err->msg);
+      if (ctrun_log_to_file ())
+        fprintf (stderr, "ctrun: warning: %s\n", err->msg);
+      ctrun_error_release (&err);
     }
-  {
-    int status = 0;
-    while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-      ;
-    return ctrun_make_error (err, 0, "the container init exited during setup (status 0x%x)", status);
-  }
 }
 
 static int
@@ -262,19 +101,23 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   cleanup_close int sync_parent = -1;
   cleanup_close int sync_child = -1;
   cleanup_close int fifo_fd = -1;
+  cleanup_seccomp_filter ctrun_seccomp_filter filter = NULL;
+  cleanup_free char *cache = NULL;
+  struct ctrun_child_sync cs;
   struct ctrun_spawn spawn;
-  sigset_t block;
   int fds[2];
 
   /* comm holds 15 characters: "ctrun:[0:PARENT]" would be cut, hence MAIN. */
   prctl (PR_SET_NAME, "ctrun:[0:MAIN]", 0, 0, 0);
   g.cg.v2_fd = -1;
-  if (validate_id (ctx->id, err) < 0)
+  if (ctrun_validate_id (ctx->id, err) < 0)
     return -1;
   if (ctrun_config_load (ctx->bundle, &c, err) < 0)
     return -1;
+  if (c->terminal && ctx->console_socket == NULL)
+    return ctrun_make_error (err, 0, "process.terminal is true: give --console-socket to receive the pty");
 
-  g.dir = state_dir (ctx);
+  g.dir = ctrun_state_dir (ctx->state_root, ctx->id);
   if (mkdir (g.dir, 0711) < 0)
     {
       if (errno == EEXIST)
@@ -291,10 +134,17 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   spawn.config = c;
   spawn.cgroup = &g.cg;
   spawn.fifo_fd = -1;
+  spawn.id = ctx->id;
+  spawn.no_pivot = ctx->no_pivot;
+  spawn.preserve_fds = ctx->preserve_fds;
   spawn.new_userns = ctrun_namespaces_clone_flags (c) & CLONE_NEWUSER;
   spawn.setgroups_denied = spawn.new_userns && geteuid () != 0;
   spawn.wait_for_go = g.cg.mode != CGROUP_MODE_V2 || spawn.new_userns;
   spawn.last_cap = c->has_caps ? ctrun_last_cap () : 0;
+  /* Compiled here, loaded by the init: a profile error fails before anything runs. */
+  if (c->seccomp && ctrun_seccomp_build (c->seccomp, cache = ctrun_state_seccomp_cache (ctx->state_root), &filter, err) < 0)
+    return -1;
+  spawn.seccomp = filter;
   if (ctrun_namespaces_open (c, &spawn.ns, err) < 0)
     {
       ctrun_namespaces_close (&spawn.ns);
@@ -321,10 +171,7 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   spawn.sync_parent_fd = sync_parent;
 
   /* Signals wait until the init exists and has exec'd; then they are forwarded. */
-  sigemptyset (&block);
-  for (size_t i = 0; i < ARRAY_SIZE (forwarded_signals); i++)
-    sigaddset (&block, forwarded_signals[i]);
-  sigprocmask (SIG_BLOCK, &block, &spawn.saved_mask);
+  ctrun_block_forwarded_signals (&spawn.saved_mask);
 
   g.pid = ctrun_spawn_init (&spawn, err);
   ctrun_namespaces_close (&spawn.ns);
@@ -343,17 +190,13 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
       if (send (sync_parent, &go, 1, MSG_NOSIGNAL) != 1)
         return ctrun_make_error (err, errno, "signal the container init");
     }
-  if (write_state (g.dir, ctx, c, g.pid, &g.cg, err) < 0)
+  if (ctrun_state_write (g.dir, ctx->id, c, g.pid, &g.cg, err) < 0)
     return -1;
 
-  if (wait_for_init (sync_parent, g.pid, mode, err) < 0)
-    {
-      /* The init already exited with the status it reported. */
-      while (waitpid (g.pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-      g.pid = -1;
-      return -1;
-    }
+  cs = (struct ctrun_child_sync) { .fd = sync_parent, .pid = g.pid, .config = c, .id = ctx->id,
+                                   .console_socket = ctx->console_socket, .until_ready = mode == LAUNCH_CREATE };
+  if (ctrun_child_sync_wait (&cs, err) < 0)
+    return -1; /* the guard kills and reaps the init if it is still there */
 
   if (ctx->pid_file)
     {
@@ -363,6 +206,8 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
         return -1;
     }
 
+  if (mode != LAUNCH_CREATE)
+    run_hooks_warn (c, HOOK_POSTSTART, ctx->id, "running", g.pid);
   if (mode != LAUNCH_RUN)
     {
       g.keep = true;
@@ -371,34 +216,11 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
     }
 
   /* Foreground: forward signals, wait, relay the status, then clean up (the guard). */
-  forward_to = g.pid;
-  for (size_t i = 0; i < ARRAY_SIZE (forwarded_signals); i++)
-    {
-      struct sigaction sa;
-      memset (&sa, 0, sizeof (sa));
-      sa.sa_handler = forward_signal;
-      sigaction (forwarded_signals[i], &sa, NULL);
-    }
-  sigprocmask (SIG_SETMASK, &spawn.saved_mask, NULL);
-  for (;;)
-    {
-      int status;
-      if (waitpid (g.pid, &status, 0) < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return ctrun_make_error (err, errno, "wait for the container");
-        }
-      if (WIFEXITED (status))
-        *exit_status = WEXITSTATUS (status);
-      else if (WIFSIGNALED (status))
-        *exit_status = 128 + WTERMSIG (status);
-      else
-        continue;
-      break;
-    }
-  forward_to = 0;
+  if (ctrun_wait_foreground (g.pid, &spawn.saved_mask, exit_status, err) < 0)
+    return -1;
   g.pid = -1;
+  ctrun_cgroup_remove (g.cg.created, g.cg.n_created, NULL);
+  run_hooks_warn (c, HOOK_POSTSTOP, ctx->id, "stopped", 0);
   return 0;
 }
 
@@ -418,20 +240,21 @@ ctrun_container_create (struct ctrun_context *ctx, ctrun_error_t *err)
   return launch (ctx, LAUNCH_CREATE, &status, err);
 }
 
-/* ---- start / state / kill / delete ----------------------------------- */
+/* ---- start / state / kill / delete / pause / resume / ps --------------- */
 
 int
 ctrun_container_start (struct ctrun_context *ctx, ctrun_error_t *err)
 {
-  cleanup_state struct state st = { 0 };
+  cleanup_state struct ctrun_state st;
+  cleanup_config struct ctrun_config *c = NULL;
   cleanup_free char *fifo = NULL;
   cleanup_close int fd = -1;
   const char *status;
   char byte;
 
-  if (load_state (ctx, &st, err) < 0)
+  if (ctrun_state_load (ctx->state_root, ctx->id, &st, err) < 0)
     return -1;
-  status = state_status (ctx, &st);
+  status = ctrun_state_status (&st);
   if (strcmp (status, "created") != 0)
     return ctrun_make_error (err, 0, "cannot start container `%s`: it is %s", ctx->id, status);
 
@@ -448,30 +271,37 @@ ctrun_container_start (struct ctrun_context *ctx, ctrun_error_t *err)
         return ctrun_make_error (err, errno, "poll `%s`", fifo);
       if (r > 0 && read (fd, &byte, 1) == 1)
         break;
-      if (!init_alive (&st))
+      if (!ctrun_state_init_alive (&st))
         return ctrun_make_error (err, 0, "cannot start container `%s`: its init exited", ctx->id);
     }
   unlink (fifo);
+  /* poststart: the bundle's hooks, if the bundle is still there. */
+  if (ctrun_config_load (st.bundle, &c, NULL) == 0)
+    run_hooks_warn (c, HOOK_POSTSTART, ctx->id, "running", st.pid);
   return 0;
 }
 
 int
 ctrun_container_state (struct ctrun_context *ctx, ctrun_error_t *err)
 {
-  cleanup_state struct state st = { 0 };
+  cleanup_state struct ctrun_state st;
   cleanup_json json_t *out = NULL;
   cleanup_free char *text = NULL;
   const char *status;
+  json_t *annotations;
 
-  if (load_state (ctx, &st, err) < 0)
+  if (ctrun_state_load (ctx->state_root, ctx->id, &st, err) < 0)
     return -1;
-  status = state_status (ctx, &st);
-  out = json_pack ("{s:s, s:s, s:s, s:i, s:O, s:O, s:O}", "ociVersion", OCI_VERSION, "id", ctx->id, "status", status,
-                   "pid", strcmp (status, "stopped") == 0 ? 0 : st.pid, "bundle",
-                   json_object_get (st.json, "bundle"), "rootfs", json_object_get (st.json, "rootfs"), "created",
-                   json_object_get (st.json, "created"));
+  status = ctrun_state_status (&st);
+  /* runc's fields: the spec's, and rootfs, created, owner. */
+  out = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:O, s:O, s:s}", "ociVersion", CTRUN_OCI_VERSION, "id", ctx->id, "status",
+                   status, "pid", strcmp (status, "stopped") == 0 ? 0 : st.pid, "bundle", st.bundle, "rootfs",
+                   json_object_get (st.json, "rootfs"), "created", json_object_get (st.json, "created"), "owner", "");
   if (out == NULL)
     return ctrun_make_error (err, 0, "state of `%s` is damaged", ctx->id);
+  annotations = json_object_get (st.json, "annotations");
+  if (json_object_size (annotations))
+    json_object_set (out, "annotations", annotations);
   text = json_dumps (out, JSON_INDENT (2));
   printf ("%s\n", text);
   return 0;
@@ -504,16 +334,27 @@ parse_signal (const char *s, ctrun_error_t *err)
 }
 
 int
-ctrun_container_kill (struct ctrun_context *ctx, const char *signal, ctrun_error_t *err)
+ctrun_container_kill (struct ctrun_context *ctx, const char *signal, bool all, ctrun_error_t *err)
 {
-  cleanup_state struct state st = { 0 };
+  cleanup_state struct ctrun_state st;
+  cleanup_free pid_t *pids = NULL;
+  size_t n = 0;
   int sig = parse_signal (signal, err);
 
   if (sig < 0)
     return -1;
-  if (load_state (ctx, &st, err) < 0)
+  if (ctrun_state_load (ctx->state_root, ctx->id, &st, err) < 0)
     return -1;
-  if (!init_alive (&st))
+  if (all)
+    {
+      /* Every process in the container's cgroup; nothing left is no error. */
+      if (ctrun_cgroup_procs (&st.cg, &pids, &n, err) < 0)
+        return -1;
+      for (size_t i = 0; i < n; i++)
+        kill (pids[i], sig);
+      return 0;
+    }
+  if (!ctrun_state_init_alive (&st))
     return ctrun_make_error (err, 0, "container `%s` is not running", ctx->id);
   if (kill (st.pid, sig) < 0)
     return ctrun_make_error (err, errno, "kill container `%s`", ctx->id);
@@ -523,23 +364,26 @@ ctrun_container_kill (struct ctrun_context *ctx, const char *signal, ctrun_error
 int
 ctrun_container_delete (struct ctrun_context *ctx, bool force, ctrun_error_t *err)
 {
-  cleanup_state struct state st = { 0 };
+  cleanup_state struct ctrun_state st;
+  cleanup_config struct ctrun_config *c = NULL;
   cleanup_free char *dir = NULL;
   cleanup_strv char **dirs = NULL;
   json_t *arr, *v;
   const char *status;
   size_t i, n = 0;
 
-  if (load_state (ctx, &st, err) < 0)
+  if (ctrun_state_load (ctx->state_root, ctx->id, &st, err) < 0)
     return -1;
-  status = state_status (ctx, &st);
-  if (strcmp (status, "running") == 0 && !force)
-    return ctrun_make_error (err, 0, "cannot delete container `%s` that is running: stop it or use --force", ctx->id);
+  status = ctrun_state_status (&st);
+  if ((strcmp (status, "running") == 0 || strcmp (status, "paused") == 0) && !force)
+    return ctrun_make_error (err, 0, "cannot delete container `%s` that is %s: stop it or use --force", ctx->id, status);
   if (strcmp (status, "stopped") != 0)
     {
       /* A pidfd waits for exactly this process, not for a reused pid. */
       cleanup_close int pidfd = sys_pidfd_open (st.pid);
-      if (pidfd >= 0 && init_alive (&st))
+      if (strcmp (status, "paused") == 0)
+        ctrun_cgroup_set_frozen (&st.cg, false, NULL);
+      if (pidfd >= 0 && ctrun_state_init_alive (&st))
         {
           struct pollfd p = { .fd = pidfd, .events = POLLIN };
           kill (st.pid, SIGKILL);
@@ -556,7 +400,50 @@ ctrun_container_delete (struct ctrun_context *ctx, bool force, ctrun_error_t *er
   if (ctrun_cgroup_remove (dirs, n, err) < 0)
     return -1;
 
-  dir = state_dir (ctx);
-  remove_state_dir (dir);
+  dir = ctrun_state_dir (ctx->state_root, ctx->id);
+  ctrun_state_remove_dir (dir);
+  /* poststop, after the container is gone; the bundle may be gone too. */
+  if (ctrun_config_load (st.bundle, &c, NULL) == 0)
+    run_hooks_warn (c, HOOK_POSTSTOP, ctx->id, "stopped", 0);
+  return 0;
+}
+
+int
+ctrun_container_pause (struct ctrun_context *ctx, bool pause, ctrun_error_t *err)
+{
+  cleanup_state struct ctrun_state st;
+  const char *status;
+
+  if (ctrun_state_load (ctx->state_root, ctx->id, &st, err) < 0)
+    return -1;
+  status = ctrun_state_status (&st);
+  if (strcmp (status, pause ? "running" : "paused") != 0)
+    return ctrun_make_error (err, 0, "cannot %s container `%s`: it is %s", pause ? "pause" : "resume", ctx->id, status);
+  return ctrun_cgroup_set_frozen (&st.cg, pause, err);
+}
+
+int
+ctrun_container_ps (struct ctrun_context *ctx, bool json, ctrun_error_t *err)
+{
+  cleanup_state struct ctrun_state st;
+  cleanup_free pid_t *pids = NULL;
+  size_t n = 0;
+
+  if (ctrun_state_load (ctx->state_root, ctx->id, &st, err) < 0)
+    return -1;
+  if (ctrun_cgroup_procs (&st.cg, &pids, &n, err) < 0)
+    return -1;
+  if (json)
+    {
+      /* runc prints a JSON array of the host pids. */
+      printf ("[");
+      for (size_t i = 0; i < n; i++)
+        printf ("%s%d", i ? "," : "", pids[i]);
+      printf ("]\n");
+      return 0;
+    }
+  printf ("PID\n");
+  for (size_t i = 0; i < n; i++)
+    printf ("%d\n", pids[i]);
   return 0;
 }

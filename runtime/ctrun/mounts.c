@@ -338,6 +338,20 @@ ctrun_mounts_pivot_root (const char *rootfs, ctrun_error_t *err)
 }
 
 int
+ctrun_mounts_move_root (const char *rootfs, ctrun_error_t *err)
+{
+  if (chdir (rootfs) < 0)
+    return ctrun_make_error (err, errno, "chdir `%s`", rootfs);
+  if (mount (rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    return ctrun_make_error (err, errno, "move the rootfs `%s` onto /", rootfs);
+  if (chroot (".") < 0)
+    return ctrun_make_error (err, errno, "chroot `%s`", rootfs);
+  if (chdir ("/") < 0)
+    return ctrun_make_error (err, errno, "chdir `/`");
+  return 0;
+}
+
+int
 ctrun_mounts_readonly_paths (const struct ctrun_config *c, bool in_userns, ctrun_error_t *err)
 {
   for (char **p = c->readonly_paths; p && *p; p++)

@@ -36,6 +36,10 @@ int ctrun_mounts_setup (const struct ctrun_config *c, int rootfd, const struct c
 /* chdir(rootfs); pivot_root(".", "."); umount2(".", MNT_DETACH); chdir("/"). */
 int ctrun_mounts_pivot_root (const char *rootfs, ctrun_error_t *err);
 
+/* --no-pivot: mount --move the rootfs onto "/" and chroot into it (for roots pivot_root
+   refuses, such as a ramdisk). */
+int ctrun_mounts_move_root (const char *rootfs, ctrun_error_t *err);
+
 /* After pivot_root: readonlyPaths, maskedPaths, then the read-only root. */
 int ctrun_mounts_readonly_paths (const struct ctrun_config *c, bool in_userns, ctrun_error_t *err);
 int ctrun_mounts_masked_paths (const struct ctrun_config *c, ctrun_error_t *err);

@@ -6,7 +6,12 @@
  *   setns joined namespaces → unshare(CLONE_NEWCGROUP) → "/" rslave → bind rootfs →
  *   mounts → devices → pivot_root → hostname → sysctl → readonly/masked paths →
  *   read-only root → oom_score_adj → rlimits → no_new_privs, caps, uid/gid →
- *   chdir(cwd) → [create: wait on exec.fifo] → close-on-exec fds ≥ 3 → execve. */
+ *   chdir(cwd) → close-on-exec fds ≥ 3 → seccomp → [create: wait on exec.fifo] → execve.
+ *
+ * seccomp goes as late as runc puts it, so that few calls must pass the filter: just
+ * before execve (the fifo wait of `create` aside). Without no_new_privs, loading a
+ * filter needs CAP_SYS_ADMIN: when the process will not keep it, the filter is loaded
+ * before the capabilities and the uid change instead, as runc does. */
 #define _GNU_SOURCE
 #include "process.h"
 
@@ -18,7 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <termios.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -27,6 +35,7 @@
 #include "devices.h"
 #include "ids.h"
 #include "mounts.h"
+#include "state.h"
 #include "sysctl.h"
 #include "utils.h"
 
@@ -108,12 +117,193 @@ wait_exec_fifo (int fifo_fd, ctrun_error_t *err)
   return 0;
 }
 
+/* Loading a filter later than the identity change is allowed with no_new_privs or
+   with CAP_SYS_ADMIN still effective. */
+static bool
+seccomp_after_identity (const struct ctrun_config *c)
+{
+  if (c->no_new_privileges)
+    return true;
+  if (!c->has_caps)
+    return c->uid == 0;
+  return (c->caps.effective & (1ULL << 21 /* CAP_SYS_ADMIN */)) != 0;
+}
+
+/* Loads the filter; a notify fd goes to the parent, which hands it to listenerPath. */
+static int
+install_seccomp (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  int notify_fd = -1;
+  char ack = 0;
+  ssize_t n;
+
+  if (ctrun_seccomp_load (s->seccomp, &notify_fd, err) < 0)
+    return -1;
+  if (notify_fd < 0)
+    return 0;
+  if (send_with_fd (s->sync_fd, (char[]) { SYNC_SECCOMP }, 1, notify_fd) < 0)
+    return ctrun_make_error (err, errno, "send the seccomp notify fd");
+  close (notify_fd);
+  do
+    n = recv (s->sync_fd, &ack, 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n != 1 || ack != SYNC_GO)
+    _exit (1); /* the parent failed to reach the listener; it reports and cleans up */
+  return 0;
+}
+
+static void
+wait_for_parent (struct ctrun_spawn *s)
+{
+  char go = 0;
+  ssize_t n;
+  do
+    n = recv (s->sync_fd, &go, 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n != 1 || go != SYNC_GO)
+    _exit (1); /* the parent is gone or failed; it cleans up */
+}
+
+static int
+run_init_hooks (struct ctrun_spawn *s, enum ctrun_hook_kind kind, const char *status, ctrun_error_t *err)
+{
+  json_t *state;
+  int r;
+  if (s->config->hooks.n[kind] == 0)
+    return 0;
+  /* The pid is the one the runtime sees (sent with the hooks' go). */
+  state = ctrun_spec_state (s->id, status, s->host_pid, s->config->bundle, s->config->annotations);
+  r = ctrun_hooks_run (&s->config->hooks, kind, state, err);
+  json_decref (state);
+  return r;
+}
+
+/* Before pivot_root: the parent runs prestart and createRuntime in the runtime's
+   namespaces (and tells us our pid as it sees it), then we run createContainer here, in
+   the container's namespaces. */
+static int
+hooks_before_pivot (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  const struct ctrun_hooks *h = &s->config->hooks;
+  ssize_t n;
+
+  if (h->n[HOOK_PRESTART] + h->n[HOOK_CREATE_RUNTIME] + h->n[HOOK_CREATE_CONTAINER] + h->n[HOOK_START_CONTAINER] == 0)
+    return 0;
+  if (send (s->sync_fd, (char[]) { SYNC_HOOKS }, 1, MSG_NOSIGNAL) != 1)
+    return ctrun_make_error (err, errno, "ask the parent to run the hooks");
+  do
+    n = recv (s->sync_fd, &s->host_pid, sizeof (s->host_pid), 0);
+  while (n < 0 && errno == EINTR);
+  if (n != sizeof (s->host_pid))
+    _exit (1);
+  return run_init_hooks (s, HOOK_CREATE_CONTAINER, "creating", err);
+}
+
+/* A pty: the slave becomes the controlling terminal and stdio, the master goes to the
+   parent (and from it to --console-socket). /dev/ptmx is the container's own devpts. */
+static int
+setup_terminal (struct ctrun_spawn *s, bool console, ctrun_error_t *err)
+{
+  const struct ctrun_config *c = s->config;
+  cleanup_close int master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  cleanup_close int slave = -1;
+  int unlock = 0;
+
+  if (master < 0)
+    return ctrun_make_error (err, errno, "open /dev/ptmx in the container");
+  if (ioctl (master, TIOCSPTLCK, &unlock) < 0)
+    return ctrun_make_error (err, errno, "unlock the pty");
+  slave = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0)
+    return ctrun_make_error (err, errno, "open the pty slave");
+  if (c->console_height && c->console_width)
+    {
+      struct winsize ws = { .ws_row = c->console_height, .ws_col = c->console_width };
+      if (ioctl (slave, TIOCSWINSZ, &ws) < 0)
+        return ctrun_make_error (err, errno, "set the console size");
+    }
+  if (console)
+    {
+      /* The init's pty is also /dev/console, as under runc: a bind of the slave. */
+      char pts[64];
+      unsigned n;
+      int fd;
+      if (ioctl (master, TIOCGPTN, &n) < 0)
+        return ctrun_make_error (err, errno, "get the pty number");
+      snprintf (pts, sizeof (pts), "/dev/pts/%u", n);
+      fd = open ("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (fd >= 0)
+        close (fd);
+      if (mount (pts, "/dev/console", NULL, MS_BIND, NULL) < 0)
+        return ctrun_make_error (err, errno, "bind `%s` on /dev/console", pts);
+    }
+  if (setsid () < 0 && errno != EPERM)
+    return ctrun_make_error (err, errno, "setsid");
+  if (ioctl (slave, TIOCSCTTY, 0) < 0)
+    return ctrun_make_error (err, errno, "make the pty the controlling terminal");
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2 (slave, fd) < 0)
+      return ctrun_make_error (err, errno, "dup2 the pty onto %d", fd);
+  if (send_with_fd (s->sync_fd, (char[]) { SYNC_CONSOLE }, 1, master) < 0)
+    return ctrun_make_error (err, errno, "send the pty master");
+  return 0;
+}
+
+/* The end both the init and an exec'd process share: rlimits, seccomp, identity, cwd,
+   descriptors, [the exec.fifo], startContainer hooks, execve. */
+static void __attribute__ ((noreturn))
+finish_and_exec (struct ctrun_spawn *s)
+{
+  const struct ctrun_config *c = s->config;
+  ctrun_error_t err = NULL;
+  cleanup_free char *exe = NULL;
+
+  if (ctrun_set_rlimits (c, &err) < 0)
+    init_fail (s, &err);
+  if (s->seccomp && !seccomp_after_identity (c) && install_seccomp (s, &err) < 0)
+    init_fail (s, &err);
+  if (ctrun_set_identity (c, s->last_cap, s->setgroups_denied, &err) < 0)
+    init_fail (s, &err);
+  if (chdir (c->cwd) < 0)
+    {
+      ctrun_make_error (&err, errno, "chdir to cwd `%s`", c->cwd);
+      init_fail (s, &err);
+    }
+  umask (c->has_umask ? c->umask : 022);
+  if (find_executable (c, &exe, &err) < 0)
+    init_fail (s, &err);
+
+  /* No descriptor of ours, nor any ctrun inherited, crosses into the container
+     (but the --preserve-fds ones, 3 and up). */
+  if (syscall (SYS_close_range, 3 + s->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    {
+      ctrun_make_error (&err, errno, "close_range");
+      init_fail (s, &err);
+    }
+  if (s->seccomp && seccomp_after_identity (c) && install_seccomp (s, &err) < 0)
+    init_fail (s, &err);
+
+  if (s->fifo_fd >= 0)
+    {
+      char ready = SYNC_READY;
+      if (send (s->sync_fd, &ready, 1, MSG_NOSIGNAL) != 1)
+        _exit (1);
+      if (wait_exec_fifo (s->fifo_fd, &err) < 0)
+        init_fail (s, &err);
+    }
+  if (s->id && run_init_hooks (s, HOOK_START_CONTAINER, "created", &err) < 0)
+    init_fail (s, &err);
+  execve (exe, c->args, c->env);
+  ctrun_make_error (&err, errno, "exec \"%s\"", c->args[0]);
+  ctrun_error_set_status (&err, errno == ENOENT ? 127 : 126);
+  init_fail (s, &err);
+}
+
 static void __attribute__ ((noreturn))
 container_init (struct ctrun_spawn *s)
 {
   const struct ctrun_config *c = s->config;
   ctrun_error_t err = NULL;
-  cleanup_free char *exe = NULL;
   cleanup_close int rootfd = -1;
   const char *cgns_path;
 
@@ -122,15 +312,7 @@ container_init (struct ctrun_spawn *s)
   sigprocmask (SIG_SETMASK, &s->saved_mask, NULL);
 
   if (s->wait_for_go)
-    {
-      char go = 0;
-      ssize_t n;
-      do
-        n = recv (s->sync_fd, &go, 1, 0);
-      while (n < 0 && errno == EINTR);
-      if (n != 1 || go != SYNC_GO)
-        _exit (1); /* the parent is gone or failed; it cleans up */
-    }
+    wait_for_parent (s);
 
   if (s->new_userns && ctrun_become_userns_root (&err) < 0)
     init_fail (s, &err);
@@ -150,7 +332,9 @@ container_init (struct ctrun_spawn *s)
     init_fail (s, &err);
   close (rootfd);
   rootfd = -1;
-  if (ctrun_mounts_pivot_root (c->rootfs, &err) < 0)
+  if (hooks_before_pivot (s, &err) < 0)
+    init_fail (s, &err);
+  if ((s->no_pivot ? ctrun_mounts_move_root (c->rootfs, &err) : ctrun_mounts_pivot_root (c->rootfs, &err)) < 0)
     init_fail (s, &err);
 
   if (c->hostname && sethostname (c->hostname, strlen (c->hostname)) < 0)
@@ -168,6 +352,8 @@ container_init (struct ctrun_spawn *s)
     init_fail (s, &err);
   if (c->root_readonly && ctrun_mounts_readonly_root (&err) < 0)
     init_fail (s, &err);
+  if (c->terminal && setup_terminal (s, true, &err) < 0)
+    init_fail (s, &err);
 
   if (c->has_oom_score_adj)
     {
@@ -176,36 +362,7 @@ container_init (struct ctrun_spawn *s)
       if (write_file_str ("/proc/self/oom_score_adj", buf, &err) < 0)
         init_fail (s, &err);
     }
-  if (ctrun_set_rlimits (c, &err) < 0 || ctrun_set_identity (c, s->last_cap, s->setgroups_denied, &err) < 0)
-    init_fail (s, &err);
-  if (chdir (c->cwd) < 0)
-    {
-      ctrun_make_error (&err, errno, "chdir to cwd `%s`", c->cwd);
-      init_fail (s, &err);
-    }
-  umask (c->has_umask ? c->umask : 022);
-  if (find_executable (c, &exe, &err) < 0)
-    init_fail (s, &err);
-
-  if (s->fifo_fd >= 0)
-    {
-      char ready = SYNC_READY;
-      if (send (s->sync_fd, &ready, 1, MSG_NOSIGNAL) != 1)
-        _exit (1);
-      if (wait_exec_fifo (s->fifo_fd, &err) < 0)
-        init_fail (s, &err);
-    }
-
-  /* No descriptor of ours, nor any ctrun inherited, crosses into the container. */
-  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    {
-      ctrun_make_error (&err, errno, "close_range");
-      init_fail (s, &err);
-    }
-  execve (exe, c->args, c->env);
-  ctrun_make_error (&err, errno, "exec \"%s\"", c->args[0]);
-  ctrun_error_set_status (&err, errno == ENOENT ? 127 : 126);
-  init_fail (s, &err);
+  finish_and_exec (s);
 }
 
 pid_t
@@ -229,5 +386,44 @@ ctrun_spawn_init (struct ctrun_spawn *s, ctrun_error_t *err)
     return ctrun_make_error (err, errno, "clone3");
   if (pid == 0)
     container_init (s);
+  return pid;
+}
+
+/* `exec`: a process in the namespaces of a running container (the pid one was joined by
+   the parent, so it is born there), in its cgroup, with its own process settings. */
+static void __attribute__ ((noreturn))
+container_exec (struct ctrun_spawn *s)
+{
+  ctrun_error_t err = NULL;
+
+  prctl (PR_SET_NAME, "ctrun:[1:EXEC]", 0, 0, 0);
+  close (s->sync_parent_fd);
+  sigprocmask (SIG_SETMASK, &s->saved_mask, NULL);
+  wait_for_parent (s);
+  if (ctrun_namespaces_join (&s->ns, &err) < 0)
+    init_fail (s, &err);
+  if (s->config->terminal && setup_terminal (s, false, &err) < 0)
+    init_fail (s, &err);
+  finish_and_exec (s);
+}
+
+pid_t
+ctrun_spawn_exec (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  struct clone_args args;
+  pid_t pid;
+
+  memset (&args, 0, sizeof (args));
+  args.exit_signal = SIGCHLD;
+  if (s->cgroup->v2_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = s->cgroup->v2_fd;
+    }
+  pid = syscall (SYS_clone3, &args, sizeof (args));
+  if (pid < 0)
+    return ctrun_make_error (err, errno, "clone3");
+  if (pid == 0)
+    container_exec (s);
   return pid;
 }

@@ -11,11 +11,15 @@
 #include "config.h"
 #include "error.h"
 #include "namespaces.h"
+#include "seccomp.h"
 
 /* Messages on the sync socket (SOCK_SEQPACKET, one message a packet). */
 #define SYNC_GO 'G'    /* parent → init: cgroup joined, maps written; go on */
 #define SYNC_READY 'R' /* init → parent: set up, waiting on exec.fifo (create) */
 #define SYNC_ERROR 'E' /* init → parent: 'E', exit status, message */
+#define SYNC_SECCOMP 'S' /* init → parent: the seccomp notify fd (SCM_RIGHTS); the parent answers SYNC_GO */
+#define SYNC_HOOKS 'H'   /* init → parent: run prestart and createRuntime; the parent answers with the init's pid */
+#define SYNC_CONSOLE 'C' /* init → parent: the pty master (SCM_RIGHTS), for --console-socket */
 
 struct ctrun_spawn
 {
@@ -30,11 +34,20 @@ struct ctrun_spawn
   /* an unprivileged parent must deny setgroups before it may write gid_map */
   bool setgroups_denied;
   int last_cap;
+  ctrun_seccomp_filter seccomp; /* built by the parent, loaded by the init; NULL: none */
+  const char *id;       /* for the hooks' state */
+  pid_t host_pid;       /* the init's pid as the runtime sees it (sent with the hooks' go) */
+  bool no_pivot;        /* --no-pivot: MS_MOVE the rootfs onto / and chroot */
+  int preserve_fds;     /* --preserve-fds: 3 .. 3+N-1 stay open in the container */
   sigset_t saved_mask;
 };
 
 /* clone3 with the namespace flags (+ CLONE_INTO_CGROUP when cgroup->v2_fd >= 0).
    Returns the child's pid in the parent; the child runs the init and never returns. */
 pid_t ctrun_spawn_init (struct ctrun_spawn *s, ctrun_error_t *err);
+
+/* `exec`: a plain clone3 (into the v2 cgroup when cgroup->v2_fd >= 0); the child waits for
+   SYNC_GO, setns()es into s->ns, then runs the same end as the init. */
+pid_t ctrun_spawn_exec (struct ctrun_spawn *s, ctrun_error_t *err);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,6 +37,13 @@ cleanup_fclosep (void *f)
   FILE **fp = f;
   if (*fp)
     fclose (*fp);
+}
+
+void
+cleanup_jsonp (json_t **j)
+{
+  if (*j)
+    json_decref (*j);
 }
 
 void
@@ -226,6 +234,53 @@ mkdir_p (const char *path, mode_t mode, char ***created, size_t *n_created, ctru
     return ctrun_make_error (err, errno, "mkdir `%s`", path);
   record_created (path, created, n_created);
   return 0;
+}
+
+int
+send_with_fd (int sock, const void *buf, size_t len, int fd)
+{
+  char control[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { .iov_base = (void *) buf, .iov_len = len };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+  ssize_t n;
+
+  if (fd >= 0)
+    {
+      struct cmsghdr *cm;
+      memset (control, 0, sizeof (control));
+      mh.msg_control = control;
+      mh.msg_controllen = sizeof (control);
+      cm = CMSG_FIRSTHDR (&mh);
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (cm), &fd, sizeof (int));
+    }
+  do
+    n = sendmsg (sock, &mh, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n < 0 ? -1 : 0;
+}
+
+ssize_t
+recv_with_fd (int sock, void *buf, size_t len, int *fd)
+{
+  char control[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { .iov_base = buf, .iov_len = len };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof (control) };
+  struct cmsghdr *cm;
+  ssize_t n;
+
+  *fd = -1;
+  do
+    n = recvmsg (sock, &mh, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return -1;
+  for (cm = CMSG_FIRSTHDR (&mh); cm; cm = CMSG_NXTHDR (&mh, cm))
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN (sizeof (int)))
+      memcpy (fd, CMSG_DATA (cm), sizeof (int));
+  return n;
 }
 
 int

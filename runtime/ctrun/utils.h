@@ -2,6 +2,7 @@
 #ifndef CTRUN_UTILS_H
 #define CTRUN_UTILS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,8 @@ void cleanup_strvp (void *p);
 #define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
 #define cleanup_file __attribute__ ((cleanup (cleanup_fclosep)))
 #define cleanup_strv __attribute__ ((cleanup (cleanup_strvp)))
+void cleanup_jsonp (json_t **j);
+#define cleanup_json __attribute__ ((cleanup (cleanup_jsonp)))
 
 #define ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
 
@@ -43,6 +46,11 @@ int mkdir_p (const char *path, mode_t mode, char ***created, size_t *n_created, 
 
 /* Writes the whole buffer, retrying on EINTR and short writes. */
 int write_all (int fd, const void *buf, size_t len);
+
+/* One message with (fd >= 0) or without a descriptor passed as SCM_RIGHTS. */
+int send_with_fd (int sock, const void *buf, size_t len, int fd);
+/* Receives one message; *fd gets a passed descriptor (close-on-exec) or -1. */
+ssize_t recv_with_fd (int sock, void *buf, size_t len, int *fd);
 
 /* Raw syscalls glibc 2.36 does not wrap. */
 int sys_pivot_root (const char *new_root, const char *put_old);

@@ -1,4 +1,5 @@
-// ctrun vs runc vs crun: start to exit of `true` on the same busybox bundle, untraced.
+// ctrun vs runc vs crun: start to exit of `true` on the same busybox bundle (with docker's default
+// seccomp profile, as makeBundle gives it), untraced; each runtime keeps one --root, as under docker.
 //
 // crun refuses this machine's hybrid cgroups unless the cgroup2 mount is hidden, so every
 // runtime is started the same way, inside a private mount namespace with that mount hidden,

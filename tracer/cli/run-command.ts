@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { describeSweep, makeBundle, sweepOrphans, type Bundle } from '../../runtime/bundle/index.js';
 import { makeStateRoot } from '../../runtime/bundle/state-root.js';
 import { defaultOutputPath } from './output-path.js';
-import { runtimeLaunch, type RuntimeName } from './runtimes.js';
+import { runtimeLabel, runtimeLaunch, type RuntimeLaunch } from './runtimes.js';
 import { withLiveViewer, type LiveHooks, type WebOptions } from './live-option.js';
 import { checkOutputOptions, runTracedSession, type OutputOptions } from './traced-session.js';
 import { print } from './output.js';
@@ -19,6 +19,7 @@ export interface RunOptions extends OutputOptions, WebOptions, ImageOptions {
   readonly memory?: string;
   readonly pidsLimit?: number;
   readonly rootless?: boolean;
+  readonly seccomp?: string;
 }
 
 export async function runCommand(imageAndCommand: readonly string[], options: RunOptions): Promise<number> {
@@ -40,12 +41,13 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
 }
 
 async function runContainer(image: string, command: readonly string[], options: RunOptions, hooks: LiveHooks): Promise<number> {
-  const runtime = (options.runtime ?? 'ctrun') as RuntimeName;
+  const runtime = options.runtime ?? 'ctrun';
+  const label = runtimeLabel(runtime);
   const id = `cttrace-${randomBytes(6).toString('hex')}`;
-  const stateRoot = makeStateRoot(runtime);
+  const probe: RuntimeLaunch = runtimeLaunch(runtime, '/', '/', id); // a bad --runtime fails before any work
+  const stateRoot = makeStateRoot(label);
   let bundle: Bundle | null = null;
   try {
-    runtimeLaunch(runtime, stateRoot, '/', id); // a bad --runtime fails before any work
     bundle = await makeBundle({
       image,
       id,
@@ -54,6 +56,7 @@ async function runContainer(image: string, command: readonly string[], options: 
       memory: options.memory,
       pidsLimit: options.pidsLimit,
       rootless: options.rootless,
+      seccomp: options.seccomp,
       progress: process.stderr.isTTY,
       remote: remoteOptions(options),
     });
@@ -64,14 +67,14 @@ async function runContainer(image: string, command: readonly string[], options: 
       image: bundle.image.name === image ? image : `${image} = ${bundle.image.name}`,
       runtime,
       notes: launch.note ? [launch.note] : [],
-      outputPath: options.output ?? defaultOutputPath(`${runtime}-${image}`),
+      outputPath: options.output ?? defaultOutputPath(`${label}-${image}`),
       options,
-      subject: runtime,
+      subject: label,
       ...hooks,
     });
   } finally {
     // runc and crun keep state under --root; a run cut short (Ctrl-C) can leave a container record.
-    if (runtime !== 'ctrun') spawnSync(runtime, ['--root', stateRoot, 'delete', '--force', id], { stdio: 'ignore' });
+    if (runtime !== 'ctrun') spawnSync(probe.runtimePath, ['--root', stateRoot, 'delete', '--force', id], { stdio: 'ignore' });
     await bundle?.cleanup();
     rmSync(stateRoot, { recursive: true, force: true });
   }
