@@ -288,6 +288,8 @@ void ct_capture_arguments(struct ct_task_state *t, const uint8_t *row, int when,
 		if (when == CT_CAPTURE_AT_EXIT) {
 			if (kind == CT_CAPTURE_OUT_FIXED && ret >= 0)
 				capture_bytes(t, arg, kind, address, (size_t)parameter * 4, BYTES_MAX);
+			else if (kind == CT_CAPTURE_OUT_STRUCT && ret >= 0)
+				capture_bytes(t, arg, kind, address, (size_t)parameter * 16, BYTES_MAX);
 			continue;
 		}
 		switch (kind) {

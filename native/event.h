@@ -109,6 +109,7 @@ enum ct_capture_kind {
 	CT_CAPTURE_OUT_FIXED = 5,  /* high nibble * 4 bytes at exit, when the call succeeded */
 	CT_CAPTURE_INTS_ARG = 6,   /* 32-bit ints, count in the argument named by the high nibble */
 	CT_CAPTURE_POINTER_COUNT = 7, /* how many pointers a NULL-terminated array holds (envp without --env): a uint32 */
+	CT_CAPTURE_OUT_STRUCT = 8, /* high nibble * 16 bytes at exit, when the call succeeded (wait4's struct rusage) */
 };
 
 /* Per-syscall behaviour flags, byte 6 of each capture table row. */

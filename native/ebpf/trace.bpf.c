@@ -398,6 +398,8 @@ __noinline int capture_at_exit(s32 tid, u32 arg_and_spec, u64 address, u32 defer
 	u32 kind = spec & 0x0f, parameter = (spec >> 4) & 0x0f;
 	if (kind == CT_CAPTURE_OUT_FIXED && ret >= 0)
 		capture_bytes(tid, arg, kind, address, parameter * 4);
+	else if (kind == CT_CAPTURE_OUT_STRUCT && ret >= 0)
+		capture_bytes(tid, arg, kind, address, parameter * 16);
 	else if (kind == CT_CAPTURE_STRING && deferred)
 		capture_string(tid, arg, address, 0);
 	return 0;
@@ -537,7 +539,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		for (u32 arg = 0; arg < 6; arg++) {
 			u8 spec = row[arg];
 			u8 kind = spec & 0x0f;
-			if (kind == CT_CAPTURE_OUT_FIXED || (call->deferred & (1u << arg)))
+			if (kind == CT_CAPTURE_OUT_FIXED || kind == CT_CAPTURE_OUT_STRUCT || (call->deferred & (1u << arg)))
 				capture_at_exit(tid, arg | (u32)spec << 8, call->args[arg], call->deferred & (1u << arg), ret);
 		}
 		struct ct_ring_exit exit = { .ret = ret, .child_tid = call->child_tid };

@@ -99,6 +99,9 @@ function decodeWaitStatus(status: number): string {
   return rest ? `${words} | 0x${(rest >>> 0).toString(16)}` : words;
 }
 
+/** An i64 as an exact trace value: a number within ±2^53, else its decimal digits. */
+const exactI64 = (value: bigint): number | string => (value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString());
+
 /** A u64 as an exact trace value: a number below 2^53, else its decimal digits. */
 const exactU64 = (value: bigint): number | string => (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString());
 
@@ -122,6 +125,21 @@ function decodeCloneArgs(blob: RawBlob | undefined): ArgValue {
     decoded.set_tid_size = exactU64(field(9));
   }
   if (blob.data.length >= 88) decoded.cgroup = exactU64(field(10));
+  return decoded;
+}
+
+/** struct rusage's fields after its two timevals, in order (x86_64 and aarch64: all longs). */
+const RUSAGE_COUNTERS = ['ru_maxrss', 'ru_ixrss', 'ru_idrss', 'ru_isrss', 'ru_minflt', 'ru_majflt', 'ru_nswap', 'ru_inblock', 'ru_oublock', 'ru_msgsnd', 'ru_msgrcv', 'ru_nsignals', 'ru_nvcsw', 'ru_nivcsw'];
+const RUSAGE_BYTES = 32 + 8 * RUSAGE_COUNTERS.length;
+
+function decodeRusage(blob: RawBlob | undefined): ArgValue | undefined {
+  if (!blob || blob.fault || blob.end - blob.start < RUSAGE_BYTES) return undefined;
+  const long = (index: number) => exactI64(blob.buffer.readBigInt64LE(blob.start + 8 * index));
+  const decoded: Record<string, ArgValue> = {
+    ru_utime: { tv_sec: long(0), tv_usec: long(1) },
+    ru_stime: { tv_sec: long(2), tv_usec: long(3) },
+  };
+  RUSAGE_COUNTERS.forEach((name, index) => (decoded[name] = long(4 + index)));
   return decoded;
 }
 
@@ -232,6 +250,8 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
     return values && values.length ? decodeWaitStatus(values[0]!) : pointer(call, index);
   },
   fds_out: (call, index) => blobInts(call.blob(index), true),
+  // written by the kernel at exit: the struct, else (NULL, a failed call, unreadable) the pointer
+  rusage: (call, index) => decodeRusage(call.blob(index)) ?? pointer(call, index),
   prctl_arg: decodePrctlArgument,
   fsconfig_value: (call, index) =>
     lookupValue(xlat.fsconfig_commands, Number(BigInt.asUintN(32, BigInt(call.other('cmd'))))) === 'FSCONFIG_SET_STRING' && !call.isZero(index)

@@ -36,6 +36,7 @@ const CAPTURE_BY_TYPE: Readonly<Record<string, CaptureRule>> = {
   open_how: () => spec(CaptureKind.fixed, 3), // flags, mode, resolve
   status_out: () => spec(CaptureKind.outFixed, 1),
   fds_out: () => spec(CaptureKind.outFixed, 2),
+  rusage: () => spec(CaptureKind.outStruct, 9), // struct rusage: 144 bytes
 };
 
 export interface EngineTables {

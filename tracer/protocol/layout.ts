@@ -86,6 +86,7 @@ export const CaptureKind = {
   outFixed: 5,
   intsArg: 6,
   pointerCount: 7,
+  outStruct: 8,
 } as const;
 export type CaptureKindName = keyof typeof CaptureKind;
 

@@ -135,6 +135,20 @@ function waitStatusText(view: ArgumentView): string {
   return `[{${text}}${rest ? ` | ${rest}` : ''}]`;
 }
 
+/** struct rusage: the two times, then `...` (strace's abbreviation), or every field with -v. */
+function rusageText(view: ArgumentView): string {
+  const value = decoded(view);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return addressText(registerOf(view.record, view.index));
+  const fields = Object.entries(value as Record<string, ArgValue>).map(([key, field]) => {
+    if (field !== null && typeof field === 'object' && !Array.isArray(field)) {
+      const time = field as Record<string, ArgValue>;
+      return `${key}={tv_sec=${String(time.tv_sec)}, tv_usec=${String(time.tv_usec)}}`;
+    }
+    return `${key}=${String(field)}`;
+  });
+  return view.options.verbose ? `{${fields.join(', ')}}` : `{${fields.slice(0, 2).join(', ')}, ...}`;
+}
+
 function intsText(view: ArgumentView): string {
   const value = decoded(view);
   if (!Array.isArray(value)) return addressText(registerOf(view.record, view.index));
@@ -289,6 +303,8 @@ export function argumentText(view: ArgumentView): string {
       return intsText(view);
     case 'status_out':
       return waitStatusText(view);
+    case 'rusage':
+      return rusageText(view);
     case 'clone_args':
       return cloneArgsText(view);
     case 'cap_header':
