@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -137,6 +139,16 @@ int main(void)
 	sys(SYS_prctl, 0x12345, 1, 2, 3, 4, 0);
 	sys(SYS_prctl, 54 /* PR_PAC_RESET_KEYS */, 0x20, 0, 0, 0, 0);
 	sys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);
+
+	/* seccomp: a filter that allows everything, then edge cases */
+	{
+		struct sock_filter allow[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+		struct sock_fprog program = { 1, allow };
+		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, (long)&program, 0, 0, 0);
+		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0x80, 0, 0, 0, 0);
+		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, UNMAPPED, 0, 0, 0);
+		sys(SYS_seccomp, 7, 0, UNMAPPED, 0, 0, 0);
+	}
 
 	/* ids */
 	sys(SYS_setresuid, HIGH(-1), HIGH(-1), HIGH(-1), 0, 0, 0);

@@ -252,6 +252,14 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   fds_out: (call, index) => blobInts(call.blob(index), true),
   // written by the kernel at exit: the struct, else (NULL, a failed call, unreadable) the pointer
   rusage: (call, index) => decodeRusage(call.blob(index)) ?? pointer(call, index),
+  // struct sock_fprog of SECCOMP_SET_MODE_FILTER: the program's length and where it is
+  seccomp_args: (call, index) => {
+    const blob = call.blob(index);
+    const filterMode = lookupValue(xlat.seccomp_operations, call.uint32(0)) === 'SECCOMP_SET_MODE_FILTER';
+    if (!filterMode || !blob || blob.fault || blob.end - blob.start < 16) return pointer(call, index);
+    const filter = blob.buffer.readBigUInt64LE(blob.start + 8);
+    return { len: blob.buffer.readUInt16LE(blob.start), filter: filter ? hex(filter) : null };
+  },
   prctl_arg: decodePrctlArgument,
   fsconfig_value: (call, index) =>
     lookupValue(xlat.fsconfig_commands, Number(BigInt.asUintN(32, BigInt(call.other('cmd'))))) === 'FSCONFIG_SET_STRING' && !call.isZero(index)

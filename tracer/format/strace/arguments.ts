@@ -305,6 +305,12 @@ export function argumentText(view: ArgumentView): string {
       return waitStatusText(view);
     case 'rusage':
       return rusageText(view);
+    case 'seccomp_args': {
+      const value = decoded(view);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return addressText(register);
+      const program = value as Record<string, ArgValue>;
+      return `{len=${String(program.len)}, filter=${typeof program.filter === 'string' ? program.filter : 'NULL'}}`;
+    }
     case 'clone_args':
       return cloneArgsText(view);
     case 'cap_header':
