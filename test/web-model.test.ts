@@ -471,6 +471,8 @@ describe('explanations and text', () => {
     expect(formatArg(['CLONE_NEWNS', 'SIGCHLD'])).toBe('CLONE_NEWNS|SIGCHLD');
     expect(formatArg({ host: 11430, ns: 2 })).toBe('2 in its namespace, 11430 on the host');
     expect(formatArg(null)).toBe('NULL');
+    // bytes that were not UTF-8 keep every byte, escaped as strace escapes them
+    expect(formatArg({ hex: '61ff0a00' })).toBe('"a\\377\\n\\0"');
     expect(formatDuration(737_030)).toBe('737 µs');
     expect(formatDuration(3_901_356)).toBe('3.90 ms');
   });

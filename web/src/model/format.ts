@@ -1,4 +1,5 @@
 // Formatting of times and decoded argument values as plain text (never markup).
+import { bytesOf, quoteBytes } from '../../../tracer/format/strace/quote.js';
 import type { ArgValue, PidPair } from '../../../tracer/trace/records.js';
 
 /** A duration in ns as a short human string: 850 ns, 12.5 µs, 3.90 ms, 1.20 s. */
@@ -44,6 +45,9 @@ export function formatArg(value: ArgValue | undefined): string {
     return `[${value.map((item) => formatArg(item)).join(', ')}]`;
   }
   if (isPidPair(value)) return formatPidPair(value);
+  // bytes that were not UTF-8 ({hex}): quoted as strace quotes them, every byte kept
+  const bytes = bytesOf(value);
+  if (bytes) return quoteBytes(bytes);
   const entries = Object.entries(value as Record<string, ArgValue>);
   return `{${entries.map(([key, item]) => `${key}: ${formatArg(item)}`).join(', ')}}`;
 }
