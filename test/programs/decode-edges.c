@@ -148,6 +148,9 @@ int main(void)
 		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0x80, 0, 0, 0, 0);
 		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, UNMAPPED, 0, 0, 0);
 		sys(SYS_seccomp, 7, 0, UNMAPPED, 0, 0, 0);
+		uint32_t actions[] = { SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_LOG, 0x12345678 };
+		for (int i = 0; i < 3; i++)
+			sys(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, (long)&actions[i], 0, 0, 0);
 	}
 
 	/* ids */

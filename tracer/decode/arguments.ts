@@ -255,8 +255,13 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   // struct sock_fprog of SECCOMP_SET_MODE_FILTER: the program's length and where it is
   seccomp_args: (call, index) => {
     const blob = call.blob(index);
-    const filterMode = lookupValue(xlat.seccomp_operations, call.uint32(0)) === 'SECCOMP_SET_MODE_FILTER';
-    if (!filterMode || !blob || blob.fault || blob.end - blob.start < 16) return pointer(call, index);
+    const operation = lookupValue(xlat.seccomp_operations, call.uint32(0));
+    // SECCOMP_GET_ACTION_AVAIL: the action asked about, a u32 at the pointer
+    if (operation === 'SECCOMP_GET_ACTION_AVAIL' && blob && !blob.fault && blob.end - blob.start >= 4) {
+      const action = blob.buffer.readUInt32LE(blob.start);
+      return { action: lookupValue(xlat.seccomp_ret_actions, action) ?? action };
+    }
+    if (operation !== 'SECCOMP_SET_MODE_FILTER' || !blob || blob.fault || blob.end - blob.start < 16) return pointer(call, index);
     const filter = blob.buffer.readBigUInt64LE(blob.start + 8);
     return { len: blob.buffer.readUInt16LE(blob.start), filter: filter ? hex(filter) : null };
   },

@@ -309,6 +309,11 @@ export function argumentText(view: ArgumentView): string {
       const value = decoded(view);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return addressText(register);
       const program = value as Record<string, ArgValue>;
+      if ('action' in program) {
+        const action = program.action;
+        const number = typeof action === 'string' ? lookupFlag(xlat.seccomp_ret_actions, action) : integerOf(action);
+        return `[${namedValueText(number ?? 0n, typeof action === 'string' ? action : undefined, xlat.seccomp_ret_actions.unknown, options.xlat)}]`;
+      }
       return `{len=${String(program.len)}, filter=${typeof program.filter === 'string' ? program.filter : 'NULL'}}`;
     }
     case 'clone_args':
