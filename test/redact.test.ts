@@ -56,6 +56,19 @@ describe('redactor', () => {
     expect(out).toMatch(/<redacted:[0-9a-f]{4}>\ntail/);
   });
 
+  it('searches bytes that were not UTF-8 ({hex}) too: a secret beside a binary byte does not survive', () => {
+    const r = redactor();
+    const secret = Buffer.concat([Buffer.from('API_TOKEN=abc123secret\n'), Buffer.from([0xff, 0x00])]);
+    const write: SyscallRecord = { type: 'syscall', t: 1, pid: 10, name: 'write', nr: 1, args: { fd: 3, buf: { hex: secret.toString('hex') }, count: secret.length }, ret: secret.length, err: null, dur: 1, raw: [], family: 'files' };
+    const out = JSON.stringify(r.record(write));
+    expect(out).not.toContain('abc123secret');
+    expect(out).not.toContain(Buffer.from('abc123secret').toString('hex'));
+    expect(out).toMatch(PLACEHOLDER);
+    // bytes with nothing secret in them stay as they were, exactly
+    const plain = { ...write, args: { ...write.args, buf: { hex: 'ff00' } } };
+    expect((r.record(plain) as SyscallRecord).args.buf).toEqual({ hex: 'ff00' });
+  });
+
   it("redacts the user's home and name, not root's, not lookalike words", () => {
     const passwd = 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\nalice:x:1000:1000::/home/alice:/bin/bash\n';
     const identity = localIdentity({ HOME: '/root', USER: 'root', SUDO_USER: 'alice' }, passwd);

@@ -139,6 +139,13 @@ export class Redactor {
 
   private redactValue(value: ArgValue): ArgValue {
     if (typeof value === 'string') return this.redactString(value);
+    // bytes that were not UTF-8 ({hex}): searched as text, byte for character; a value with a
+    // secret in it becomes the redacted text (its exact bytes are what must not survive)
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { hex?: unknown }).hex === 'string' && Object.keys(value).length === 1) {
+      const text = Buffer.from((value as { hex: string }).hex, 'hex').toString('latin1');
+      const redacted = this.redactString(text);
+      return redacted === text ? value : redacted;
+    }
     if (Array.isArray(value)) return value.map((item: ArgValue) => this.redactValue(item));
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, this.redactValue(field as ArgValue)]));
