@@ -34,7 +34,10 @@ function textEnd(blob: RawBlob): number {
 /** Bytes from the tracee as a value of the trace: their text when they are UTF-8 (nearly
  *  always), else `{hex}` of the bytes, so that no byte is lost to a replacement character. */
 function bytesValue(buffer: Buffer, start: number, end: number): ArgValue {
-  return isUtf8(buffer.subarray(start, end)) ? utf8Text(buffer, start, end) : { hex: buffer.toString('hex', start, end) };
+  const text = utf8Text(buffer, start, end);
+  // Invalid bytes decode to U+FFFD: only then is the slice checked (a real U+FFFD is valid UTF-8).
+  if (text.indexOf('\uFFFD') < 0 || isUtf8(buffer.subarray(start, end))) return text;
+  return { hex: buffer.toString('hex', start, end) };
 }
 
 function blobString(call: CallArguments, index: number, blob: RawBlob | undefined): ArgValue {
