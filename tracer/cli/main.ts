@@ -155,6 +155,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = await (await import('./diff-command.js')).diffCommand(a, b, options);
   });
 
+  withRedactOptions(
+    program
+      .command('import')
+      .description('make a .cttrace of strace logs (strace -f, or the -ff files; -t/-tt/-ttt, -T, -y, --pidns-translation are read)')
+      .argument('<files...>', 'an strace -f log, or -ff files FILE.PID (or their prefix FILE)')
+      .option('-o, --output <file>', 'where to write the trace (default: the log\'s name with .cttrace)'),
+  ).action(async (files: string[], options) => {
+    exitCode = await (await import('./import-command.js')).importCommand(files, options);
+  });
+
   program
     .command('summary')
     .description('count, errors and time per syscall, per process and per phase (like strace -c); several files: phases side by side')

@@ -25,8 +25,9 @@ export interface TraceHeader {
   readonly image: string | null;
   readonly runtime: string | null;
   readonly filter: {
-    /** seccomp: a prefilter selected the syscalls; all: every syscall stopped; attach: no prefilter possible */
-    readonly mode: 'seccomp' | 'all' | 'attach';
+    /** seccomp: a prefilter selected the syscalls; all: every syscall stopped; attach: no prefilter
+     *  possible; import: made from another tracer's log (cttrace import), holding what it held */
+    readonly mode: 'seccomp' | 'all' | 'attach' | 'import';
     readonly expression: string;
     /** Why a syscall may be missing from this trace though it happened. */
     readonly caveats: readonly string[];
