@@ -5,7 +5,7 @@ import { diffTraces } from '../analysis/trace-diff.js';
 import { COLOUR_DIFF, formatDiff, PLAIN_DIFF, type DiffSide } from '../format/diff.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { print } from './output.js';
-import { readTraceForOutput, type RedactOptions } from './redact-option.js';
+import { readTraceForOutput, redactorFor, type RedactOptions } from './redact-option.js';
 
 function describe(header: TraceHeader): string {
   return `${header.runtime ?? (header.command[0] === 'attach' ? 'attached' : 'command')}: ${header.command.join(' ')}`;
@@ -17,7 +17,9 @@ function side(file: string, header: TraceHeader, records: readonly TraceRecord[]
 }
 
 export async function diffCommand(fileA: string, fileB: string, options: { json?: boolean } & RedactOptions): Promise<number> {
-  const [a, b] = await Promise.all([readTraceForOutput(fileA, options), readTraceForOutput(fileB, options)]);
+  const redactor = redactorFor(options);
+  const a = await readTraceForOutput(fileA, options, redactor);
+  const b = await readTraceForOutput(fileB, options, redactor);
   const diff = diffTraces(a, b);
   if (options.json) {
     const json = {

@@ -165,14 +165,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = await (await import('./import-command.js')).importCommand(files, options);
   });
 
-  program
-    .command('summary')
-    .description('count, errors and time per syscall, per process and per phase (like strace -c); several files: phases side by side')
-    .argument('<files...>', '.cttrace files')
-    .option('--json', 'print the summary as JSON')
-    .action(async (files: string[], options) => {
-      exitCode = await (await import('./summary-command.js')).summaryCommand(files, options);
-    });
+  withRedactOptions(
+    program
+      .command('summary')
+      .description('count, errors and time per syscall, per process and per phase (like strace -c); several files: phases side by side')
+      .argument('<files...>', '.cttrace files')
+      .option('--json', 'print the summary as JSON'),
+  ).action(async (files: string[], options) => {
+    exitCode = await (await import('./summary-command.js')).summaryCommand(files, options);
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

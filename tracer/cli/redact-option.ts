@@ -27,10 +27,11 @@ export function redactorFor(options: RedactOptions): Redactor | null {
   return new Redactor({ identity: localIdentity(), patterns });
 }
 
-/** A saved trace, redacted when the options ask for it (the header first: its command line teaches the redactor). */
-export async function readTraceForOutput(path: string, options: RedactOptions): Promise<{ header: TraceHeader; records: TraceRecord[] }> {
+/** A saved trace, redacted when the options ask for it (the header first: its command line
+ *  teaches the redactor). Traces read to be compared share one redactor: the same secret then has
+ *  the same placeholder in each. */
+export async function readTraceForOutput(path: string, options: RedactOptions, redactor = redactorFor(options)): Promise<{ header: TraceHeader; records: TraceRecord[] }> {
   const trace = await readTraceFile(path);
-  const redactor = redactorFor(options);
   if (!redactor) return trace;
   const header = redactor.header(trace.header);
   return { header, records: trace.records.map((record) => redactor.record(record)) };
