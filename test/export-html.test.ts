@@ -126,6 +126,18 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
     await page.close();
   });
 
+  it('says on its title line that a trace was redacted (export --html --redact)', async () => {
+    const output = join(work, 'redacted.html');
+    const result = runCli(['export', '--html', '--redact', FILTERED, '-o', output]);
+    expect(result.status, result.stderr).toBe(0);
+    const { page, errors } = await openFile(output);
+    expect((await summary(page)).error).toBeNull();
+    await expect.poll(() => page.getByTestId('trace-title').innerText()).toMatch(/ · redacted$/);
+    expect(await page.getByTestId('trace-title').getAttribute('title')).toContain('secrets replaced by <redacted:XXXX> placeholders (rules: assignments, ');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('refuses what is not a trace, and two formats at once, in one line', () => {
     const notTrace = join(work, 'notes.txt');
     writeFileSync(notTrace, 'hello\n');
