@@ -3,7 +3,7 @@
 // -t/-tt/-ttt each line has its time, with -T each call its duration, with -y each fd its path,
 // with --pidns-translation each pid inside a PID namespace its host pid too. A call cut in two
 // (<unfinished ...> ... <... resumed>) becomes one record at its start. The log says nothing of
-// namespaces, uids or the kernel: those fields say "unknown" (empty, -1). Pure.
+// namespaces, uids or the kernel: those fields are left out or say "unknown". Pure.
 import { basename } from 'node:path';
 import { familyByName } from '../decode/families.js';
 import { signatures } from '../decode/signatures.js';
@@ -176,7 +176,7 @@ export function importStrace(sources: readonly StraceSource[], arch = 'x86_64'):
     const nspid = child?.nsPid !== null && child?.nsPid !== undefined ? [pid, child.nsPid] : [pid];
     const task = { tgid, ppid: child?.parent ?? 0, nspid, comm: parent?.comm ?? comm };
     known.set(pid, task);
-    records.push({ type: 'process', t, pid, tgid, ppid: task.ppid, nspid, comm: task.comm, ns: {}, uid: -1, gid: -1, reason: 'new' });
+    records.push({ type: 'process', t, pid, tgid, ppid: task.ppid, nspid, comm: task.comm, ns: {}, reason: 'new' });
   };
 
   const call = (pid: number, t: number, name: string, argsText: string, retText: string | null, spent: number | null, endT: number) => {
@@ -212,7 +212,7 @@ export function importStrace(sources: readonly StraceSource[], arch = 'x86_64'):
       task.comm = comm;
       records.push({ type: 'exec', t: t + record.dur, pid, formerPid: execFrom.get(pid) ?? pid, comm });
       execFrom.delete(pid);
-      records.push({ type: 'process', t: t + record.dur, pid, tgid: task.tgid, ppid: task.ppid, nspid: task.nspid, comm, ns: {}, uid: -1, gid: -1, reason: 'exec' });
+      records.push({ type: 'process', t: t + record.dur, pid, tgid: task.tgid, ppid: task.ppid, nspid: task.nspid, comm, ns: {}, reason: 'exec' });
     }
   };
 

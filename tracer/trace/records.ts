@@ -61,9 +61,10 @@ export interface ProcessRecord extends Timed {
   readonly nspid: readonly number[];
   readonly comm: string;
   readonly ns: NamespaceInodes;
-  /** effective uid and gid as the host sees them (root in a user namespace shows its mapped uid) */
-  readonly uid: number;
-  readonly gid: number;
+  /** effective uid and gid as the host sees them (root in a user namespace shows its mapped uid);
+   *  missing from traces made before they were added */
+  readonly uid?: number;
+  readonly gid?: number;
   /** why this record: first seen, after an exec, after its namespaces changed */
   readonly reason: 'new' | 'exec' | 'ns';
 }
