@@ -23,6 +23,8 @@ interface ImportCase {
   /** "@program": compiled from test/programs/program.c */
   readonly command: readonly string[];
   readonly strace: readonly string[];
+  /** strace writes to its stderr, as on a terminal ([pid N] prefixes, none before the first fork), not with -o */
+  readonly toStderr?: boolean;
   /** left out of both sides: depends on scheduling (say why at the case) */
   readonly ignoreSyscalls?: readonly string[];
 }
@@ -32,6 +34,8 @@ const CASES: readonly ImportCase[] = [
   // futex: whether pthread_join sleeps depends on scheduling
   { name: 'threads, their calls cut by others (-f -ttt)', command: ['@threads'], strace: ['-f', '-ttt'], ignoreSyscalls: ['futex'] },
   { name: 'signals: handlers, kills, children killed (-ff, no times)', command: ['@signals'], strace: ['-ff'] },
+  { name: 'strace -f on its stderr: [pid N] prefixes, none before the first fork', command: ['sh', '-c', '/bin/true; sh -c "exit 3"; exit 0'], strace: ['-f'], toStderr: true },
+  { name: 'strace without -f: one process, no pids at all', command: ['/bin/true'], strace: [] },
   {
     name: 'a PID namespace: unshare --fork --pid, pids inside and out (-f -tt --pidns-translation)',
     command: ['unshare', '--fork', '--pid', '--mount-proc', 'sh', '-c', 'sh -c "echo \\$\\$"; true'],
@@ -60,8 +64,12 @@ describe.skipIf(!isRoot)('cttrace import: the same calls as cttrace trace', () =
       mkdirSync(dir);
       const argv = testCase.command.map((word) => (word.startsWith('@') ? join(binaries, word.slice(1)) : word));
       const log = join(dir, 'log');
-      const strace = spawnSync('strace', ['-q', ...testCase.strace, '-o', log, '--', ...argv], { cwd: dir, encoding: 'utf8' });
+      const strace = spawnSync('strace', ['-q', ...testCase.strace, ...(testCase.toStderr ? [] : ['-o', log]), '--', ...argv], { cwd: dir, encoding: 'utf8' });
       expect(strace.error).toBeUndefined();
+      if (testCase.toStderr) {
+        expect(strace.stderr).toMatch(/^\[pid +\d+\] /m);
+        writeFileSync(log, strace.stderr);
+      }
       const traced = join(dir, 'traced.cttrace');
       const trace = spawnSync(process.execPath, [cliPath, 'trace', '-q', '--all', '-o', traced, '--', ...argv], { cwd: dir, encoding: 'utf8' });
       expect(trace.status, trace.stderr).toBe(strace.status);

@@ -33,6 +33,8 @@ interface Placed {
 }
 
 const FORKING = new Set(['clone', 'clone3', 'fork', 'vfork']);
+/** calls that return the caller's own pid or tid */
+const TID_VALUED = new Set(['getpid', 'gettid', 'set_tid_address']);
 /** strace prints clone's arguments by name; cttrace's names are signatures.in's */
 const CLONE_ARG_NAMES: Readonly<Record<string, string>> = { child_stack: 'stack', stack: 'stack', flags: 'flags', parent_tidptr: 'parent_tid', child_tidptr: 'child_tid', tls: 'tls' };
 const COMM_LENGTH = 15;
@@ -92,27 +94,53 @@ interface Child {
 }
 
 /** Every line of every input, with its tid; in time order when the lines have times. */
-function placeLines(sources: readonly StraceSource[]): { lines: Placed[]; timed: boolean } {
+/** The tid of a file's lines that name none. strace -f on a terminal names a line's tid only once
+ *  a second task exists: the lines before are the first task's, the one no traced call made.
+ *  strace without -f names none: the tid its getpid(), gettid() or set_tid_address() (which
+ *  every program linked with glibc calls) returned. Null: unknown. */
+function unnamedPid(parsed: readonly { pid: number | null; event: StraceEvent }[]): number | null {
+  const made = new Set<number>();
+  for (const { event } of parsed) {
+    if ((event.kind === 'call' || event.kind === 'resumed') && FORKING.has(event.name)) {
+      const returned = parseReturn(event.ret);
+      if (returned.ret !== null && returned.ret > 0) made.add(returned.pid?.host ?? returned.ret);
+    }
+  }
+  const first = parsed.find(({ pid }) => pid !== null && !made.has(pid));
+  if (first) return first.pid;
+  const says = parsed.find(({ event }) => event.kind === 'call' && TID_VALUED.has(event.name));
+  return says?.event.kind === 'call' ? parseReturn(says.event.ret).ret : null;
+}
+
+/** Every line of every input, with its tid; in time order when the lines have times. */
+function placeLines(sources: readonly StraceSource[]): { lines: Placed[]; timed: boolean; guessedPid: boolean } {
   const lines: Placed[] = [];
   let order = 0;
+  let guessedPid = false;
   for (const source of sources) {
-    source.text.split('\n').forEach((text, index) => {
-      if (text.trim() === '') return;
-      let parsed;
+    const parsed = source.text.split('\n').flatMap((text, index) => {
+      if (text.trim() === '') return [];
       try {
-        parsed = parseStraceLine(text);
+        return [parseStraceLine(text)];
       } catch (error) {
         if (error instanceof StraceLineError) throw new StraceImportError(`${source.name} line ${index + 1}: ${error.message}: ${text.slice(0, 120)}`);
         throw error;
       }
-      const pid = parsed.pid ?? source.pid;
-      if (pid === null) throw new StraceImportError(`${source.name} line ${index + 1} names no process: give the -ff files as FILE.PID, or a log made with -f`);
-      lines.push({ pid, seconds: parsed.seconds, event: parsed.event, order: order++ });
     });
+    let fallback = source.pid;
+    if (fallback === null && parsed.some(({ pid }) => pid === null)) {
+      fallback = unnamedPid(parsed);
+      // a log of one process that never said its pid: it is called 1 here (the header says so)
+      if (fallback === null) {
+        fallback = 1;
+        guessedPid = true;
+      }
+    }
+    for (const line of parsed) lines.push({ pid: line.pid ?? fallback!, seconds: line.seconds, event: line.event, order: order++ });
   }
   const timed = lines.length > 0 && lines.every((line) => line.seconds !== null);
   if (timed) lines.sort((a, b) => a.seconds! - b.seconds! || a.order - b.order);
-  return { lines, timed };
+  return { lines, timed, guessedPid };
 }
 
 /** Each child's parent, whether it is a thread, and its pid inside: from the calls that made it;
@@ -157,7 +185,7 @@ export interface ImportedTrace {
 }
 
 export function importStrace(sources: readonly StraceSource[], arch = 'x86_64'): ImportedTrace {
-  const { lines, timed } = placeLines(sources);
+  const { lines, timed, guessedPid } = placeLines(sources);
   if (lines.length === 0) throw new StraceImportError(`${sources.map((source) => source.name).join(', ')}: no strace lines in it`);
   const children = childrenOf(lines);
   const first = lines[0]!;
@@ -292,6 +320,7 @@ export function importStrace(sources: readonly StraceSource[], arch = 'x86_64'):
       caveats: [
         'imported from an strace log: only what strace printed (no namespace inodes, uids or raw registers; strings as long as strace cut them)',
         ...(timed ? [] : ['the log has no times (strace -tt or -ttt): the records are in the log\'s order, 1 µs apart']),
+        ...(guessedPid ? ['the log names no process id (strace without -f): its process is called 1 here'] : []),
       ],
     },
     host: { pid: 0, ns: {} },
