@@ -6,7 +6,7 @@ import { createWriteStream, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CHROME_TRACE_END, chromeTraceEvents, chromeTracePreamble } from '../export/chrome-trace.js';
-import { htmlPageWithTrace } from '../export/html-page.js';
+import { HtmlPageError, htmlPageWithTrace } from '../export/html-page.js';
 import { readTraceHeader } from '../live/read-trace-header.js';
 import { standaloneViewerPage } from '../live/viewer-dir.js';
 import { encodeTraceFile } from '../trace/file-writer.js';
@@ -112,7 +112,13 @@ async function exportHtml(input: string, output: string, options: RedactOptions)
     const { header, records } = await readTraceForOutput(input, options);
     trace = encodeTraceFile(header, records);
   } else trace = readFileSync(input); // as stored: nothing to change
-  const page = htmlPageWithTrace(template, trace, basename(input));
+  let page: string;
+  try {
+    page = htmlPageWithTrace(template, trace, basename(input));
+  } catch (error) {
+    if (error instanceof HtmlPageError) throw new UserError(error.message, 1);
+    throw error;
+  }
   const written = await writeOutput(output, [page]);
   if (written) {
     const size = Buffer.byteLength(page);
