@@ -5,13 +5,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { TraceHeader, TraceRecord } from '../tracer/trace/records.js';
 import { repoRoot, runCli } from './helpers/cli.js';
 import { Firefox, FIREFOX } from './helpers/firefox-bidi.js';
-import { CHROMIUM, CHROMIUM_ARGS, checkHostileShownAsText, watchPage, clickSpan, findSpans, HOSTILE_IMG, hostileTrace, summary, UNSHARE_TRACE_LANES, waitReady } from './helpers/viewer-page.js';
+import { CHROMIUM, CHROMIUM_ARGS, checkHostileShownAsText, watchPage, clickSpan, findSpans, HOSTILE_IMG, hostileTrace, summary, UNSHARE_TRACE_LANES, waitReady, type ViewerSummary } from './helpers/viewer-page.js';
 
 const FILTERED = join(repoRoot, 'traces', 'unshare-namespaces.cttrace');
 const TEMPLATE = join(repoRoot, 'web', 'dist-standalone', 'index.html');
@@ -51,13 +51,28 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
     rmSync(work, { recursive: true, force: true });
   });
 
-  async function openFile(path: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  async function loadFile(path: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
     const page = await context.newPage();
     const { errors, requests } = watchPage(page);
     await page.goto(`file://${path}`);
-    await waitReady(page);
     return { page, errors, requests };
   }
+
+  async function openFile(path: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+    const opened = await loadFile(path);
+    await waitReady(opened.page);
+    return opened;
+  }
+
+  /** The compare page's two viewers (srcdoc frames), once both have drawn their trace. */
+  async function compareViewers(page: Page): Promise<Frame[]> {
+    const viewers = () => page.frames().filter((frame) => frame.url() === 'about:srcdoc');
+    await expect.poll(() => viewers().length).toBe(2);
+    for (const frame of viewers()) await waitReady(frame);
+    return viewers();
+  }
+
+  const frameSummary = (frame: Frame) => frame.evaluate(() => (window as unknown as { __cttrace: { summary(): ViewerSummary } }).__cttrace.summary());
 
   it('is one file: the viewer inline, the trace base64 inside, a strict CSP, the size of the two', () => {
     const output = join(work, 'unshare.html');
@@ -136,6 +151,54 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
     expect(await page.getByTestId('trace-title').getAttribute('title')).toContain('secrets replaced by <redacted:XXXX> placeholders (rules: assignments, ');
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('diff --html: two viewers on one time axis (moving A moves B by the phase offset), the diff below, nothing run from a hostile trace', async () => {
+    const runc = join(repoRoot, 'traces', 'busybox-runc.cttrace');
+    const ctrun = join(repoRoot, 'traces', 'busybox-ctrun.cttrace');
+    const output = join(work, 'compare.html');
+    const result = runCli(['diff', '--html', runc, ctrun, '-o', output]);
+    expect(result.stderr).toBe(`cttrace: ${output} written: the two start-ups side by side (lined up at the start of their "cgroup" phase) and their diff; open it in a browser, no server needed\n`);
+    expect(result.status).toBe(1);
+    const { page, errors, requests } = await loadFile(output);
+    const [viewerA, viewerB] = await compareViewers(page);
+    const [a, b] = [await frameSummary(viewerA!), await frameSummary(viewerB!)];
+    expect(a.lanes[0]!.label).toMatch(/ runc$/);
+    expect(b.lanes[0]!.label).toMatch(/ ctrun$/);
+    const offset = (testid: string) => page.getByTestId(testid).getAttribute('data-offset').then(Number);
+    const delta = (await offset('viewer-b')) - (await offset('viewer-a'));
+    expect(delta).toBeLessThan(0); // ctrun reaches its cgroup phase sooner
+    // the wheel over A's phase band (inside A's frame; the box is in page coordinates)
+    const box = (await viewerA!.getByTestId('top-canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + Math.min(box.height / 2, 20));
+    await page.mouse.wheel(0, -600);
+    await expect.poll(async () => (await frameSummary(viewerA!)).window[0]).toBeGreaterThan(a.window[0]);
+    const moved = (await frameSummary(viewerA!)).window;
+    // B's window starts where A's does, shifted by the offset that lines up their phases
+    await expect.poll(async () => (await frameSummary(viewerB!)).window[0]).toBeCloseTo(moved[0] + delta, -3);
+    expect(b.window[0]).not.toBeCloseTo(moved[0] + delta, -3);
+    const diff = page.getByTestId('diff');
+    expect(await diff.locator('.removed', { hasText: '-unshare(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) = 0' }).count()).toBe(1);
+    expect(await diff.locator('.added', { hasText: '+clone3({flags=CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET' }).count()).toBe(1);
+    expect(requests.filter((url) => !/^(file|blob|data|about):/.test(url))).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // a hostile trace against itself: its markup is text in both viewers and in the diff
+    const { header, records } = await readTraceFile(FILTERED);
+    const hostile = writeHostileTrace(work, header, records);
+    const hostilePage = join(work, 'compare-hostile.html');
+    expect(runCli(['diff', '--html', hostile, hostile, '-o', hostilePage]).status).toBe(0);
+    const opened = await loadFile(hostilePage);
+    for (const viewer of await compareViewers(opened.page)) expect((await frameSummary(viewer)).lanes[0]!.label).toContain(HOSTILE_IMG);
+    expect(await opened.page.getByTestId('name-a').innerText()).toBe('hostile<i>.cttrace');
+    expect(await opened.page.getByTestId('diff').innerText()).toContain(HOSTILE_IMG);
+    for (const frame of [opened.page.mainFrame(), ...opened.page.frames()]) {
+      expect(await frame.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? null)).toBeNull();
+      expect(await frame.evaluate(() => document.querySelectorAll('body img, body i').length)).toBe(0);
+    }
+    expect(opened.errors).toEqual([]);
+    await opened.page.close();
   });
 
   it('refuses what is not a trace, and two formats at once, in one line', () => {

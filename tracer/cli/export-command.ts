@@ -77,7 +77,7 @@ function exportFormat(options: ExportOptions): ExportFormat {
 }
 
 /** Write the pieces to -o's file, or stdout for `-o -`; the path written, or null for stdout. */
-async function writeOutput(output: string, pieces: Iterable<string>): Promise<string | null> {
+export async function writeOutput(output: string, pieces: Iterable<string>): Promise<string | null> {
   if (output === '-') {
     await writeAll(process.stdout, pieces);
     return null;
@@ -94,7 +94,8 @@ async function writeOutput(output: string, pieces: Iterable<string>): Promise<st
   return output;
 }
 
-function readStandalonePage(): string {
+/** The standalone viewer page (the one `export --html` and `diff --html` put traces in). */
+export function readStandalonePage(): string {
   try {
     return readFileSync(standaloneViewerPage, 'utf8');
   } catch {

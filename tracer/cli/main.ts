@@ -150,7 +150,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       .description('compare two start-ups: phase times, and per role (runtime, stages, pid 1) the calls only in one and those with other arguments, like diff -u; exits 1 when the calls differ')
       .argument('<a>', 'a .cttrace file')
       .argument('<b>', 'another .cttrace file')
-      .option('--json', 'print the comparison as JSON'),
+      .option('--json', 'print the comparison as JSON')
+      .option('--html', 'write one page with the two start-ups side by side on one time axis and the diff below (opens from file://)')
+      .option('-o, --output <file>', 'where --html writes the page (default: A-vs-B.html beside A; - for stdout)'),
   ).action(async (a: string, b: string, options) => {
     exitCode = await (await import('./diff-command.js')).diffCommand(a, b, options);
   });

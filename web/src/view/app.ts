@@ -61,6 +61,8 @@ export class App {
   readonly search = new SearchControls({ search: (query) => this.runSearch(query), step: (direction) => this.stepMatch(direction) });
   /** called with each state change worth telling the toolbar about */
   onStatus: (() => void) | null = null;
+  /** called when the user moves the time window (the compare page keeps two viewers together) */
+  onWindowMoved: ((t0: number, t1: number) => void) | null = null;
 
   constructor() {
     this.source = new TraceSource({
@@ -359,6 +361,7 @@ export class App {
   }
 
   private userMoved(): void {
+    this.onWindowMoved?.(this.timeline.viewport.t0, this.timeline.viewport.t1);
     if (this.live.active && this.live.follow && this.model && this.timeline.viewport.t1 < this.model.end) {
       this.live.follow = false;
       this.onStatus?.();
