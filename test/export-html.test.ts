@@ -180,6 +180,14 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
     const diff = page.getByTestId('diff');
     expect(await diff.locator('.removed', { hasText: '-unshare(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) = 0' }).count()).toBe(1);
     expect(await diff.locator('.added', { hasText: '+clone3({flags=CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET' }).count()).toBe(1);
+    // only the differences: each viewer shows the calls the diff marks in it (only there, or changed)
+    const json = JSON.parse(runCli(['diff', '--json', runc, ctrun]).stdout) as { roles: { counts: { onlyA: number; onlyB: number; changed: number } }[] };
+    const marked = (side: 'onlyA' | 'onlyB') => json.roles.reduce((sum, role) => sum + role.counts[side] + role.counts.changed, 0);
+    await page.getByTestId('only-differences').check();
+    await expect.poll(async () => (await frameSummary(viewerA!)).shownSpans).toBe(marked('onlyA'));
+    await expect.poll(async () => (await frameSummary(viewerB!)).shownSpans).toBe(marked('onlyB'));
+    await page.getByTestId('only-differences').uncheck();
+    await expect.poll(async () => (await frameSummary(viewerB!)).shownSpans).toBe(b.spans);
     expect(requests.filter((url) => !/^(file|blob|data|about):/.test(url))).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();

@@ -67,6 +67,19 @@ function alignment(a: Trace, b: Trace): { offsetA: number; offsetB: number; text
   return { offsetA: 0, offsetB: 0, text: 'both from their start' };
 }
 
+/** The places (after the header) of the records each side's marked calls are: only in it, or changed. */
+function differences(diff: TraceDiff, a: Trace, b: Trace): { a: number[]; b: number[] } {
+  const placeA = new Map(a.records.map((record, index) => [record, index]));
+  const placeB = new Map(b.records.map((record, index) => [record, index]));
+  const inA: number[] = [];
+  const inB: number[] = [];
+  for (const line of diff.roles.flatMap((role) => role.lines)) {
+    if (line.kind === 'only-a' || line.kind === 'changed') inA.push(placeA.get(line.a)!);
+    if (line.kind === 'only-b' || line.kind === 'changed') inB.push(placeB.get(line.b)!);
+  }
+  return { a: inA.sort((x, y) => x - y), b: inB.sort((x, y) => x - y) };
+}
+
 /** trace a.cttrace and b.cttrace → a-vs-b.html beside A */
 export function defaultComparePath(fileA: string, fileB: string): string {
   const stem = (file: string) => file.replace(/\.cttrace$/, '');
@@ -78,12 +91,13 @@ async function writeComparePage(fileA: string, a: Trace, fileB: string, b: Trace
   // as stored, or (redacted) as redacted: the page holds what the diff shows
   const bytes = (file: string, trace: Trace) => (redactorFor(options) ? encodeTraceFile(trace.header, trace.records) : readFileSync(file));
   const { offsetA, offsetB, text } = alignment(a, b);
+  const marked = differences(diff, a, b);
   let page: string;
   try {
     page = comparePage(
       template,
-      { name: basename(fileA), bytes: bytes(fileA, a), offset: offsetA },
-      { name: basename(fileB), bytes: bytes(fileB, b), offset: offsetB },
+      { name: basename(fileA), bytes: bytes(fileA, a), offset: offsetA, differences: marked.a },
+      { name: basename(fileB), bytes: bytes(fileB, b), offset: offsetB, differences: marked.b },
       formatDiff(diff, side(fileA, a.header, a.records), side(fileB, b.header, b.records), PLAIN_DIFF),
       text,
     );

@@ -12,14 +12,24 @@ export interface ComparedTrace {
   readonly bytes: Uint8Array;
   /** where its phases are lined up, ns since its start (the same phase's start in both) */
   readonly offset: number;
+  /** the records (their place after the header) of its calls that the diff marks */
+  readonly differences: readonly number[];
 }
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /** Keeps the viewers' windows together: a window one viewer's user chose goes to the others,
- *  shifted by the difference of their offsets. Only from the page's own frames; only numbers. */
+ *  shifted by the difference of their offsets. Only from the page's own frames; only numbers.
+ *  "Only the differences" shows each viewer only its calls the diff marks. */
 const SYNC_SCRIPT = `
 const frames = [...document.querySelectorAll('iframe[data-offset]')];
+const only = document.querySelector('input[data-testid="only-differences"]');
+only.addEventListener('change', () => {
+  for (const frame of frames) {
+    const seqs = only.checked ? frame.dataset.differences.split(',').filter(Boolean).map(Number) : null;
+    frame.contentWindow.postMessage({ type: 'cttrace-only', seqs }, '*');
+  }
+});
 addEventListener('message', (event) => {
   const from = frames.findIndex((frame) => frame.contentWindow === event.source);
   const data = event.data;
@@ -71,7 +81,7 @@ export function comparePage(template: string, a: ComparedTrace, b: ComparedTrace
   ].join('; ');
   const frame = (trace: ComparedTrace, tag: string) =>
     `<div class="side"><span class="tag">${tag}</span><span data-testid="name-${tag.toLowerCase()}">${escapeHtml(trace.name)}</span></div>\n` +
-    `<iframe title="${tag}: ${escapeHtml(trace.name)}" data-testid="viewer-${tag.toLowerCase()}" data-offset="${Math.round(trace.offset)}" srcdoc="${escapeHtml(htmlPageWithTrace(template, trace.bytes, trace.name))}"></iframe>`;
+    `<iframe title="${tag}: ${escapeHtml(trace.name)}" data-testid="viewer-${tag.toLowerCase()}" data-offset="${Math.round(trace.offset)}" data-differences="${trace.differences.map((seq) => Math.trunc(seq)).join(',')}" srcdoc="${escapeHtml(htmlPageWithTrace(template, trace.bytes, trace.name))}"></iframe>`;
   const lines = diffText.replace(/\n$/, '').split('\n').map(diffLine).join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -84,7 +94,8 @@ export function comparePage(template: string, a: ComparedTrace, b: ComparedTrace
     <style>${STYLE}</style>
   </head>
   <body>
-    <header>cttrace diff: two start-ups on one time axis (${escapeHtml(aligned)}); moving one timeline moves the other. The differences are below.</header>
+    <header>cttrace diff: two start-ups on one time axis (${escapeHtml(aligned)}); moving one timeline moves the other; the diff is below.
+      <label><input type="checkbox" data-testid="only-differences" /> show only the calls that differ</label></header>
     ${frame(a, 'A')}
     ${frame(b, 'B')}
     <pre data-testid="diff">${lines}</pre>

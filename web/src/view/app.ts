@@ -245,6 +245,16 @@ export class App {
     return count;
   }
 
+  /** Show only the calls of these records (the compare page's "only the differences"); null: all. */
+  showOnlyRecords(seqs: readonly number[] | null): void {
+    if (!this.model) return;
+    this.searchQuery = '';
+    this.search.clear();
+    this.matches = seqs === null ? null : searchMask(this.model.columns, seqs);
+    this.rebuildIndex();
+    this.timeline.invalidate();
+  }
+
   /** Select the next (or previous) match in time after the current selection. */
   private stepMatch(direction: 1 | -1): void {
     const next = this.model && nextShown(this.where(), direction);
