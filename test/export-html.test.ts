@@ -267,6 +267,18 @@ describe.skipIf(!existsSync(FIREFOX))('export --html in Firefox ESR, from file:/
     expect(firefox.errors).toEqual([]);
   });
 
+  it('diff --html: both viewers draw their trace in their frames', async () => {
+    const output = join(work, 'compare.html');
+    expect(runCli(['diff', '--html', join(repoRoot, 'traces', 'busybox-runc.cttrace'), join(repoRoot, 'traces', 'busybox-ctrun.cttrace'), '-o', output]).status).toBe(1);
+    const context = await firefox.open(`file://${output}`);
+    await firefox.waitFor(context, "document.querySelectorAll('iframe').length === 2");
+    let frames: string[] = [];
+    for (let tries = 0; frames.length < 2 && tries < 100; tries++) frames = await firefox.frames(context);
+    const firsts = await Promise.all(frames.map(async (frame) => (await ready(frame)).lanes[0]!.label));
+    expect(firsts).toEqual([expect.stringMatching(/ runc$/), expect.stringMatching(/ ctrun$/)]);
+    expect(firefox.errors).toEqual([]);
+  });
+
   it('runs nothing from a hostile trace', async () => {
     const { header, records } = await readTraceFile(FILTERED);
     const output = join(work, 'hostile.html');
