@@ -70,6 +70,22 @@ describe('cttrace diff', () => {
     }
   });
 
+  it("finds runc's roles in an attach to containerd too: runc create is the runtime, its stages meet runc run's", () => {
+    const result = runCli(['diff', join(repoRoot, 'traces', 'docker-containerd.cttrace'), RUNC]);
+    expect(result.status).toBe(1);
+    expect(section(result.stdout, /^@@ roles/).slice(0, 4)).toEqual([
+      expect.stringMatching(/^ runtime +containerd-shim → runc \(\d+\) +runc \(\d+\)$/),
+      expect.stringMatching(/^ stage +runc → exe → runc:\[0:PARENT\] \(\d+\) +runc → exe → runc:\[0:PARENT\] \(\d+\)$/),
+      expect.stringMatching(/^ stage +runc:\[0:PARENT\] → runc:\[1:CHILD\] \(\d+\) +runc:\[0:PARENT\] → runc:\[1:CHILD\] \(\d+\)$/),
+      expect.stringMatching(/^ container pid 1 +runc:\[1:CHILD\] → runc:\[2:INIT\] → sh \(\d+\/1\) +runc:\[1:CHILD\] → runc:\[2:INIT\] → sh → id \(\d+\/1\)$/),
+    ]);
+    // the same runc: [1:CHILD] unshares alike; its clone differs only in the tls word, not in flags
+    const child = section(result.stdout, /^@@ stage: runc:\[0:PARENT\] → runc:\[1:CHILD\]/);
+    expect(child).toContain(' unshare(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) = 0');
+    expect(child.filter((line) => /^[-+]clone\(CLONE_PARENT\|SIGCHLD, /.test(line))).toHaveLength(2);
+    expect(child.some((line) => line.startsWith('#'))).toBe(false);
+  });
+
   it('--json gives the same comparison as data', () => {
     const result = runCli(['diff', '--json', RUNC, CTRUN]);
     expect(result.status).toBe(1);

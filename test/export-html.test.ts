@@ -5,13 +5,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { TraceHeader, TraceRecord } from '../tracer/trace/records.js';
 import { repoRoot, runCli } from './helpers/cli.js';
 import { Firefox, FIREFOX } from './helpers/firefox-bidi.js';
-import { CHROMIUM, CHROMIUM_ARGS, checkHostileShownAsText, watchPage, clickSpan, findSpans, HOSTILE_IMG, hostileTrace, summary, UNSHARE_TRACE_LANES, waitReady } from './helpers/viewer-page.js';
+import { CHROMIUM, CHROMIUM_ARGS, checkHostileShownAsText, watchPage, clickSpan, findSpans, HOSTILE_IMG, hostileTrace, summary, UNSHARE_TRACE_LANES, waitReady, type ViewerSummary } from './helpers/viewer-page.js';
 
 const FILTERED = join(repoRoot, 'traces', 'unshare-namespaces.cttrace');
 const TEMPLATE = join(repoRoot, 'web', 'dist-standalone', 'index.html');
@@ -51,13 +51,28 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
     rmSync(work, { recursive: true, force: true });
   });
 
-  async function openFile(path: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  async function loadFile(path: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
     const page = await context.newPage();
     const { errors, requests } = watchPage(page);
     await page.goto(`file://${path}`);
-    await waitReady(page);
     return { page, errors, requests };
   }
+
+  async function openFile(path: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+    const opened = await loadFile(path);
+    await waitReady(opened.page);
+    return opened;
+  }
+
+  /** The compare page's two viewers (srcdoc frames), once both have drawn their trace. */
+  async function compareViewers(page: Page): Promise<Frame[]> {
+    const viewers = () => page.frames().filter((frame) => frame.url() === 'about:srcdoc');
+    await expect.poll(() => viewers().length).toBe(2);
+    for (const frame of viewers()) await waitReady(frame);
+    return viewers();
+  }
+
+  const frameSummary = (frame: Frame) => frame.evaluate(() => (window as unknown as { __cttrace: { summary(): ViewerSummary } }).__cttrace.summary());
 
   it('is one file: the viewer inline, the trace base64 inside, a strict CSP, the size of the two', () => {
     const output = join(work, 'unshare.html');
@@ -126,6 +141,74 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
     await page.close();
   });
 
+  it('says on its title line that a trace was redacted (export --html --redact)', async () => {
+    const output = join(work, 'redacted.html');
+    const result = runCli(['export', '--html', '--redact', FILTERED, '-o', output]);
+    expect(result.status, result.stderr).toBe(0);
+    const { page, errors } = await openFile(output);
+    expect((await summary(page)).error).toBeNull();
+    await expect.poll(() => page.getByTestId('trace-title').innerText()).toMatch(/ · redacted$/);
+    expect(await page.getByTestId('trace-title').getAttribute('title')).toContain('secrets replaced by <redacted:XXXX> placeholders (rules: assignments, ');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('diff --html: two viewers on one time axis (moving A moves B by the phase offset), the diff below, nothing run from a hostile trace', async () => {
+    const runc = join(repoRoot, 'traces', 'busybox-runc.cttrace');
+    const ctrun = join(repoRoot, 'traces', 'busybox-ctrun.cttrace');
+    const output = join(work, 'compare.html');
+    const result = runCli(['diff', '--html', runc, ctrun, '-o', output]);
+    expect(result.stderr).toBe(`cttrace: ${output} written: the two start-ups side by side (lined up at the start of their "cgroup" phase) and their diff; open it in a browser, no server needed\n`);
+    expect(result.status).toBe(1);
+    const { page, errors, requests } = await loadFile(output);
+    const [viewerA, viewerB] = await compareViewers(page);
+    const [a, b] = [await frameSummary(viewerA!), await frameSummary(viewerB!)];
+    expect(a.lanes[0]!.label).toMatch(/ runc$/);
+    expect(b.lanes[0]!.label).toMatch(/ ctrun$/);
+    const offset = (testid: string) => page.getByTestId(testid).getAttribute('data-offset').then(Number);
+    const delta = (await offset('viewer-b')) - (await offset('viewer-a'));
+    expect(delta).toBeLessThan(0); // ctrun reaches its cgroup phase sooner
+    // the wheel over A's phase band (inside A's frame; the box is in page coordinates)
+    const box = (await viewerA!.getByTestId('top-canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + Math.min(box.height / 2, 20));
+    await page.mouse.wheel(0, -600);
+    await expect.poll(async () => (await frameSummary(viewerA!)).window[0]).toBeGreaterThan(a.window[0]);
+    const moved = (await frameSummary(viewerA!)).window;
+    // B's window starts where A's does, shifted by the offset that lines up their phases
+    await expect.poll(async () => (await frameSummary(viewerB!)).window[0]).toBeCloseTo(moved[0] + delta, -3);
+    expect(b.window[0]).not.toBeCloseTo(moved[0] + delta, -3);
+    const diff = page.getByTestId('diff');
+    expect(await diff.locator('.removed', { hasText: '-unshare(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) = 0' }).count()).toBe(1);
+    expect(await diff.locator('.added', { hasText: '+clone3({flags=CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET' }).count()).toBe(1);
+    // only the differences: each viewer shows the calls the diff marks in it (only there, or changed)
+    const json = JSON.parse(runCli(['diff', '--json', runc, ctrun]).stdout) as { roles: { counts: { onlyA: number; onlyB: number; changed: number } }[] };
+    const marked = (side: 'onlyA' | 'onlyB') => json.roles.reduce((sum, role) => sum + role.counts[side] + role.counts.changed, 0);
+    await page.getByTestId('only-differences').check();
+    await expect.poll(async () => (await frameSummary(viewerA!)).shownSpans).toBe(marked('onlyA'));
+    await expect.poll(async () => (await frameSummary(viewerB!)).shownSpans).toBe(marked('onlyB'));
+    await page.getByTestId('only-differences').uncheck();
+    await expect.poll(async () => (await frameSummary(viewerB!)).shownSpans).toBe(b.spans);
+    expect(requests.filter((url) => !/^(file|blob|data|about):/.test(url))).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // a hostile trace against itself: its markup is text in both viewers and in the diff
+    const { header, records } = await readTraceFile(FILTERED);
+    const hostile = writeHostileTrace(work, header, records);
+    const hostilePage = join(work, 'compare-hostile.html');
+    expect(runCli(['diff', '--html', hostile, hostile, '-o', hostilePage]).status).toBe(0);
+    const opened = await loadFile(hostilePage);
+    for (const viewer of await compareViewers(opened.page)) expect((await frameSummary(viewer)).lanes[0]!.label).toContain(HOSTILE_IMG);
+    expect(await opened.page.getByTestId('name-a').innerText()).toBe('hostile<i>.cttrace');
+    expect(await opened.page.getByTestId('diff').innerText()).toContain(HOSTILE_IMG);
+    for (const frame of [opened.page.mainFrame(), ...opened.page.frames()]) {
+      expect(await frame.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? null)).toBeNull();
+      expect(await frame.evaluate(() => document.querySelectorAll('body img, body i').length)).toBe(0);
+    }
+    expect(opened.errors).toEqual([]);
+    await opened.page.close();
+  });
+
   it('refuses what is not a trace, and two formats at once, in one line', () => {
     const notTrace = join(work, 'notes.txt');
     writeFileSync(notTrace, 'hello\n');
@@ -181,6 +264,18 @@ describe.skipIf(!existsSync(FIREFOX))('export --html in Firefox ESR, from file:/
     expect(await text(context, '[data-testid="details"] tr[data-label="child’s pid chain (host → its own)"] td')).toBe(`${initTid} → 1`);
     expect(await text(context, '[data-testid="details-explanations"]')).toContain('SIGCHLD');
     expect(firefox.requests.filter((url) => !/^(file|blob|data):/.test(url))).toEqual([]);
+    expect(firefox.errors).toEqual([]);
+  });
+
+  it('diff --html: both viewers draw their trace in their frames', async () => {
+    const output = join(work, 'compare.html');
+    expect(runCli(['diff', '--html', join(repoRoot, 'traces', 'busybox-runc.cttrace'), join(repoRoot, 'traces', 'busybox-ctrun.cttrace'), '-o', output]).status).toBe(1);
+    const context = await firefox.open(`file://${output}`);
+    await firefox.waitFor(context, "document.querySelectorAll('iframe').length === 2");
+    let frames: string[] = [];
+    for (let tries = 0; frames.length < 2 && tries < 100; tries++) frames = await firefox.frames(context);
+    const firsts = await Promise.all(frames.map(async (frame) => (await ready(frame)).lanes[0]!.label));
+    expect(firsts).toEqual([expect.stringMatching(/ runc$/), expect.stringMatching(/ ctrun$/)]);
     expect(firefox.errors).toEqual([]);
   });
 

@@ -1,8 +1,8 @@
 // --redact end to end: a traced command with a secret planted in its argv, in its environment
 // (--env), in a file path (under the user's home) and in a cgroup write. Without --redact each
 // secret is in the trace (so this test can fail); with it, no byte of any output holds one: the
-// terminal lines, --json, the trace file, show, export (Chrome JSON and HTML, the trace inside
-// the page decoded too), and `cttrace redact` of the unredacted trace.
+// terminal lines, --json, the trace file, show, summary, diff, export (Chrome JSON and HTML, the
+// trace inside the page decoded too), and `cttrace redact` of the unredacted trace.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,11 +91,13 @@ describe.skipIf(!isRoot)('--redact: no secret in any output', () => {
   });
 
   it('show, export (Chrome and HTML) and redact of the unredacted trace hold none either', () => {
-    for (const args of [['show', '--redact', plain], ['show', '--redact', '--json', plain]]) {
+    for (const args of [['show', '--redact', plain], ['show', '--redact', '--json', plain], ['summary', '--redact', '--json', plain], ['diff', '--redact', plain, plain]]) {
       const result = cli(args);
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toMatch(PLACEHOLDER);
       expect(leaked(result.stdout + result.stderr)).toEqual([]);
+      // the same command without --redact shows them: the check above can fail
+      expect(leaked(cli(args.filter((arg) => arg !== '--redact')).stdout)).not.toEqual([]);
     }
     const chrome = join(work, 'plain.json');
     expect(cli(['export', '--redact', plain, '-o', chrome]).status).toBe(0);

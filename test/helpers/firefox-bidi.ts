@@ -96,6 +96,12 @@ export class Firefox {
     return context;
   }
 
+  /** The frames inside a page (its child browsing contexts). */
+  async frames(context: string): Promise<string[]> {
+    const tree = (await this.send('browsingContext.getTree', { root: context })) as { contexts: { children?: { context: string }[] }[] };
+    return (tree.contexts[0]?.children ?? []).map((child) => child.context);
+  }
+
   /** A JSON-able value of an expression in the page. */
   async evaluate<T>(context: string, expression: string): Promise<T> {
     const result = (await this.send('script.evaluate', { expression: `JSON.stringify(${expression})`, target: { context }, awaitPromise: true })) as {

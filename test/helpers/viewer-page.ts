@@ -1,6 +1,6 @@
 // Driving the web viewer in a page as a user would, and reading what it holds through the
 // read-only window.__cttrace hooks: shared by the served viewer's tests and the exported page's.
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import type { TraceHeader, TraceRecord } from '../../tracer/trace/records.js';
 
 export type ViewerSummary = {
@@ -39,7 +39,7 @@ export function watchPage(page: Page): { errors: string[]; requests: string[] } 
 
 export const summary = (page: Page) => page.evaluate(() => (window as unknown as { __cttrace: { summary(): ViewerSummary } }).__cttrace.summary());
 
-export const waitReady = (page: Page) =>
+export const waitReady = (page: Page | Frame) =>
   page.waitForFunction(() => {
     const s = (window as unknown as { __cttrace?: { summary(): ViewerSummary } }).__cttrace?.summary();
     return s && (s.ready || s.error);

@@ -2,7 +2,9 @@
 // role of which in another. Roles, in the order they are matched:
 //   container pid 1  the process that is PID 1 in the container's new PID namespace
 //                    (runc:[2:INIT], ctrun:[1:INIT], crun's child), then the command it execs
-//   runtime          the process cttrace started or attached to first (runc, ctrun:[0:MAIN], crun)
+//   runtime          the runtime's main process: what started its first stage (runc run, or
+//                    containerd's runc create), the stage that is its main (ctrun:[0:MAIN]), the
+//                    parent of pid 1 (crun); else the process cttrace started or attached to first
 //   stage            another process that names itself a runtime stage, prog:[N:NAME]
 //                    (runc:[0:PARENT], runc:[1:CHILD]): matched by NAME, then by N
 //   process          any other: matched by its pid in the container and its names, else by its
@@ -55,15 +57,40 @@ export function processRoles(records: readonly TraceRecord[], header: Pick<Trace
     callsOf.set(tgid, list);
   }
   // the first task that is pid 1 in a PID namespace of its own
-  const init = [...tasks.values()].find(({ last }) => last.nspid.length > 1 && last.nspid[last.nspid.length - 1] === 1)?.last.tgid;
-  const root = [...groups.keys()][0];
+  const initTask = [...tasks.values()].find(({ last }) => last.nspid.length > 1 && last.nspid[last.nspid.length - 1] === 1)?.last;
+  const init = initTask?.tgid;
+  const root = runtimeGroup(tasks, groups, initTask?.ppid, init) ?? [...groups.keys()][0];
   return [...groups].map(([tgid, group]) => {
     const leader = tasks.get(tgid)?.last ?? tasks.get(group.tids[0]!)!.last;
-    const stageName = group.names.map((name) => STAGE.exec(name)).find((match) => match !== null);
-    const stage = stageName ? { number: Number(stageName[2]), name: stageName[3]!, label: stageName[0] } : null;
+    const stage = stageOf(group.names);
     const kind: RoleKind = tgid === init ? 'container pid 1' : tgid === root ? 'runtime' : stage ? 'stage' : 'process';
     return { kind, pid: tgid, nsPid: leader.nspid[leader.nspid.length - 1] ?? tgid, names: group.names, stage, calls: callsOf.get(tgid) ?? [] };
   });
+}
+
+function stageOf(names: readonly string[]): ProcessRole['stage'] {
+  const match = names.map((name) => STAGE.exec(name)).find((found) => found !== null);
+  return match ? { number: Number(match[2]), name: match[3]!, label: match[0] } : null;
+}
+
+/** The runtime's main process: the one that started its first stage (runc's `runc init`, as
+ *  runc run or as containerd's runc create), or the first stage itself when the runtime names
+ *  its main process so (ctrun:[0:MAIN]); with no stage (crun), the parent of the container's
+ *  pid 1. Undefined when none is in the trace. */
+function runtimeGroup(
+  tasks: ReadonlyMap<number, { readonly last: { readonly tgid: number; readonly ppid: number } }>,
+  groups: ReadonlyMap<number, { readonly names: readonly string[] }>,
+  initParent: number | undefined,
+  init: number | undefined,
+): number | undefined {
+  const groupOf = (tid: number | undefined) => (tid === undefined ? undefined : tasks.get(tid)?.last.tgid);
+  const firstStage = [...groups].find(([tgid, group]) => tgid !== init && stageOf(group.names) !== null)?.[0];
+  if (firstStage !== undefined) {
+    const parent = groupOf(tasks.get(firstStage)?.last.ppid);
+    return parent !== undefined && groups.has(parent) && stageOf(groups.get(parent)!.names) === null ? parent : firstStage;
+  }
+  const parent = groupOf(initParent);
+  return parent !== undefined && groups.has(parent) ? parent : undefined;
 }
 
 /** Pairs the processes of two traces by role; a process with no counterpart is paired with null. */

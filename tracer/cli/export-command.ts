@@ -6,7 +6,7 @@ import { createWriteStream, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CHROME_TRACE_END, chromeTraceEvents, chromeTracePreamble } from '../export/chrome-trace.js';
-import { htmlPageWithTrace } from '../export/html-page.js';
+import { HtmlPageError, htmlPageWithTrace } from '../export/html-page.js';
 import { readTraceHeader } from '../live/read-trace-header.js';
 import { standaloneViewerPage } from '../live/viewer-dir.js';
 import { encodeTraceFile } from '../trace/file-writer.js';
@@ -78,7 +78,7 @@ function exportFormat(options: ExportOptions): ExportFormat {
 }
 
 /** Write the pieces to -o's file, or stdout for `-o -`; the path written, or null for stdout. */
-async function writeOutput(output: string, pieces: Iterable<string>): Promise<string | null> {
+export async function writeOutput(output: string, pieces: Iterable<string>): Promise<string | null> {
   if (output === '-') {
     await writeAll(process.stdout, pieces);
     return null;
@@ -95,7 +95,8 @@ async function writeOutput(output: string, pieces: Iterable<string>): Promise<st
   return output;
 }
 
-function readStandalonePage(): string {
+/** The standalone viewer page (the one `export --html` and `diff --html` put traces in). */
+export function readStandalonePage(): string {
   try {
     return readFileSync(standaloneViewerPage, 'utf8');
   } catch {
@@ -117,7 +118,13 @@ async function exportHtml(input: string, output: string, options: RedactOptions 
     await readTraceForOutput(input, options); // refuses a trace that breaks the schema before writing anything
     trace = readFileSync(input); // as stored: nothing to change
   }
-  const page = htmlPageWithTrace(template, trace, basename(input));
+  let page: string;
+  try {
+    page = htmlPageWithTrace(template, trace, basename(input));
+  } catch (error) {
+    if (error instanceof HtmlPageError) throw new UserError(error.message, 1);
+    throw error;
+  }
   const written = await writeOutput(output, [page]);
   if (written) {
     const size = Buffer.byteLength(page);

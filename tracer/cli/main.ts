@@ -168,20 +168,33 @@ export async function main(argv: readonly string[]): Promise<number> {
       .argument('<a>', 'a .cttrace file')
       .argument('<b>', 'another .cttrace file')
       .option('--json', 'print the comparison as JSON')
-      .option('--lenient', LENIENT),
+      .option('--lenient', LENIENT)
+      .option('--html', 'write one page with the two start-ups side by side on one time axis and the diff below (opens from file://)')
+      .option('-o, --output <file>', 'where --html writes the page (default: A-vs-B.html beside A; - for stdout)'),
   ).action(async (a: string, b: string, options) => {
     exitCode = await (await import('./diff-command.js')).diffCommand(a, b, options);
   });
 
-  program
-    .command('summary')
-    .description('count, errors and time per syscall, per process and per phase (like strace -c); several files: phases side by side')
-    .argument('<files...>', '.cttrace files')
-    .option('--json', 'print the summary as JSON')
-    .option('--lenient', LENIENT)
-    .action(async (files: string[], options) => {
-      exitCode = await (await import('./summary-command.js')).summaryCommand(files, options);
-    });
+  withRedactOptions(
+    program
+      .command('import')
+      .description('make a .cttrace of strace logs (strace -f, or the -ff files; -t/-tt/-ttt, -T, -y, --pidns-translation are read)')
+      .argument('<files...>', 'an strace -f log, or -ff files FILE.PID (or their prefix FILE)')
+      .option('-o, --output <file>', 'where to write the trace (default: the log\'s name with .cttrace)'),
+  ).action(async (files: string[], options) => {
+    exitCode = await (await import('./import-command.js')).importCommand(files, options);
+  });
+
+  withRedactOptions(
+    program
+      .command('summary')
+      .description('count, errors and time per syscall, per process and per phase (like strace -c); several files: phases side by side')
+      .argument('<files...>', '.cttrace files')
+      .option('--json', 'print the summary as JSON')
+      .option('--lenient', LENIENT),
+  ).action(async (files: string[], options) => {
+    exitCode = await (await import('./summary-command.js')).summaryCommand(files, options);
+  });
 
   withImageOptions(program.command('pull').description('fetch an image into the cache (registry, dockerd or file) and unpack it').argument('<image>', 'alpine, host:port/app:tag, docker-daemon:NAME, oci:DIR...'), { pullPolicy: false }).action(async (image: string, options) => {
     exitCode = await (await import('./pull-command.js')).pullCommand(image, options);

@@ -28,13 +28,14 @@ export function redactorFor(options: RedactOptions): Redactor | null {
 }
 
 /** A saved trace (records that break the schema skipped with --lenient), redacted when the
- *  options ask for it (the header first: its command line teaches the redactor). */
+ *  options ask for it (the header first: its command line teaches the redactor). Traces read to
+ *  be compared share one redactor: the same secret then has the same placeholder in each. */
 export async function readTraceForOutput(
   path: string,
   options: RedactOptions & { readonly lenient?: boolean },
+  redactor = redactorFor(options),
 ): Promise<{ header: TraceHeader; records: TraceRecord[]; skipped: string | null }> {
   const trace = await readTraceFile(path, { lenient: options.lenient });
-  const redactor = redactorFor(options);
   if (!redactor) return trace;
   const header = redactor.header(trace.header);
   return { header, records: trace.records.map((record) => redactor.record(record)), skipped: trace.skipped };

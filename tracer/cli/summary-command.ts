@@ -2,8 +2,8 @@
 // container creation; several traces side by side by phase.
 import { containerPhases, PHASE_NAMES, type Phase } from '../analysis/phases.js';
 import { formatSummary, summarize } from '../format/summary.js';
-import { readTraceFile } from '../trace/file-reader.js';
 import { print, reportSkipped } from './output.js';
+import { readTraceForOutput, redactorFor, type RedactOptions } from './redact-option.js';
 
 const ms = (ns: number) => (ns / 1e6).toFixed(2);
 
@@ -22,8 +22,9 @@ function phaseTable(names: readonly string[], phasesPerTrace: readonly (readonly
   return lines.join('\n');
 }
 
-export async function summaryCommand(paths: readonly string[], options: { json?: boolean; lenient?: boolean }): Promise<number> {
-  const traces = await Promise.all(paths.map((path) => readTraceFile(path, { lenient: options.lenient })));
+export async function summaryCommand(paths: readonly string[], options: { json?: boolean; lenient?: boolean } & RedactOptions): Promise<number> {
+  const redactor = redactorFor(options);
+  const traces = await Promise.all(paths.map((path) => readTraceForOutput(path, options, redactor)));
   for (const trace of traces) reportSkipped(trace.skipped);
   const results = traces.map(({ header, records }, index) => ({
     file: paths[index]!,

@@ -7,7 +7,8 @@ import { EMBEDDED_TRACE_ID, EMBEDDED_TRACE_TYPE } from './embedded-trace-block.j
 
 export class HtmlPageError extends Error {}
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text as HTML text or a quoted attribute's value. */
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The page with the trace (gzip'd .cttrace bytes) in it; `name` is what the viewer calls it. */
 export function htmlPageWithTrace(template: string, trace: Uint8Array, name: string): string {

@@ -29,9 +29,10 @@ export interface TraceHeader {
   /** which engine recorded it; absent in traces made before there was a choice (ptrace) */
   readonly backend?: 'ptrace' | 'ebpf';
   readonly filter: {
-    /** seccomp: a prefilter selected the syscalls; all: every syscall stopped; attach: no prefilter possible;
-     * ebpf: programs in the kernel selected them, nothing stopped */
-    readonly mode: 'seccomp' | 'all' | 'attach' | 'ebpf';
+    /** seccomp: a prefilter selected the syscalls; all: every syscall stopped; attach: no prefilter
+     *  possible; ebpf: programs in the kernel selected them, nothing stopped; import: made from
+     *  another tracer's log (cttrace import), holding what it held. More may come. */
+    readonly mode: 'seccomp' | 'all' | 'attach' | 'ebpf' | 'import';
     readonly expression: string;
     /** Why a syscall may be missing from this trace though it happened. */
     readonly caveats: readonly string[];

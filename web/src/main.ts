@@ -5,6 +5,7 @@
 import './styles.css';
 import { embeddedTrace } from './load/embedded-trace.js';
 import { App } from './view/app.js';
+import { installEmbedSync } from './view/embed-sync.js';
 import { installKeyboard } from './view/keyboard.js';
 import { installTestHooks } from './view/test-hooks.js';
 import { Toolbar } from './view/toolbar.js';
@@ -12,6 +13,7 @@ import { Toolbar } from './view/toolbar.js';
 const app = new App();
 const toolbar = new Toolbar(app);
 installTestHooks(app);
+installEmbedSync(app);
 installKeyboard({
   zoom: (factor) => app.timeline.zoomBy(factor),
   pan: (fraction) => app.timeline.panBy(fraction),

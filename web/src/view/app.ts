@@ -61,6 +61,8 @@ export class App {
   readonly search = new SearchControls({ search: (query) => this.runSearch(query), step: (direction) => this.stepMatch(direction) });
   /** called with each state change worth telling the toolbar about */
   onStatus: (() => void) | null = null;
+  /** called when the user moves the time window (the compare page keeps two viewers together) */
+  onWindowMoved: ((t0: number, t1: number) => void) | null = null;
 
   constructor() {
     this.source = new TraceSource({
@@ -245,6 +247,16 @@ export class App {
     return count;
   }
 
+  /** Show only the calls of these records (the compare page's "only the differences"); null: all. */
+  showOnlyRecords(seqs: readonly number[] | null): void {
+    if (!this.model) return;
+    this.searchQuery = '';
+    this.search.clear();
+    this.matches = seqs === null ? null : searchMask(this.model.columns, seqs);
+    this.rebuildIndex();
+    this.timeline.invalidate();
+  }
+
   /** Select the next (or previous) match in time after the current selection. */
   private stepMatch(direction: 1 | -1): void {
     const next = this.model && nextShown(this.where(), direction);
@@ -361,6 +373,7 @@ export class App {
   }
 
   private userMoved(): void {
+    this.onWindowMoved?.(this.timeline.viewport.t0, this.timeline.viewport.t1);
     if (this.live.active && this.live.follow && this.model && this.timeline.viewport.t1 < this.model.end) {
       this.live.follow = false;
       this.onStatus?.();

@@ -81,8 +81,9 @@ export class Toolbar {
     this.welcome.hidden = app.traceName !== '' || app.loadError !== null;
     if (header) {
       const command = header.command.join(' ');
-      this.title.textContent = `${app.traceName} · ${command} · ${app.records.toLocaleString('en')} records · ${formatDuration(model.end - model.start)} · ${header.filter.mode === 'all' ? 'every syscall' : `filtered (${header.filter.expression})`}`;
-      this.title.title = [`kernel ${header.kernel} ${header.arch}, cttrace ${header.cttrace}, recorded ${header.created}`, ...header.filter.caveats].join('\n');
+      this.title.textContent = `${app.traceName} · ${command} · ${app.records.toLocaleString('en')} records · ${formatDuration(model.end - model.start)} · ${header.filter.mode === 'all' ? 'every syscall' : `filtered (${header.filter.expression})`}${header.redaction ? ' · redacted' : ''}`;
+      const redaction = header.redaction ? [`secrets replaced by <redacted:XXXX> placeholders (rules: ${header.redaction.rules.join(', ')})`] : [];
+      this.title.title = [`kernel ${header.kernel} ${header.arch}, cttrace ${header.cttrace}, recorded ${header.created}`, ...header.filter.caveats, ...redaction].join('\n');
     } else this.title.textContent = app.traceName;
     if (model && model.end !== this.lastTraceEnd) {
       this.lastTraceEnd = model.end;

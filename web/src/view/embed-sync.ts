@@ -1,0 +1,40 @@
+// The viewer inside the compare page of `cttrace diff --html`: it tells the page when the user
+// moves its time window, and takes a window from the page (the other trace's, moved by the
+// offset that aligns their phases), and which records to show alone (the differences). Only
+// numbers pass; nothing else is read or sent.
+import type { App } from './app.js';
+
+export interface WindowMessage {
+  readonly type: 'cttrace-window' | 'cttrace-set-window';
+  readonly t0: number;
+  readonly t1: number;
+}
+
+/** page → viewer: show only the calls of these records (the differences), or all (null) */
+export interface OnlyMessage {
+  readonly type: 'cttrace-only';
+  readonly seqs: readonly number[] | null;
+}
+
+function isOnlyMessage(data: unknown): data is OnlyMessage {
+  const message = data as Partial<OnlyMessage> | null;
+  return !!message && message.type === 'cttrace-only' && (message.seqs === null || (Array.isArray(message.seqs) && message.seqs.every((seq) => Number.isSafeInteger(seq) && seq >= 0)));
+}
+
+function isWindowMessage(data: unknown, type: WindowMessage['type']): data is WindowMessage {
+  const message = data as Partial<WindowMessage> | null;
+  return !!message && message.type === type && Number.isFinite(message.t0) && Number.isFinite(message.t1) && message.t1! > message.t0!;
+}
+
+export function installEmbedSync(app: App): void {
+  if (window.parent === window) return;
+  const parent = window.parent;
+  // file:// pages have an opaque origin: '*' is the only target that reaches the page; the
+  // message is two numbers
+  app.onWindowMoved = (t0, t1) => parent.postMessage({ type: 'cttrace-window', t0, t1 } satisfies WindowMessage, '*');
+  window.addEventListener('message', (event) => {
+    if (event.source !== parent) return;
+    if (isWindowMessage(event.data, 'cttrace-set-window')) app.timeline.setWindow(event.data.t0, event.data.t1);
+    else if (isOnlyMessage(event.data)) app.showOnlyRecords(event.data.seqs);
+  });
+}
