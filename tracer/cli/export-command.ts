@@ -34,22 +34,29 @@ function* jsonPieces(header: TraceHeader, records: readonly TraceRecord[], count
   yield piece.join('');
 }
 
+/** A write that failed (not a reader gone away) as one line naming where and why. */
+function writeFailure(where: string, error: NodeJS.ErrnoException): UserError {
+  const why = error.code === 'ENOSPC' ? 'ENOSPC (no space left on the device)' : (error.code ?? error.message);
+  return new UserError(`cannot write ${where}: ${why}; choose another place with -o`, 1);
+}
+
 /** Write every piece, waiting when the stream asks to; stop quietly if its reader went away (`| head`). */
-async function writeAll(stream: Writable, pieces: Iterable<string>): Promise<void> {
+async function writeAll(stream: Writable, pieces: Iterable<string>, where: string): Promise<void> {
   let gone = false;
+  let failure: NodeJS.ErrnoException | null = null;
   const onError = (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    gone = true;
+    if (error.code === 'EPIPE') gone = true;
+    else failure ??= error;
   };
   stream.on('error', onError);
   try {
     for (const piece of pieces) {
+      if (failure) throw writeFailure(where, failure);
       if (gone) return;
-      // once() rejects on the stream's error: an EPIPE is seen by onError, anything else thrown
-      if (!stream.write(piece)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EPIPE') throw error;
-      });
+      // once() rejects on the stream's error, which onError has seen
+      if (!stream.write(piece)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(() => undefined);
     }
+    if (failure) throw writeFailure(where, failure);
   } finally {
     stream.off('error', onError);
   }
@@ -64,7 +71,7 @@ export async function exportCommand(input: string, options: ExportOptions): Prom
   reportSkipped(skipped);
   const counted = { events: 0 };
   if (options.output === '-') {
-    await writeAll(process.stdout, jsonPieces(header, records, counted));
+    await writeAll(process.stdout, jsonPieces(header, records, counted), 'to standard output');
     return 0;
   }
   const output = options.output ?? defaultExportPath(input);
@@ -75,8 +82,8 @@ export async function exportCommand(input: string, options: ExportOptions): Prom
     throw new UserError(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose another path with -o`, 1);
   }
   const file = createWriteStream('', { fd });
-  await writeAll(file, jsonPieces(header, records, counted));
-  await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await writeAll(file, jsonPieces(header, records, counted), output);
+  await new Promise<void>((resolve, reject) => file.end((error?: NodeJS.ErrnoException | null) => (error ? reject(writeFailure(output, error)) : resolve())));
   print(process.stderr, `cttrace: ${counted.events} events written to ${output} (open it in ui.perfetto.dev or chrome://tracing)\n`);
   return 0;
 }

@@ -6,7 +6,7 @@ import { TraceFileError } from '../trace/trace-file-error.js';
 import { cttraceVersion } from '../version.js';
 import { BundleError, ImageError } from '../../runtime/image/errors.js';
 import { RUNTIME_NAMES } from './runtimes.js';
-import { guardOutput } from './output.js';
+import { guardOutput, outputFailed } from './output.js';
 import { UserError } from './user-error.js';
 
 function isUserFacing(error: unknown): error is Error {
@@ -156,5 +156,5 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
-  return exitCode;
+  return exitCode === 0 && outputFailed() ? 1 : exitCode;
 }

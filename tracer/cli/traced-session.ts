@@ -9,6 +9,7 @@ import { makeTraceHeader } from '../trace/header.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
+import { ptraceDeniedMessage } from './ptrace-denied.js';
 import { UserError } from './user-error.js';
 
 export interface OutputOptions extends LineTimes {
@@ -50,13 +51,19 @@ const CAVEATS = {
   cgroupFiles: 'default set: open, write, mkdir, dup2 and the like were recorded only for files under /sys/fs/cgroup, and close not at all; name them in -e trace= (e.g. default,openat,close) to see them all',
 } as const;
 
-function engineErrorMessage(errno: number, subject: string): string {
-  if (errno === 1 || errno === 13) {
-    return `cannot trace ${subject}: ptrace is not permitted (${errnoName(errno)}); run as root, or set kernel.yama.ptrace_scope=0`;
-  }
+function engineErrorMessage(errno: number, subject: string, target: SessionTarget): string {
+  if (errno === 1 || errno === 13) return ptraceDeniedMessage(subject, errnoName(errno) ?? `errno ${errno}`, target.kind === 'attach' ? target.pids : []);
   if (errno === 3) return `cannot trace ${subject}: no such process`;
   if (errno === 16) return 'another trace session is already running in this process';
   return `cannot trace ${subject}: ${errnoName(errno) ?? `errno ${errno}`}`;
+}
+
+function openRawOutput(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new UserError(`cannot write the raw stream to ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose another path with --raw-output`, 1);
+  }
 }
 
 /** Validate the options before anything starts (a typo in -e must not start a container). */
@@ -88,7 +95,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   request.onHeader?.(header);
   const decoder = new Decoder();
   const formatter = new TerminalFormatter(process.stderr.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options);
-  const rawFd = options.rawOutput ? openSync(options.rawOutput, 'w') : null;
+  const rawFd = options.rawOutput ? openRawOutput(options.rawOutput) : null;
   let count = 0;
   let engineError: string | null = null;
   // -q with nothing live (no --json, no --web): decode and save once the traced command is done.
@@ -126,7 +133,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     await writer.close();
     if (rawFd !== null) closeSync(rawFd);
   }
-  if (status < 0) throw new UserError(engineErrorMessage(-status, request.subject), 1);
+  if (status < 0) throw new UserError(engineErrorMessage(-status, request.subject, target), 1);
   if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${request.outputPath}\n`);
   if (engineError && !(attached && status >= 0)) print(process.stderr, `cttrace: the engine reported: ${engineError}\n`);
   return status;
