@@ -195,6 +195,16 @@ for (const runtime of RUNTIMES) {
         expect(left).toEqual([]);
       });
     });
+
+    it('--rootless from a caller with umask 077: the runtime still makes cgroups its container can enter', () => {
+      withTempDir((dir) => {
+        // the shared /cttrace cgroup is made by this run (none is left between runs): under 077
+        // it was 0700, and the container's root, an unprivileged uid outside, could not bind it
+        const result = spawnSync('sh', ['-c', 'umask 077; exec "$0" "$@"', process.execPath, cliPath, 'run', '-q', '--runtime', runtime, '--rootless', '-o', join(dir, 'u.cttrace'), '--', 'busybox', 'id', '-u'], { encoding: 'utf8', timeout: 60_000 });
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stdout).toBe('0\n');
+      });
+    });
   });
 }
 
