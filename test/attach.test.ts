@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot, runCli, withTempDir, withTempDirAsync } from './helpers/cli.js';
+import { withWorldReadableCli } from './helpers/unprivileged.js';
 
 function state(pid: number): string | null {
   try {
@@ -95,10 +96,11 @@ describe.skipIf(!isRoot)('cttrace attach (root)', () => {
   });
 
   it('says so when ptrace is not permitted', () => {
-    // As an unprivileged user, attaching to init is refused by the kernel.
-    const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliPath, 'attach', '-q', '-o', '/dev/null', '1'], {
-      encoding: 'utf8',
-    });
+    // As an unprivileged user, attaching to init is refused by the kernel. (nobody runs a copy
+    // of the CLI it can read: the clone may be in a folder nobody cannot enter.)
+    const result = withWorldReadableCli((cli) =>
+      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'attach', '-q', '-o', '/dev/null', '1'], { encoding: 'utf8', cwd: '/' }),
+    );
     expect(result.status).not.toBe(0);
     expect(result.stderr.trim()).toMatch(/^cttrace: cannot trace process 1: ptrace is not permitted \(EPERM\)/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -5,7 +5,7 @@
 // what it made (other runs on this machine are not its business).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, isRoot, waitFor, withTempDirAsync } from './helpers/cli.js';
@@ -129,4 +129,35 @@ describe.skipIf(!isRoot)('a cttrace run killed with SIGKILL (root)', () => {
       expect(leftovers(home, ids, pids)).toEqual([]);
     });
   }, 240_000);
+});
+
+describe.skipIf(!isRoot)('what older versions left without an owner (root)', () => {
+  it('a state folder with no owner in its name goes only when old and named by no running process', async () => {
+    const { sweepOrphans } = await import('../runtime/bundle/crash-sweep.js');
+    await withTempDirAsync(async (dir) => {
+      const home = join(dir, 'home');
+      mkdirSync('/run/cttrace', { recursive: true, mode: 0o700 });
+      const suffix = Math.random().toString(36).slice(2, 8).padEnd(6, 'x');
+      const young = `/run/cttrace/ctrun-${suffix}`;
+      const old = `/run/cttrace/runc-${suffix}`;
+      const used = `/run/cttrace/crun-${suffix}`;
+      for (const path of [young, old, used]) mkdirSync(path);
+      const hourAgo = new Date(Date.now() - 3600_000);
+      utimesSync(old, hourAgo, hourAgo);
+      utimesSync(used, hourAgo, hourAgo);
+      // a runtime still working on it: named as its --root
+      const runtime = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', '--', '--root', used], { stdio: 'ignore' });
+      try {
+        await waitFor(() => (readFileSync(`/proc/${runtime.pid}/cmdline`, 'utf8').includes(used) ? true : undefined), 'the stand-in runtime');
+        const report = sweepOrphans(home);
+        expect(report.states).toContain(old);
+        expect(existsSync(old)).toBe(false);
+        expect(existsSync(young)).toBe(true);
+        expect(existsSync(used)).toBe(true);
+      } finally {
+        runtime.kill('SIGKILL');
+        for (const path of [young, old, used]) rmSync(path, { recursive: true, force: true });
+      }
+    });
+  });
 });

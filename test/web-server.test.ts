@@ -148,24 +148,19 @@ describe('the live server', () => {
 describe('--web (startLiveViewer)', () => {
   it('prints the URL first, streams the header and records, serves until told to stop', async () => {
     const said: string[] = [];
-    const errors = vi.spyOn(process.stderr, 'write').mockImplementation((text) => (said.push(String(text)), true));
-    try {
-      const live = await startLiveViewer({ port: '0' });
-      expect(said.join('')).toContain(live.url);
-      const url = new URL(live.url);
-      const client = viewer(`ws://127.0.0.1:${url.port}/ws?token=${url.searchParams.get('token')}`, url.origin);
-      await client.opened;
-      live.onHeader(header);
-      records.forEach((record) => live.onRecord(record));
-      let stop!: () => void;
-      const finished = live.finish(() => new Promise<void>((resolve) => (stop = resolve)));
-      await vi.waitFor(() => expect(client.lines).toHaveLength(records.length + 1));
-      expect(said.join('')).toContain('the trace is complete');
-      stop();
-      await finished;
-    } finally {
-      errors.mockRestore();
-    }
+    const live = await startLiveViewer({ port: '0' }, (line) => said.push(line));
+    expect(said.join('')).toContain(live.url);
+    const url = new URL(live.url);
+    const client = viewer(`ws://127.0.0.1:${url.port}/ws?token=${url.searchParams.get('token')}`, url.origin);
+    await client.opened;
+    live.onHeader(header);
+    records.forEach((record) => live.onRecord(record));
+    let stop!: () => void;
+    const finished = live.finish(() => new Promise<void>((resolve) => (stop = resolve)));
+    await vi.waitFor(() => expect(client.lines).toHaveLength(records.length + 1));
+    expect(said.join('')).toContain('the trace is complete');
+    stop();
+    await finished;
   });
 });
 

@@ -9,8 +9,9 @@
 //
 // All on one file system so that a finished unpack is published with one rename().
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ImageError } from './errors.js';
 import { currentOwner, ownerAlive, ownerOfName, ownerTag } from './process-owner.js';
 
 export const DEFAULT_HOME = '/var/lib/cttrace';
@@ -33,8 +34,26 @@ export function cttraceHome(home?: string): string {
  * set again). Directories that exist keep their mode.
  */
 export function ensureDir(dir: string, mode = 0o711): string {
-  const created = mkdirSync(dir, { recursive: true, mode });
-  if (created !== undefined) chmodSync(dir, mode);
+  // One level at a time, not mkdirSync's recursive mode: that one loops for ever below /proc
+  // (ENOENT for a parent that exists), and its errors name no fix.
+  const parent = dirname(dir);
+  const make = () => mkdirSync(dir, { mode });
+  try {
+    try {
+      make();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === dir) throw error;
+      ensureDir(parent, 0o755);
+      make();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(dir).isDirectory()) return dir;
+    throw new ImageError(
+      `cannot make the folder ${dir}: ${code === 'EEXIST' ? 'a file of that name is in the way' : (code ?? (error as Error).message)}; set CTTRACE_HOME to a folder root can write (default ${DEFAULT_HOME})`,
+    );
+  }
+  chmodSync(dir, mode);
   return dir;
 }
 

@@ -45,22 +45,29 @@ function* jsonPieces(header: TraceHeader, records: readonly TraceRecord[], count
   yield piece.join('');
 }
 
+/** A write that failed (not a reader gone away) as one line naming where and why. */
+function writeFailure(where: string, error: NodeJS.ErrnoException): UserError {
+  const why = error.code === 'ENOSPC' ? 'ENOSPC (no space left on the device)' : (error.code ?? error.message);
+  return new UserError(`cannot write ${where}: ${why}; choose another place with -o`, 1);
+}
+
 /** Write every piece, waiting when the stream asks to; stop quietly if its reader went away (`| head`). */
-async function writeAll(stream: Writable, pieces: Iterable<string>): Promise<void> {
+async function writeAll(stream: Writable, pieces: Iterable<string>, where: string): Promise<void> {
   let gone = false;
+  let failure: NodeJS.ErrnoException | null = null;
   const onError = (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    gone = true;
+    if (error.code === 'EPIPE') gone = true;
+    else failure ??= error;
   };
   stream.on('error', onError);
   try {
     for (const piece of pieces) {
+      if (failure) throw writeFailure(where, failure);
       if (gone) return;
-      // once() rejects on the stream's error: an EPIPE is seen by onError, anything else thrown
-      if (!stream.write(piece)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EPIPE') throw error;
-      });
+      // once() rejects on the stream's error, which onError has seen
+      if (!stream.write(piece)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(() => undefined);
     }
+    if (failure) throw writeFailure(where, failure);
   } finally {
     stream.off('error', onError);
   }
@@ -80,7 +87,7 @@ function exportFormat(options: ExportOptions): ExportFormat {
 /** Write the pieces to -o's file, or stdout for `-o -`; the path written, or null for stdout. */
 export async function writeOutput(output: string, pieces: Iterable<string>): Promise<string | null> {
   if (output === '-') {
-    await writeAll(process.stdout, pieces);
+    await writeAll(process.stdout, pieces, 'to standard output');
     return null;
   }
   let fd: number;
@@ -90,8 +97,8 @@ export async function writeOutput(output: string, pieces: Iterable<string>): Pro
     throw new UserError(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose another path with -o`, 1);
   }
   const file = createWriteStream('', { fd });
-  await writeAll(file, pieces);
-  await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await writeAll(file, pieces, output);
+  await new Promise<void>((resolve, reject) => file.end((error?: NodeJS.ErrnoException | null) => (error ? reject(writeFailure(output, error)) : resolve())));
   return output;
 }
 

@@ -2,6 +2,7 @@
 // URL can be opened while the container is being made) and serves the finished trace until Ctrl-C.
 import type { LiveViewer } from '../live/live-viewer.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
+import { print } from './output.js';
 
 export interface WebOptions {
   readonly web?: boolean;
@@ -17,7 +18,7 @@ export interface LiveHooks {
 export async function withLiveViewer(options: WebOptions, trace: (hooks: LiveHooks) => Promise<number>): Promise<number> {
   if (!options.web) return trace({});
   const { startLiveViewer } = await import('../live/live-viewer.js');
-  const live: LiveViewer = await startLiveViewer({ port: options.port });
+  const live: LiveViewer = await startLiveViewer({ port: options.port }, (line) => print(process.stderr, `cttrace: ${line}\n`));
   let status: number;
   try {
     status = await trace({ onHeader: live.onHeader, onRecord: live.onRecord });

@@ -2,18 +2,19 @@
 // part of every trace's cost, and `trace` need not load the image store or the live server.
 import { Command, CommanderError } from 'commander';
 import { EngineUnavailableError } from '../engine/errors.js';
+import { LiveServerError } from '../live/live-error.js';
 import { TraceFileError } from '../trace/trace-file-error.js';
 import { cttraceVersion } from '../version.js';
 import { BundleError, ImageError } from '../../runtime/image/errors.js';
 import { withLineOptions } from './line-options.js';
 import { BACKEND_HELP } from './backend-option.js';
 import { RUNTIME_NAMES } from './runtimes.js';
-import { guardOutput } from './output.js';
+import { guardOutput, outputFailed } from './output.js';
 import { UserError } from './user-error.js';
 import { withImageOptions } from './image-options.js';
 
 function isUserFacing(error: unknown): error is Error {
-  return error instanceof UserError || error instanceof ImageError || error instanceof BundleError || error instanceof TraceFileError || error instanceof EngineUnavailableError;
+  return error instanceof UserError || error instanceof ImageError || error instanceof BundleError || error instanceof TraceFileError || error instanceof LiveServerError || error instanceof EngineUnavailableError;
 }
 
 /** The options trace, run and attach share; `starts`: the command is started by cttrace. */
@@ -215,9 +216,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (isUserFacing(error) && !program.opts().debug) {
       process.stderr.write(`cttrace: ${error.message}\n`);
-      return error instanceof UserError ? error.exitCode : 1;
+      return error instanceof UserError || error instanceof LiveServerError ? error.exitCode : 1;
     }
     throw error;
   }
-  return exitCode;
+  return exitCode === 0 && outputFailed() ? 1 : exitCode;
 }

@@ -34,6 +34,10 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
   if (options.pidsLimit !== undefined && !(Number.isInteger(options.pidsLimit) && options.pidsLimit > 0)) {
     throw new UserError('--pids-limit takes a whole number above 0');
   }
+  // As dockerd does (setDefaultUmask): the runtime makes its cgroups and state with the modes it
+  // asks for, whatever the caller's umask. Under 077 ctrun's new /cttrace cgroup was 0700, and a
+  // rootless container's root (uid 100000 on the host) could not enter it to bind its cgroup.
+  process.umask(0o022);
   // what crashed runs left (their owner is gone): removed first, and said in one line
   const swept = describeSweep(sweepOrphans());
   if (swept) print(process.stderr, `cttrace: ${swept}\n`);

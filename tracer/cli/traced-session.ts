@@ -12,6 +12,7 @@ import { backendOf } from './backend-option.js';
 import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
 import { redactorFor, type RedactOptions } from './redact-option.js';
+import { ptraceDeniedMessage } from './ptrace-denied.js';
 import { UserError } from './user-error.js';
 
 export interface OutputOptions extends LineTimes, LineFlags, RedactOptions {
@@ -82,13 +83,19 @@ function lostTotal(message: string): number | null {
   return total ? Number(total[1]) : null;
 }
 
-function engineErrorMessage(errno: number, subject: string): string {
-  if (errno === 1 || errno === 13) {
-    return `cannot trace ${subject}: ptrace is not permitted (${errnoName(errno)}); run as root, or set kernel.yama.ptrace_scope=0`;
-  }
+function engineErrorMessage(errno: number, subject: string, target: SessionTarget): string {
+  if (errno === 1 || errno === 13) return ptraceDeniedMessage(subject, errnoName(errno) ?? `errno ${errno}`, target.kind === 'attach' ? target.pids : []);
   if (errno === 3) return `cannot trace ${subject}: no such process`;
   if (errno === 16) return 'another trace session is already running in this process';
   return `cannot trace ${subject}: ${errnoName(errno) ?? `errno ${errno}`}`;
+}
+
+function openRawOutput(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new UserError(`cannot write the raw stream to ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose another path with --raw-output`, 1);
+  }
 }
 
 /** Validate the options before anything starts (a typo in -e must not start a container). */
@@ -136,7 +143,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   request.onHeader?.(header);
   const decoder = new Decoder();
   const formatter = new TerminalFormatter(process.stderr.isTTY ? COLOUR_STYLE : PLAIN_STYLE, options, lineOptionsOf(options));
-  const rawFd = options.rawOutput ? openSync(options.rawOutput, 'w') : null;
+  const rawFd = options.rawOutput ? openRawOutput(options.rawOutput) : null;
   let count = 0;
   let engineError: string | null = null;
   let lostEvents = 0;
@@ -179,7 +186,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     if (rawFd !== null) closeSync(rawFd);
   }
   // eBPF says why it cannot run here (no BTF, no CAP_BPF, lockdown) in its error record.
-  if (status < 0) throw new UserError(ebpf && engineError ? `cannot trace ${request.subject} with eBPF: ${engineError}` : engineErrorMessage(-status, request.subject), 1);
+  if (status < 0) throw new UserError(ebpf && engineError ? `cannot trace ${request.subject} with eBPF: ${engineError}` : engineErrorMessage(-status, request.subject, target), 1);
   if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${redactor ? redactor.redactString(request.outputPath) : request.outputPath}\n`);
   if (lostEvents) print(process.stderr, `cttrace: ${lostEvents} events were lost (the eBPF ring buffer was full): the trace misses them\n`);
   if (engineError && !(attached && status >= 0)) print(process.stderr, `cttrace: the engine reported: ${engineError}\n`);

@@ -1,12 +1,11 @@
 // `cttrace view FILE`: serve a saved trace with the web viewer on 127.0.0.1 and print the URL;
 // runs until Ctrl-C.
-import { LiveServerError, startLiveServer } from '../live/live-server.js';
+import { startLiveServer } from '../live/live-server.js';
 import { viewerDir } from '../live/viewer-dir.js';
 import { parsePort } from '../live/parse-port.js';
 import { readTraceHeader } from '../live/read-trace-header.js';
 import { waitForInterrupt } from '../live/wait-for-interrupt.js';
 import { print } from './output.js';
-import { UserError } from './user-error.js';
 
 export interface ViewOptions {
   /** a fixed port (default: a free one) */
@@ -19,13 +18,7 @@ export async function viewCommand(file: string, options: ViewOptions = {}, until
   const port = parsePort(options.port);
   // refuses a file that is not a trace (or of a newer format) with a message before serving anything
   const header = await readTraceHeader(file);
-  let server;
-  try {
-    server = await startLiveServer({ port, header, staticDir: viewerDir, traceFile: file, lenient: options.lenient });
-  } catch (error) {
-    if (error instanceof LiveServerError) throw new UserError(error.message, 1);
-    throw error;
-  }
+  const server = await startLiveServer({ port, header, staticDir: viewerDir, traceFile: file, lenient: options.lenient });
   print(process.stdout, `${server.url}\n`);
   print(process.stderr, `cttrace: serving ${file} to the viewer at the URL above (only this machine can reach it); Ctrl-C to stop\n`);
   await until();

@@ -1,6 +1,7 @@
 // The koffi binding to native/build/libcttrace.so. Nothing else in tracer/ touches koffi.
-import koffi from 'koffi';
+import type { LibraryHandle } from 'koffi';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { nativeLibraryPath } from '../paths.js';
 import { EngineUnavailableError } from './errors.js';
 
@@ -27,6 +28,16 @@ export interface EngineBinding {
 
 let binding: EngineBinding | undefined;
 
+/** koffi, loaded when the engine is: its native module can be missing from a broken install, which is a message with the fix, not a stack. */
+function loadKoffi(): { load(path: string): LibraryHandle } {
+  try {
+    return createRequire(import.meta.url)('koffi') as { load(path: string): LibraryHandle };
+  } catch (error) {
+    const why = String((error as Error)?.message ?? error).split('\n')[0];
+    throw new EngineUnavailableError(`koffi, which loads the ptrace engine, cannot be loaded (${why}); reinstall the dependencies: npm ci`);
+  }
+}
+
 export function loadEngine(): EngineBinding {
   if (binding) return binding;
   if (!existsSync(nativeLibraryPath)) {
@@ -34,7 +45,7 @@ export function loadEngine(): EngineBinding {
       `the ptrace engine is not built (${nativeLibraryPath} is missing); run: npm run build`,
     );
   }
-  const lib = koffi.load(nativeLibraryPath);
+  const lib = loadKoffi().load(nativeLibraryPath);
   binding = {
     makePipe: lib.func('int ct_make_pipe(_Inout_ int32_t *fds)'),
     traceCommand: lib.func(

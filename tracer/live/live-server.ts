@@ -11,6 +11,7 @@ import { hostAllowed, newToken, originAllowed, tokenMatches, tokenOf } from './a
 import { RecordStream } from './record-stream.js';
 import { securityHeaders } from './security-headers.js';
 import { resolveStatic, streamFile } from './static-files.js';
+import { LiveServerError } from './live-error.js';
 
 export interface LiveServerOptions {
   /** 0 or absent: a random free port */
@@ -41,7 +42,7 @@ export interface LiveServer {
   readonly viewers: number;
 }
 
-export class LiveServerError extends Error {}
+export { LiveServerError };
 
 const TRACE_PATH = '/trace.cttrace';
 const SOCKET_PATH = '/ws';

@@ -13,7 +13,7 @@ export class TraceFileWriter {
     } catch (error) {
       throw new TraceFileError(`cannot write the trace to ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose another path with -o`);
     }
-    return new TraceFileWriter(fd, header);
+    return new TraceFileWriter(fd, header, path);
   }
 
   private readonly gzip: Gzip;
@@ -21,15 +21,19 @@ export class TraceFileWriter {
   private readonly finished: Promise<void>;
   private pending: string[] = [];
 
-  private constructor(fd: number, header: TraceHeader) {
+  private constructor(fd: number, header: TraceHeader, path: string) {
     this.file = createWriteStream('', { fd });
     this.gzip = createGzip({ level: 6 });
     this.gzip.pipe(this.file);
+    const failed = (error: NodeJS.ErrnoException) =>
+      new TraceFileError(`cannot write the trace to ${path}: ${error.code === 'ENOSPC' ? 'ENOSPC (no space left on the device)' : (error.code ?? error.message)}; choose another path with -o`);
     this.finished = new Promise((resolve, reject) => {
       this.file.on('close', resolve);
-      this.file.on('error', reject);
-      this.gzip.on('error', reject);
+      this.file.on('error', (error) => reject(failed(error)));
+      this.gzip.on('error', (error) => reject(failed(error)));
     });
+    // seen by close(); until then a failed write must not count as an unhandled rejection
+    this.finished.catch(() => undefined);
     this.gzip.write(`${JSON.stringify(header)}\n`);
   }
 
