@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { ErrorRecord, SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot, repoRoot, runCli, withTempDirAsync } from './helpers/cli.js';
+import { withWorldReadableCli } from './helpers/unprivileged.js';
 
 const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 const skipReason = !isRoot ? 'not root (loading BPF programs needs CAP_BPF and CAP_PERFMON)' : !hasGcc ? 'gcc is not installed' : null;
@@ -99,10 +100,9 @@ describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
 
   it('refuses with one line naming --backend ptrace where it may not load programs', () => {
     // nobody, without CAP_BPF and CAP_PERFMON
-    const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, cliPath, 'trace', '--backend', 'ebpf', '-o', '/dev/null', '--', '/bin/true'], {
-      encoding: 'utf8',
-      cwd: '/',
-    });
+    const result = withWorldReadableCli((cli) =>
+      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, cli, 'trace', '--backend', 'ebpf', '-o', '/dev/null', '--', '/bin/true'], { encoding: 'utf8', cwd: '/' }),
+    );
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines.at(-1)).toMatch(/^cttrace: cannot trace \/bin\/true with eBPF: .*not permitted.*CAP_BPF and CAP_PERFMON.*; use --backend ptrace$/);

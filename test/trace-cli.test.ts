@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot, runCli, waitFor, withTempDir, withTempDirAsync } from './helpers/cli.js';
+import { withWorldReadableCli } from './helpers/unprivileged.js';
 
 function processState(pid: number): string | null {
   try {
@@ -28,10 +29,9 @@ describe('cttrace trace', () => {
       chmodSync(dir, 0o777); // nobody writes the trace here
       const output = join(dir, 'nobody.cttrace');
       // as nobody: the prefilter needs no_new_privs first; the header's caveats say so
-      const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliPath, 'trace', '-o', output, '--', '/bin/echo', 'hi'], {
-        encoding: 'utf8',
-        cwd: '/',
-      });
+      const result = withWorldReadableCli((cli) =>
+        spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'trace', '-o', output, '--', '/bin/echo', 'hi'], { encoding: 'utf8', cwd: '/' }),
+      );
       expect(result.status, result.stderr).toBe(0);
       expect(result.stderr).toMatch(/execve\("\/bin\/echo", \["\/bin\/echo", "hi"\], 0x[0-9a-f]+ \/\* \d+ vars \*\/\) += 0/);
       expect(result.stdout).toBe('hi\n');

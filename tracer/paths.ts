@@ -16,4 +16,3 @@ function findPackageRoot(): string {
 
 export const packageRoot = findPackageRoot();
 export const nativeLibraryPath = join(packageRoot, 'native', 'build', 'libcttrace.so');
-export const prctlTablePath = join(packageRoot, 'tracer', 'decode', 'prctl.in');

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './cli.js';
 
-/** What `bin/cttrace.js` loads: the bundled CLI, koffi (kept outside the bundle) and its native module (@koromix/koffi-PLATFORM), the engine, the signatures table. */
-const NEEDED = ['package.json', 'bin', 'dist/cli', 'node_modules/koffi', 'node_modules/@koromix', 'native/build/libcttrace.so', 'tracer/decode/signatures.in'];
+/** What `bin/cttrace.js` loads: the bundled CLI (the tables are inside it), koffi (kept outside the bundle) and its native module (@koromix/koffi-PLATFORM), the engine. */
+const NEEDED = ['package.json', 'bin', 'dist/cli', 'node_modules/koffi', 'node_modules/@koromix', 'native/build/libcttrace.so'];
 
 /** chmod -R a+rX: files readable by all, folders and executables enterable and runnable by all. */
 function openToAll(path: string): void {

@@ -1,10 +1,7 @@
-// Reads prctl.in: for each prctl option (and sub-command), the types of the arguments it takes
-// and how its result reads. The terminal shows a prctl call through it, as strace does.
-import { readFileSync } from 'node:fs';
-import { prctlTablePath } from '../paths.js';
-
-/** A mistake in prctl.in. */
-export class PrctlTableError extends Error {}
+// prctl(2) per option: the types of the arguments it takes and how its result reads, from
+// prctl.in (parsed at build time into tracer/tables/generated/prctl.ts). The terminal shows a
+// prctl call through it, as strace does.
+import { PRCTL_SHAPES } from '../tables/generated/prctl.js';
 
 export interface PrctlArgument {
   readonly type: string;
@@ -19,23 +16,8 @@ export interface PrctlShape {
   readonly result: string | null;
 }
 
-export function parsePrctlTable(text: string): ReadonlyMap<string, PrctlShape> {
-  const shapes = new Map<string, PrctlShape>();
-  text.split('\n').forEach((line, index) => {
-    const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith('#')) return;
-    const [left, right] = trimmed.split('->').map((part) => part.trim());
-    const [key, ...words] = left!.split(/\s+/);
-    if (!/^PR_[A-Z0-9_]+(:[A-Z0-9_]+)?$/.test(key!)) throw new PrctlTableError(`prctl.in line ${index + 1}: "${key}" is not an option`);
-    const args = words.map((word) => ({ type: word.replace(/\/64$/, ''), wide: word.endsWith('/64') }));
-    shapes.set(key!, { args, result: right ?? null });
-  });
-  return shapes;
-}
-
-let loaded: ReadonlyMap<string, PrctlShape> | undefined;
+const shapes: ReadonlyMap<string, PrctlShape> = new Map(PRCTL_SHAPES);
 
 export function prctlShapes(): ReadonlyMap<string, PrctlShape> {
-  loaded ??= parsePrctlTable(readFileSync(prctlTablePath, 'utf8'));
-  return loaded;
+  return shapes;
 }

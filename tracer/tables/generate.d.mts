@@ -6,6 +6,7 @@ export declare const SYSCALLS_DIR: string;
 export declare const GENERATED_DIR: string;
 export declare const ERRNO_MESSAGES_FILE: string;
 export declare const SIGNATURES_FILE: string;
+export declare const PRCTL_FILE: string;
 
 /** A mistake in a .in file; the message starts with file:line. */
 export declare class TableDataError extends Error {
@@ -67,3 +68,5 @@ export declare function renderErrnoMessagesModule(messages: readonly ErrnoMessag
 
 export declare function parseSignatures(text: string, file?: string): import('../decode/signature-types.js').SyscallSignature[];
 export declare function renderSignaturesModule(signatures: readonly import('../decode/signature-types.js').SyscallSignature[]): string;
+export declare function parsePrctlTable(text: string, file?: string): { key: string; args: { type: string; wide: boolean }[]; result: string | null }[];
+export declare function renderPrctlModule(shapes: readonly { key: string; args: readonly { type: string; wide: boolean }[]; result: string | null }[]): string;

@@ -11,6 +11,7 @@ export const SYSCALLS_DIR = join(TABLES_DIR, 'syscalls');
 export const GENERATED_DIR = join(TABLES_DIR, 'generated');
 export const ERRNO_MESSAGES_FILE = join(TABLES_DIR, 'errno-messages.in');
 export const SIGNATURES_FILE = join(TABLES_DIR, '..', 'decode', 'signatures.in');
+export const PRCTL_FILE = join(TABLES_DIR, '..', 'decode', 'prctl.in');
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CLASS = /^%%?[a-z]+$/;
@@ -320,6 +321,31 @@ export function renderSignaturesModule(signatures) {
   return out.join('\n');
 }
 
+// prctl.in: per option (and OPTION:SUBCOMMAND), the types of its arguments and how its result reads.
+export function parsePrctlTable(text, file = PRCTL_FILE) {
+  const shapes = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const [left, right] = line.split('->').map((part) => part.trim());
+    const [key, ...words] = left.split(/\s+/);
+    if (!/^PR_[A-Z0-9_]+(:[A-Z0-9_]+)?$/.test(key)) throw new TableDataError(file, index + 1, `"${key}" is not an option`);
+    const args = words.map((word) => ({ type: word.replace(/\/64$/, ''), wide: word.endsWith('/64') }));
+    shapes.push({ key, args, result: right ?? null });
+  });
+  return shapes;
+}
+
+export function renderPrctlModule(shapes) {
+  const out = [BANNER.replace('%s', '../decode/prctl.in')];
+  out.push("import type { PrctlShape } from '../../decode/prctl-table.js';", '');
+  out.push('/** prctl.in: each option\'s (or OPTION:SUBCOMMAND\'s) arguments and result. */');
+  out.push('export const PRCTL_SHAPES: readonly (readonly [string, PrctlShape])[] = [');
+  for (const { key, args, result } of shapes) out.push(`  [${JSON.stringify(key)}, ${JSON.stringify({ args, result })}],`);
+  out.push('];', '');
+  return out.join('\n');
+}
+
 // errno-messages.in: "NAME text" a line, the text strace prints in parentheses after the name.
 export function parseErrnoMessages(file = ERRNO_MESSAGES_FILE) {
   const { rows } = readLines(file);
@@ -350,6 +376,7 @@ export function generate(outDir = GENERATED_DIR) {
   mkdirSync(outDir, { recursive: true });
   writeAtomically(join(outDir, 'errno-messages.ts'), renderErrnoMessagesModule(parseErrnoMessages()));
   writeAtomically(join(outDir, 'signatures.ts'), renderSignaturesModule(parseSignatures(readFileSync(SIGNATURES_FILE, 'utf8'))));
+  writeAtomically(join(outDir, 'prctl.ts'), renderPrctlModule(parsePrctlTable(readFileSync(PRCTL_FILE, 'utf8'))));
   writeAtomically(join(outDir, 'xlat.ts'), renderXlatModule(sets));
   writeAtomically(join(outDir, 'syscalls.ts'), renderSyscallsModule(tables));
   return { sets: sets.length, arches: tables.map((t) => `${t.arch} (${t.entries.length})`) };
