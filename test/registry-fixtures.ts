@@ -113,7 +113,7 @@ export interface Proxy {
   /** Requests seen: "METHOD path" (with "range=..." when one was asked). */
   readonly seen: string[];
   /** Chooses the behaviour per request (default: forward). */
-  behave: (method: string, path: string) => ProxyBehaviour;
+  behave: (method: string, path: string, headers: http.IncomingHttpHeaders) => ProxyBehaviour;
   stop(): Promise<void>;
 }
 
@@ -133,7 +133,7 @@ export async function startProxy(target: string): Promise<Proxy> {
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
     proxy.seen.push(`${req.method} ${path}${req.headers.range ? ` range=${req.headers.range}` : ''}`);
-    const behaviour = proxy.behave(req.method ?? 'GET', path);
+    const behaviour = proxy.behave(req.method ?? 'GET', path, req.headers);
     if (behaviour.kind === 'answer') {
       res.writeHead(behaviour.status, behaviour.headers);
       res.end(behaviour.body);

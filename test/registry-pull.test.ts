@@ -203,6 +203,24 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(never.status).not.toBe(0);
   });
 
+  it('a registry that wants Basic credentials: refused without, pulled with --creds', async () => {
+    const expected = `Basic ${Buffer.from('me:secret').toString('base64')}`;
+    proxy.behave = (_method, _path, headers) =>
+      headers.authorization === expected
+        ? { kind: 'forward' }
+        : { kind: 'answer', status: 401, headers: { 'www-authenticate': 'Basic realm="cttrace-test"', 'content-type': 'application/json' }, body: Buffer.from('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}') };
+    try {
+      const anonymous = await cli(['pull', `${proxy.host}/x/app:1`], freshHome(), { DOCKER_CONFIG: join(work, 'no-docker-config') });
+      expect(anonymous.stderr).toBe(`cttrace: registry ${proxy.host} wants a login: pass --creds USER:PASSWORD or run docker login ${proxy.host}\n`);
+      const wrong = await cli(['pull', '--creds', 'me:wrong', `${proxy.host}/x/app:1`], freshHome());
+      expect(wrong.stderr).toBe(`cttrace: registry ${proxy.host}: manifest x/app:1: UNAUTHORIZED authentication required (the credentials from --creds were refused (wrong user or password?))\n`);
+      const right = await cli(['pull', '--creds', 'me:secret', `${proxy.host}/x/app:1`], freshHome());
+      expect(right.stderr).toMatch(/pulled .* 1 of 1 layers downloaded/);
+    } finally {
+      proxy.behave = () => ({ kind: 'forward' });
+    }
+  });
+
   it('a connection cut mid-layer resumes with a range; one cut every time fails as truncated, nothing cached', async () => {
     let cuts = 0;
     proxy.behave = (_method, path) => (/\/blobs\//.test(path) && cuts++ === 1 ? { kind: 'cut', bytes: 4096 } : { kind: 'forward' });
@@ -222,17 +240,25 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(blobsIn(broken).length).toBeLessThanOrEqual(1); // the manifest at most: never a layer or config cut short
   });
 
-  it('SIGKILL mid-pull leaves no partial blob taken as whole; the next pull resumes it', async () => {
-    const home = freshHome();
+  /** Starts `cttrace pull` of x/app:1 through the proxy and SIGKILLs it once its layer download hangs halfway. */
+  async function killedMidPull(home: string): Promise<void> {
     let stalled!: () => void;
     const atStall = new Promise<void>((resolve) => (stalled = resolve));
     proxy.behave = (_method, path) => (/\/blobs\//.test(path) && path.includes(sha256(gzipSync(layers['amd64']!))) ? { kind: 'stall', bytes: 200_000, onStall: () => stalled() } : { kind: 'forward' });
     const child = spawn(process.execPath, [cliPath, 'pull', `${proxy.host}/x/app:1`], { env: { ...process.env, CTTRACE_HOME: home }, stdio: 'ignore' });
-    await atStall;
-    await new Promise((resolve) => setTimeout(resolve, 200)); // let it write what it received
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-    proxy.behave = () => ({ kind: 'forward' });
+    try {
+      await atStall;
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let it write what it received
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      proxy.behave = () => ({ kind: 'forward' });
+    }
+  }
+
+  it('SIGKILL mid-pull leaves no partial blob taken as whole; the next pull resumes it, or prune removes it', async () => {
+    const home = freshHome();
+    await killedMidPull(home);
     const partial = readdirSync(join(home, 'blobs/incoming'));
     expect(partial).toHaveLength(1);
     expect(blobsIn(home)).not.toContain(partial[0]!.split('.')[0]);
@@ -240,5 +266,13 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(again.stdout).toBe('amd64 marker\n');
     expect(proxy.seen.some((line) => /range=bytes=\d+-$/.test(line))).toBe(true);
     expect(readdirSync(join(home, 'blobs/incoming'))).toEqual([]);
+
+    const other = freshHome();
+    await killedMidPull(other);
+    const pruned = await cli(['prune'], other);
+    // the manifest and config it had stored belong to no image: they go too
+    expect(pruned.stdout).toMatch(/^removed 0 unpacked layers, 2 blobs \(\d+B\) and 200\.0kB of unfinished downloads\n$/);
+    expect(blobsIn(other)).toEqual([]);
+    expect(readdirSync(join(other, 'blobs/incoming'))).toEqual([]);
   });
 });

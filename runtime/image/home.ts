@@ -8,7 +8,7 @@
 //
 // All on one file system so that a finished unpack is published with one rename().
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const DEFAULT_HOME = '/var/lib/cttrace';
@@ -69,15 +69,24 @@ export function makeTempDir(home: string, label: string): string {
 
 const checkedTemps = new Set<string>();
 
-/** Removes temp dirs left by processes that are gone (a crash or a kill during an unpack). */
-function removeStaleTemps(tmp: string): void {
-  if (checkedTemps.has(tmp)) return;
+/** Removes temp dirs left by processes that are gone (a crash or a kill during an unpack); returns how many. */
+function removeStaleTemps(tmp: string): number {
+  if (checkedTemps.has(tmp)) return 0;
   checkedTemps.add(tmp);
+  let removed = 0;
   for (const name of readdirSync(tmp)) {
     const pid = Number.parseInt(name, 10);
     if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
     rmSync(join(tmp, name), { recursive: true, force: true });
+    removed++;
   }
+  return removed;
+}
+
+/** The same for `cttrace prune`: unpacks and archive copies that killed processes left. */
+export function removeStaleTempDirs(home: string): number {
+  const tmp = join(home, 'tmp');
+  return existsSync(tmp) ? removeStaleTemps(tmp) : 0;
 }
 
 export function isAlive(pid: number): boolean {
