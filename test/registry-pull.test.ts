@@ -32,6 +32,7 @@ const blobsIn = (home: string) => (existsSync(join(home, 'blobs/sha256')) ? read
 
 /** The amd64 manifest's digest in the multi-platform layout (what a pull by digest names). */
 let amd64Digest = '';
+let amd64Manifest: { config: object; layers: Array<Record<string, unknown>> };
 const layers: Record<string, Buffer> = {};
 
 beforeAll(async () => {
@@ -51,6 +52,7 @@ beforeAll(async () => {
   const index = JSON.parse(readFileSync(join(multi, 'index.json'), 'utf8'));
   const nested = JSON.parse(readFileSync(join(multi, 'blobs/sha256', index.manifests[0].digest.slice(7)), 'utf8'));
   amd64Digest = nested.manifests.find((m: { platform: { architecture: string } }) => m.platform.architecture === 'amd64').digest;
+  amd64Manifest = JSON.parse(readFileSync(join(multi, 'blobs/sha256', amd64Digest.slice(7)), 'utf8'));
 
   const zstd = join(work, 'zstd');
   writeLayout(zstd, '1', [{ architecture: 'amd64', layers: [tarOf([...base, { path: 'marker', data: 'zstd marker\n' }])] }]);
@@ -197,6 +199,14 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(huge.stderr).toBe(`cttrace: the manifest of x/app:huge from registry ${proxy.host} is too large: over 4194304 bytes\n`);
     expect(huge.status).not.toBe(0);
 
+    // a foreign (non-distributable) layer, as Windows base images have
+    const foreign = Buffer.from(JSON.stringify({ ...amd64Manifest, layers: amd64Manifest.layers.map((layer) => ({ ...layer, mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', urls: ['https://example.invalid/layer'] })) }));
+    proxy.behave = (_method, path) => (path.endsWith('/manifests/foreign') ? { kind: 'answer', status: 200, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: foreign } : { kind: 'forward' });
+    const refused = await cli(['pull', `${proxy.host}/x/app:foreign`], home);
+    proxy.behave = () => ({ kind: 'forward' });
+    expect(refused.stderr).toBe(`cttrace: ${proxy.host}/x/app:foreign: layer 1 is a foreign (non-distributable) layer (application/vnd.oci.image.layer.nondistributable.v1.tar+gzip), which registries do not serve: such images (Windows bases) cannot run here\n`);
+    expect(refused.status).not.toBe(0);
+
     // a --pull never for an image the cache lacks
     const never = await cli(['run', '--pull', 'never', '--', `${registry.host}/x/app:1`, 'true'], freshHome());
     expect(never.stderr).toBe(`cttrace: ${registry.host}/x/app:1 is not in the cache and --pull never forbids fetching it: run \`cttrace pull ${registry.host}/x/app:1\` first\n`);
@@ -221,14 +231,19 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     }
   });
 
-  it('a connection cut mid-layer resumes with a range; one cut every time fails as truncated, nothing cached', async () => {
+  it('a 503 is retried; a connection cut mid-layer resumes with a range; one cut every time fails as truncated, nothing cached', async () => {
     let cuts = 0;
-    proxy.behave = (_method, path) => (/\/blobs\//.test(path) && cuts++ === 1 ? { kind: 'cut', bytes: 4096 } : { kind: 'forward' });
+    let busy = 0;
+    proxy.behave = (_method, path) => {
+      if (path.endsWith('/manifests/1') && busy++ === 0) return { kind: 'answer', status: 503, headers: {}, body: Buffer.from('{"errors":[{"code":"UNAVAILABLE","message":"busy"}]}') };
+      return /\/blobs\//.test(path) && cuts++ === 1 ? { kind: 'cut', bytes: 4096 } : { kind: 'forward' };
+    };
     const home = freshHome();
     const resumed = await cli(['pull', `${proxy.host}/x/app:1`], home);
     expect(resumed.stderr).toMatch(/pulled .* 1 of 1 layers downloaded/);
     expect(resumed.status).toBe(0);
     expect(proxy.seen.some((line) => /blobs\/sha256:[a-f0-9]+ range=bytes=4096-$/.test(line))).toBe(true);
+    expect(proxy.seen.filter((line) => line === 'GET /v2/x/app/manifests/1').length).toBeGreaterThanOrEqual(2);
 
     proxy.behave = (_method, path) => (/\/blobs\//.test(path) && !/manifests/.test(path) ? { kind: 'cut', bytes: 100 } : { kind: 'forward' });
     const broken = freshHome();
