@@ -117,7 +117,7 @@ export interface Proxy {
   stop(): Promise<void>;
 }
 
-export async function startProxy(target: string): Promise<Proxy> {
+export async function startProxy(target: string, bind = '127.0.0.1'): Promise<Proxy> {
   const held = new Set<http.ServerResponse>();
   const proxy: Proxy = {
     host: '',
@@ -185,7 +185,7 @@ export async function startProxy(target: string): Promise<Proxy> {
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, bind, resolve));
   (proxy as { host: string }).host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
 }

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,6 +228,23 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
       expect(right.stderr).toMatch(/pulled .* 1 of 1 layers downloaded/);
     } finally {
       proxy.behave = () => ({ kind: 'forward' });
+    }
+  });
+
+  it('plain http only for loopback, or a host named by --insecure-registry', async () => {
+    // the proxy, reached through this machine's own non-loopback address
+    const address = Object.values(networkInterfaces()).flat().find((entry) => entry?.family === 'IPv4' && !entry.internal)?.address;
+    expect(address, 'a non-loopback IPv4 address on this machine').toBeDefined();
+    const outside = await startProxy(registry.host, '0.0.0.0');
+    try {
+      const host = `${address}:${outside.host.split(':')[1]}`;
+      const refused = await cli(['pull', `${host}/x/app:1`], freshHome());
+      expect(refused.stderr).toBe(`cttrace: registry ${host} does not speak https at ${host}: if it serves plain http and you trust the network, pass --insecure-registry ${host}\n`);
+      expect(refused.status).not.toBe(0);
+      const allowed = await cli(['pull', '--insecure-registry', host, `${host}/x/app:1`], freshHome());
+      expect(allowed.stderr).toMatch(/pulled .* 1 of 1 layers downloaded/);
+    } finally {
+      await outside.stop();
     }
   });
 
