@@ -32,6 +32,7 @@ const blobsIn = (home: string) => (existsSync(join(home, 'blobs/sha256')) ? read
 
 /** The amd64 manifest's digest in the multi-platform layout (what a pull by digest names). */
 let amd64Digest = '';
+let whiteoutTop: Buffer;
 let amd64Manifest: { config: object; layers: Array<Record<string, unknown>> };
 const layers: Record<string, Buffer> = {};
 
@@ -63,7 +64,8 @@ beforeAll(async () => {
     tarOf([...base, { path: 'etc/deleteme', data: 'bye\n' }, { path: 'data/old1', data: '1\n' }, { path: 'data/old2', data: '2\n' }]),
     tarOf([{ path: 'etc/', type: 'Directory' }, { path: 'etc/.wh.deleteme' }]),
   ];
-  writeLayout(whiteouts, '1', [{ architecture: 'amd64', layers: [...lower, tarOf([{ path: 'data/', type: 'Directory' }, { path: 'data/.wh..wh..opq' }, { path: 'data/new', data: 'new\n' }])] }]);
+  whiteoutTop = tarOf([{ path: 'data/', type: 'Directory' }, { path: 'data/.wh..wh..opq' }, { path: 'data/new', data: 'new\n' }]);
+  writeLayout(whiteouts, '1', [{ architecture: 'amd64', layers: [...lower, whiteoutTop] }]);
   await push(whiteouts, '1', `${registry.host}/x/layers:1`);
   // the same two lower layers under another name: shared blobs
   const sibling = join(work, 'sibling');
@@ -190,6 +192,15 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(corrupt.status).not.toBe(0);
     expect(blobsIn(corruptHome).filter((hex) => readFileSync(join(corruptHome, 'blobs/sha256', hex)).subarray(0, 2).toString('hex') === '1f8b')).toEqual([]);
     if (existsSync(join(corruptHome, 'blobs/incoming'))) expect(readdirSync(join(corruptHome, 'blobs/incoming'))).toEqual([]);
+
+    // the top layer is missing on the registry while the lower ones still download: its own line, no crash
+    const top = sha256(gzipSync(whiteoutTop));
+    proxy.behave = (_method, path) =>
+      path.endsWith(`/blobs/sha256:${top}`) ? { kind: 'answer', status: 404, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}') } : { kind: 'forward' };
+    const lost = await cli(['pull', `${proxy.host}/x/layers:1`], freshHome());
+    proxy.behave = () => ({ kind: 'forward' });
+    expect(lost.stderr).toBe(`cttrace: registry ${proxy.host}: blob sha256:${top}: BLOB_UNKNOWN blob unknown to registry\n`);
+    expect(lost.status).toBe(1);
 
     // a manifest over the limit
     proxy.behave = (_method, path) =>

@@ -109,7 +109,7 @@ function pool(jobs: ReadonlyArray<(() => Promise<void>) | undefined>, limit: num
   };
   return jobs.map((job) => {
     if (!job) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       const start = () => {
         running++;
         job().then(resolve, reject).finally(next);
@@ -117,6 +117,10 @@ function pool(jobs: ReadonlyArray<(() => Promise<void>) | undefined>, limit: num
       if (running < limit) start();
       else queue.push(start);
     });
+    // A later layer may fail while an earlier one is still awaited: its failure is reported
+    // when its turn comes (or by the unpack's allSettled), not as an unhandled rejection.
+    done.catch(() => {});
+    return done;
   });
 }
 
