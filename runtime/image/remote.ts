@@ -40,7 +40,13 @@ function planFromRecord(record: ImageRecord, home: string, shift: IdShift | unde
   if (!hasBlob(home, id)) return undefined;
   const raw = readFileSync(blobFile(home, id));
   if (digestOf(raw, id.algorithm) !== id.text) return undefined; // damaged: fetch again
-  const { config, diffIds, platform } = parseImageConfig(JSON.parse(raw.toString('utf8')), `image config ${id.text.slice(0, 19)}`, parsePlatform(record.platform ?? formatPlatform(hostPlatform())));
+  let parsed: ReturnType<typeof parseImageConfig>;
+  try {
+    parsed = parseImageConfig(JSON.parse(raw.toString('utf8')), `image config ${id.text.slice(0, 19)}`, parsePlatform(record.platform ?? formatPlatform(hostPlatform())));
+  } catch {
+    return undefined; // a record this version cannot read: fetch again
+  }
+  const { config, diffIds, platform } = parsed;
   if (diffIds.length !== record.layers.length || diffIds.some((diffId, i) => diffId.text !== record.layers[i]!.diffId)) return undefined;
   const layers: LayerPlan[] = [];
   for (const [i, layer] of record.layers.entries()) {
