@@ -4,7 +4,7 @@
 // overlay mounts, whiteout device nodes).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +113,12 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(report.join('\n')).toMatch(/\(linux\/arm64\/v8, /);
     const byDigest = await resolveImage(`${registry.host}/x/app@${amd64Digest}`, { home, progress: false, report: () => {} });
     expect(readFileSync(join(byDigest.layers[0]!, 'marker'), 'utf8')).toBe('amd64 marker\n');
+    // the same image for a rootless container: unpacked again from the cached blob, owned by the shifted ids, nothing fetched
+    const seen = registry.accessLog().length;
+    const rootless = await resolveImage(`${registry.host}/x/app@${amd64Digest}`, { home, progress: false, rootless: true, report: () => {} });
+    expect(rootless.layers[0]).toContain('/remapped/100000.100000/layers/');
+    expect(statSync(join(rootless.layers[0]!, 'marker')).uid).toBe(100000);
+    expect(registry.accessLog().length).toBe(seen);
     const missing = await cli(['pull', '--platform', 'linux/s390x', `${registry.host}/x/app:1`], home);
     expect(missing.stderr).toBe(`cttrace: ${registry.host}/x/app:1 has no linux/s390x image; it offers linux/amd64, linux/arm64/v8 (choose one with --platform)\n`);
     expect(missing.status).not.toBe(0);
