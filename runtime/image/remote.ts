@@ -5,7 +5,7 @@
 //   3. the registry (missing when 1 and 2 found nothing; always).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { blobPath, DirSource, digestOf, parseDigest, TarSource } from './blobs.js';
-import { hasBlob, blobFile, putBlob } from './blob-store.js';
+import { blobFile, hasBlob, putBlob } from './blob-store.js';
 import { type DockerReference, familiarName, formatReference } from './docker-reference.js';
 import { daemonHasImage, saveDaemonImage } from './docker-daemon.js';
 import { ImageError } from './errors.js';
@@ -18,7 +18,6 @@ import type { PullPolicy } from './pull-policy.js';
 import { type ImageRecord, readRecord, recordImage, touchRecord } from './records.js';
 import type { ImageReference } from './reference.js';
 import type { Image } from './store.js';
-
 
 export interface RemoteOptions {
   readonly pull?: PullPolicy | undefined;
