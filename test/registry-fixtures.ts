@@ -113,11 +113,11 @@ export interface Proxy {
   /** Requests seen: "METHOD path" (with "range=..." when one was asked). */
   readonly seen: string[];
   /** Chooses the behaviour per request (default: forward). */
-  behave: (method: string, path: string) => ProxyBehaviour;
+  behave: (method: string, path: string, headers: http.IncomingHttpHeaders) => ProxyBehaviour;
   stop(): Promise<void>;
 }
 
-export async function startProxy(target: string): Promise<Proxy> {
+export async function startProxy(target: string, bind = '127.0.0.1'): Promise<Proxy> {
   const held = new Set<http.ServerResponse>();
   const proxy: Proxy = {
     host: '',
@@ -133,7 +133,7 @@ export async function startProxy(target: string): Promise<Proxy> {
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
     proxy.seen.push(`${req.method} ${path}${req.headers.range ? ` range=${req.headers.range}` : ''}`);
-    const behaviour = proxy.behave(req.method ?? 'GET', path);
+    const behaviour = proxy.behave(req.method ?? 'GET', path, req.headers);
     if (behaviour.kind === 'answer') {
       res.writeHead(behaviour.status, behaviour.headers);
       res.end(behaviour.body);
@@ -185,7 +185,7 @@ export async function startProxy(target: string): Promise<Proxy> {
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, bind, resolve));
   (proxy as { host: string }).host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
 }

@@ -4,9 +4,9 @@
 // overlay mounts, whiteout device nodes).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,8 @@ const blobsIn = (home: string) => (existsSync(join(home, 'blobs/sha256')) ? read
 
 /** The amd64 manifest's digest in the multi-platform layout (what a pull by digest names). */
 let amd64Digest = '';
+let whiteoutTop: Buffer;
+let amd64Manifest: { config: object; layers: Array<Record<string, unknown>> };
 const layers: Record<string, Buffer> = {};
 
 beforeAll(async () => {
@@ -51,6 +53,7 @@ beforeAll(async () => {
   const index = JSON.parse(readFileSync(join(multi, 'index.json'), 'utf8'));
   const nested = JSON.parse(readFileSync(join(multi, 'blobs/sha256', index.manifests[0].digest.slice(7)), 'utf8'));
   amd64Digest = nested.manifests.find((m: { platform: { architecture: string } }) => m.platform.architecture === 'amd64').digest;
+  amd64Manifest = JSON.parse(readFileSync(join(multi, 'blobs/sha256', amd64Digest.slice(7)), 'utf8'));
 
   const zstd = join(work, 'zstd');
   writeLayout(zstd, '1', [{ architecture: 'amd64', layers: [tarOf([...base, { path: 'marker', data: 'zstd marker\n' }])] }]);
@@ -61,7 +64,8 @@ beforeAll(async () => {
     tarOf([...base, { path: 'etc/deleteme', data: 'bye\n' }, { path: 'data/old1', data: '1\n' }, { path: 'data/old2', data: '2\n' }]),
     tarOf([{ path: 'etc/', type: 'Directory' }, { path: 'etc/.wh.deleteme' }]),
   ];
-  writeLayout(whiteouts, '1', [{ architecture: 'amd64', layers: [...lower, tarOf([{ path: 'data/', type: 'Directory' }, { path: 'data/.wh..wh..opq' }, { path: 'data/new', data: 'new\n' }])] }]);
+  whiteoutTop = tarOf([{ path: 'data/', type: 'Directory' }, { path: 'data/.wh..wh..opq' }, { path: 'data/new', data: 'new\n' }]);
+  writeLayout(whiteouts, '1', [{ architecture: 'amd64', layers: [...lower, whiteoutTop] }]);
   await push(whiteouts, '1', `${registry.host}/x/layers:1`);
   // the same two lower layers under another name: shared blobs
   const sibling = join(work, 'sibling');
@@ -109,6 +113,12 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(report.join('\n')).toMatch(/\(linux\/arm64\/v8, /);
     const byDigest = await resolveImage(`${registry.host}/x/app@${amd64Digest}`, { home, progress: false, report: () => {} });
     expect(readFileSync(join(byDigest.layers[0]!, 'marker'), 'utf8')).toBe('amd64 marker\n');
+    // the same image for a rootless container: unpacked again from the cached blob, owned by the shifted ids, nothing fetched
+    const seen = registry.accessLog().length;
+    const rootless = await resolveImage(`${registry.host}/x/app@${amd64Digest}`, { home, progress: false, rootless: true, report: () => {} });
+    expect(rootless.layers[0]).toContain('/remapped/100000.100000/layers/');
+    expect(statSync(join(rootless.layers[0]!, 'marker')).uid).toBe(100000);
+    expect(registry.accessLog().length).toBe(seen);
     const missing = await cli(['pull', '--platform', 'linux/s390x', `${registry.host}/x/app:1`], home);
     expect(missing.stderr).toBe(`cttrace: ${registry.host}/x/app:1 has no linux/s390x image; it offers linux/amd64, linux/arm64/v8 (choose one with --platform)\n`);
     expect(missing.status).not.toBe(0);
@@ -189,6 +199,15 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(blobsIn(corruptHome).filter((hex) => readFileSync(join(corruptHome, 'blobs/sha256', hex)).subarray(0, 2).toString('hex') === '1f8b')).toEqual([]);
     if (existsSync(join(corruptHome, 'blobs/incoming'))) expect(readdirSync(join(corruptHome, 'blobs/incoming'))).toEqual([]);
 
+    // the top layer is missing on the registry while the lower ones still download: its own line, no crash
+    const top = sha256(gzipSync(whiteoutTop));
+    proxy.behave = (_method, path) =>
+      path.endsWith(`/blobs/sha256:${top}`) ? { kind: 'answer', status: 404, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}') } : { kind: 'forward' };
+    const lost = await cli(['pull', `${proxy.host}/x/layers:1`], freshHome());
+    proxy.behave = () => ({ kind: 'forward' });
+    expect(lost.stderr).toBe(`cttrace: registry ${proxy.host}: blob sha256:${top}: BLOB_UNKNOWN blob unknown to registry\n`);
+    expect(lost.status).toBe(1);
+
     // a manifest over the limit
     proxy.behave = (_method, path) =>
       path.endsWith('/manifests/huge') ? { kind: 'answer', status: 200, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: Buffer.alloc(5 * 1024 * 1024, 0x20) } : { kind: 'forward' };
@@ -197,20 +216,68 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(huge.stderr).toBe(`cttrace: the manifest of x/app:huge from registry ${proxy.host} is too large: over 4194304 bytes\n`);
     expect(huge.status).not.toBe(0);
 
+    // a foreign (non-distributable) layer, as Windows base images have
+    const foreign = Buffer.from(JSON.stringify({ ...amd64Manifest, layers: amd64Manifest.layers.map((layer) => ({ ...layer, mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', urls: ['https://example.invalid/layer'] })) }));
+    proxy.behave = (_method, path) => (path.endsWith('/manifests/foreign') ? { kind: 'answer', status: 200, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: foreign } : { kind: 'forward' });
+    const refused = await cli(['pull', `${proxy.host}/x/app:foreign`], home);
+    proxy.behave = () => ({ kind: 'forward' });
+    expect(refused.stderr).toBe(`cttrace: ${proxy.host}/x/app:foreign: layer 1 is a foreign (non-distributable) layer (application/vnd.oci.image.layer.nondistributable.v1.tar+gzip), which registries do not serve: such images (Windows bases) cannot run here\n`);
+    expect(refused.status).not.toBe(0);
+
     // a --pull never for an image the cache lacks
     const never = await cli(['run', '--pull', 'never', '--', `${registry.host}/x/app:1`, 'true'], freshHome());
     expect(never.stderr).toBe(`cttrace: ${registry.host}/x/app:1 is not in the cache and --pull never forbids fetching it: run \`cttrace pull ${registry.host}/x/app:1\` first\n`);
     expect(never.status).not.toBe(0);
   });
 
-  it('a connection cut mid-layer resumes with a range; one cut every time fails as truncated, nothing cached', async () => {
+  it('a registry that wants Basic credentials: refused without, pulled with --creds', async () => {
+    const expected = `Basic ${Buffer.from('me:secret').toString('base64')}`;
+    proxy.behave = (_method, _path, headers) =>
+      headers.authorization === expected
+        ? { kind: 'forward' }
+        : { kind: 'answer', status: 401, headers: { 'www-authenticate': 'Basic realm="cttrace-test"', 'content-type': 'application/json' }, body: Buffer.from('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}') };
+    try {
+      const anonymous = await cli(['pull', `${proxy.host}/x/app:1`], freshHome(), { DOCKER_CONFIG: join(work, 'no-docker-config') });
+      expect(anonymous.stderr).toBe(`cttrace: registry ${proxy.host} wants a login: pass --creds USER:PASSWORD or run docker login ${proxy.host}\n`);
+      const wrong = await cli(['pull', '--creds', 'me:wrong', `${proxy.host}/x/app:1`], freshHome());
+      expect(wrong.stderr).toBe(`cttrace: registry ${proxy.host}: manifest x/app:1: UNAUTHORIZED authentication required (the credentials from --creds were refused (wrong user or password?))\n`);
+      const right = await cli(['pull', '--creds', 'me:secret', `${proxy.host}/x/app:1`], freshHome());
+      expect(right.stderr).toMatch(/pulled .* 1 of 1 layers downloaded/);
+    } finally {
+      proxy.behave = () => ({ kind: 'forward' });
+    }
+  });
+
+  it('plain http only for loopback, or a host named by --insecure-registry', async () => {
+    // the proxy, reached through this machine's own non-loopback address
+    const address = Object.values(networkInterfaces()).flat().find((entry) => entry?.family === 'IPv4' && !entry.internal)?.address;
+    expect(address, 'a non-loopback IPv4 address on this machine').toBeDefined();
+    const outside = await startProxy(registry.host, '0.0.0.0');
+    try {
+      const host = `${address}:${outside.host.split(':')[1]}`;
+      const refused = await cli(['pull', `${host}/x/app:1`], freshHome());
+      expect(refused.stderr).toBe(`cttrace: registry ${host} does not speak https at ${host}: if it serves plain http and you trust the network, pass --insecure-registry ${host}\n`);
+      expect(refused.status).not.toBe(0);
+      const allowed = await cli(['pull', '--insecure-registry', host, `${host}/x/app:1`], freshHome());
+      expect(allowed.stderr).toMatch(/pulled .* 1 of 1 layers downloaded/);
+    } finally {
+      await outside.stop();
+    }
+  });
+
+  it('a 503 is retried; a connection cut mid-layer resumes with a range; one cut every time fails as truncated, nothing cached', async () => {
     let cuts = 0;
-    proxy.behave = (_method, path) => (/\/blobs\//.test(path) && cuts++ === 1 ? { kind: 'cut', bytes: 4096 } : { kind: 'forward' });
+    let busy = 0;
+    proxy.behave = (_method, path) => {
+      if (path.endsWith('/manifests/1') && busy++ === 0) return { kind: 'answer', status: 503, headers: {}, body: Buffer.from('{"errors":[{"code":"UNAVAILABLE","message":"busy"}]}') };
+      return /\/blobs\//.test(path) && cuts++ === 1 ? { kind: 'cut', bytes: 4096 } : { kind: 'forward' };
+    };
     const home = freshHome();
     const resumed = await cli(['pull', `${proxy.host}/x/app:1`], home);
     expect(resumed.stderr).toMatch(/pulled .* 1 of 1 layers downloaded/);
     expect(resumed.status).toBe(0);
     expect(proxy.seen.some((line) => /blobs\/sha256:[a-f0-9]+ range=bytes=4096-$/.test(line))).toBe(true);
+    expect(proxy.seen.filter((line) => line === 'GET /v2/x/app/manifests/1').length).toBeGreaterThanOrEqual(2);
 
     proxy.behave = (_method, path) => (/\/blobs\//.test(path) && !/manifests/.test(path) ? { kind: 'cut', bytes: 100 } : { kind: 'forward' });
     const broken = freshHome();
@@ -222,17 +289,25 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(blobsIn(broken).length).toBeLessThanOrEqual(1); // the manifest at most: never a layer or config cut short
   });
 
-  it('SIGKILL mid-pull leaves no partial blob taken as whole; the next pull resumes it', async () => {
-    const home = freshHome();
+  /** Starts `cttrace pull` of x/app:1 through the proxy and SIGKILLs it once its layer download hangs halfway. */
+  async function killedMidPull(home: string): Promise<void> {
     let stalled!: () => void;
     const atStall = new Promise<void>((resolve) => (stalled = resolve));
     proxy.behave = (_method, path) => (/\/blobs\//.test(path) && path.includes(sha256(gzipSync(layers['amd64']!))) ? { kind: 'stall', bytes: 200_000, onStall: () => stalled() } : { kind: 'forward' });
     const child = spawn(process.execPath, [cliPath, 'pull', `${proxy.host}/x/app:1`], { env: { ...process.env, CTTRACE_HOME: home }, stdio: 'ignore' });
-    await atStall;
-    await new Promise((resolve) => setTimeout(resolve, 200)); // let it write what it received
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-    proxy.behave = () => ({ kind: 'forward' });
+    try {
+      await atStall;
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let it write what it received
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      proxy.behave = () => ({ kind: 'forward' });
+    }
+  }
+
+  it('SIGKILL mid-pull leaves no partial blob taken as whole; the next pull resumes it, or prune removes it', async () => {
+    const home = freshHome();
+    await killedMidPull(home);
     const partial = readdirSync(join(home, 'blobs/incoming'));
     expect(partial).toHaveLength(1);
     expect(blobsIn(home)).not.toContain(partial[0]!.split('.')[0]);
@@ -240,5 +315,13 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(again.stdout).toBe('amd64 marker\n');
     expect(proxy.seen.some((line) => /range=bytes=\d+-$/.test(line))).toBe(true);
     expect(readdirSync(join(home, 'blobs/incoming'))).toEqual([]);
+
+    const other = freshHome();
+    await killedMidPull(other);
+    const pruned = await cli(['prune'], other);
+    // the manifest and config it had stored belong to no image: they go too
+    expect(pruned.stdout).toMatch(/^removed 0 unpacked layers, 2 blobs \(\d+B\) and 200\.0kB of unfinished downloads\n$/);
+    expect(blobsIn(other)).toEqual([]);
+    expect(readdirSync(join(other, 'blobs/incoming'))).toEqual([]);
   });
 });

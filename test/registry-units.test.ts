@@ -9,6 +9,7 @@ import { parseChallenge } from '../runtime/image/registry/client.js';
 import { lookupCredentials, parseCreds } from '../runtime/image/registry/credentials.js';
 import { describeFailure } from '../runtime/image/registry/errors.js';
 import { isLoopback } from '../runtime/image/registry/http.js';
+import { progressLine } from '../runtime/image/progress.js';
 
 describe('platforms', () => {
   it('parses and normalises as containerd does', () => {
@@ -59,6 +60,11 @@ describe('the registry protocol', () => {
     expect(describeFailure(401, Buffer.from('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"},{"code":"DENIED","message":"no"}]}'))).toBe('UNAUTHORIZED authentication required; DENIED no');
     expect(describeFailure(502, Buffer.from('<html>bad gateway</html>'))).toBe('HTTP 502');
     expect(describeFailure(418, Buffer.from('teapot\nmore'))).toBe('HTTP 418: teapot');
+  });
+
+  it('a download shows its bar as docker pull does', () => {
+    expect(progressLine({ id: 'dad0e3572c86', total: 1_050_000, done: 210_000, status: 'Downloading' }, 10)).toBe('dad0e3572c86: Downloading [==>       ] 210.0kB/1.05MB');
+    expect(progressLine({ id: 'dad0e3572c86', total: 1_050_000, done: 1_050_000, status: 'Download complete' })).toBe('dad0e3572c86: Download complete');
   });
 
   it('plain http is for loopback only', () => {

@@ -229,6 +229,8 @@ describe.skipIf(!isRoot)('cttrace run refuses bad input and leaves nothing (root
       writeFileSync(corrupt, Buffer.from('this is not a tar archive at all'.repeat(40)));
       const cases: readonly [string[], RegExp][] = [
         [['--', 'no-such-image-xyz'], /no-such-image-xyz|registry/i], // no network here: the registry is not reached
+        [['--', './no-such-image-xyz'], /unknown image/i],
+        [['--', 'No-Such-Image'], /invalid image reference/i],
         [['--', corrupt], /corrupt|not a|tar/i],
         [['--', 'busybox', 'no-such-command'], /no-such-command/],
         [['--runtime', 'dockerd', '--', 'busybox', 'true'], /unknown runtime "dockerd"/],

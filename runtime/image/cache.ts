@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { removeOrphanDownloads } from './blob-store.js';
 import { familiarName, formatReference } from './docker-reference.js';
 import { ImageError } from './errors.js';
+import { removeStaleTempDirs } from './home.js';
 import { type ImageRecord, listRecords, removeRecord } from './records.js';
 import { parseReference } from './reference.js';
 
@@ -68,6 +69,8 @@ export interface Freed {
   blobs: number;
   bytes: number;
   partial: number;
+  /** Unpacks killed midway, removed. */
+  temps: number;
 }
 
 /** Removes blobs and unpacked layers that no record keeps (of `candidates` only, when given). */
@@ -84,7 +87,7 @@ function sweep(home: string, candidates?: { blobs: Set<string>; diffIds: Set<str
     }
   }
   const mounted = mountedLayers();
-  const freed: Freed = { layers: 0, blobs: 0, bytes: 0, partial: 0 };
+  const freed: Freed = { layers: 0, blobs: 0, bytes: 0, partial: 0, temps: 0 };
   for (const algorithm of ['sha256', 'sha512']) {
     const dir = join(home, 'blobs', algorithm);
     if (!existsSync(dir)) continue;
@@ -110,7 +113,10 @@ function sweep(home: string, candidates?: { blobs: Set<string>; diffIds: Set<str
       }
     }
   }
-  if (!candidates) freed.partial = removeOrphanDownloads(home);
+  if (!candidates) {
+    freed.partial = removeOrphanDownloads(home);
+    freed.temps = removeStaleTempDirs(home);
+  }
   return freed;
 }
 

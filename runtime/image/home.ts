@@ -113,6 +113,11 @@ export function sweepStaleTemps(home: string): string[] {
   return removed;
 }
 
+/** For `cttrace prune`: the unpacks and archive copies that killed processes left; how many. */
+export function removeStaleTempDirs(home: string): number {
+  return sweepStaleTemps(home).length;
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

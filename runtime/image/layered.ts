@@ -16,7 +16,7 @@ import type { ImageReference } from './reference.js';
 import { extractLayer } from './safe-extract.js';
 import type { Image } from './store.js';
 import { createZstdDecompress } from './zstd.js';
-import { type ImageSource, type LayerRecord, readRecord, writeRecord } from './records.js';
+import { type ImageSource, type LayerRecord, recordImage } from './records.js';
 
 const GZIP = Buffer.from([0x1f, 0x8b]);
 const ZSTD = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
@@ -142,9 +142,7 @@ export function layerRecords(plan: ImagePlan, keepsBlobs: boolean): LayerRecord[
 
 /** Notes an image read from a file in the image records (the file stays the source: no blobs are kept). */
 function recordLocalImage(plan: ImagePlan, name: string, source: ImageSource, home: string): void {
-  const now = new Date().toISOString();
-  const previous = readRecord(home, name);
-  writeRecord(home, {
+  recordImage(home, {
     name,
     source,
     id: plan.id,
@@ -152,8 +150,6 @@ function recordLocalImage(plan: ImagePlan, name: string, source: ImageSource, ho
     ...(plan.platform ? { platform: plan.platform } : {}),
     layers: layerRecords(plan, false),
     size: plan.layers.reduce((sum, layer) => sum + layer.size, 0),
-    pulled: previous?.id === plan.id ? previous.pulled : now,
-    lastUsed: now,
   });
 }
 

@@ -63,6 +63,13 @@ export function writeRecord(home: string, record: ImageRecord): void {
   renameSync(temp, file);
 }
 
+/** Records an image fetched or imported now; `pulled` stays when the name already held this image. */
+export function recordImage(home: string, image: Omit<ImageRecord, 'pulled' | 'lastUsed'>): void {
+  const now = new Date().toISOString();
+  const previous = readRecord(home, image.name);
+  writeRecord(home, { ...image, pulled: previous?.id === image.id ? previous.pulled : now, lastUsed: now });
+}
+
 /** Marks an image used now (for `cttrace images`). */
 export function touchRecord(home: string, record: ImageRecord): ImageRecord {
   const touched = { ...record, lastUsed: new Date().toISOString() };

@@ -4,8 +4,8 @@
 //   2. for a bare name, the local dockerd, if it runs and has the image (missing, never);
 //   3. the registry (missing when 1 and 2 found nothing; always).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { DirSource, digestOf, parseDigest, TarSource } from './blobs.js';
-import { hasBlob, blobFile, putBlob } from './blob-store.js';
+import { blobPath, DirSource, digestOf, parseDigest, TarSource } from './blobs.js';
+import { blobFile, hasBlob, putBlob } from './blob-store.js';
 import { type DockerReference, familiarName, formatReference } from './docker-reference.js';
 import { daemonHasImage, saveDaemonImage } from './docker-daemon.js';
 import { ImageError } from './errors.js';
@@ -15,10 +15,9 @@ import { layerRecords, unpackPlan } from './layered.js';
 import { formatPlatform, hostPlatform, parsePlatform, platformMatches, type Platform } from './platform.js';
 import type { Progress } from './progress.js';
 import type { PullPolicy } from './pull-policy.js';
-import { type ImageRecord, readRecord, touchRecord, writeRecord } from './records.js';
+import { type ImageRecord, readRecord, recordImage, touchRecord } from './records.js';
 import type { ImageReference } from './reference.js';
 import type { Image } from './store.js';
-
 
 export interface RemoteOptions {
   readonly pull?: PullPolicy | undefined;
@@ -40,15 +39,21 @@ function planFromRecord(record: ImageRecord, home: string, shift: IdShift | unde
   if (!hasBlob(home, id)) return undefined;
   const raw = readFileSync(blobFile(home, id));
   if (digestOf(raw, id.algorithm) !== id.text) return undefined; // damaged: fetch again
-  const { config, diffIds, platform } = parseImageConfig(JSON.parse(raw.toString('utf8')), `image config ${id.text.slice(0, 19)}`, parsePlatform(record.platform ?? formatPlatform(hostPlatform())));
+  let parsed: ReturnType<typeof parseImageConfig>;
+  try {
+    parsed = parseImageConfig(JSON.parse(raw.toString('utf8')), `image config ${id.text.slice(0, 19)}`, parsePlatform(record.platform ?? formatPlatform(hostPlatform())));
+  } catch {
+    return undefined; // a record this version cannot read: fetch again
+  }
+  const { config, diffIds, platform } = parsed;
   if (diffIds.length !== record.layers.length || diffIds.some((diffId, i) => diffId.text !== record.layers[i]!.diffId)) return undefined;
   const layers: LayerPlan[] = [];
   for (const [i, layer] of record.layers.entries()) {
     const digest = layer.digest ? parseDigest(layer.digest, record.name) : undefined;
     if (!existsSync(unpackedLayerDir(home, shift, diffIds[i]!)) && !(digest && hasBlob(home, digest))) return undefined;
-    layers.push({ diffId: diffIds[i]!, path: digest ? `blobs/${digest.algorithm}/${digest.hex}` : '', ...(digest ? { digest } : {}), size: layer.size });
+    layers.push({ diffId: diffIds[i]!, path: digest ? blobPath(digest) : '', ...(digest ? { digest } : {}), size: layer.size });
   }
-  return { name: record.name, id: record.id, config, layers, source: new DirSource(home), ...(record.manifestDigest ? { manifestDigest: record.manifestDigest } : {}), platform, configPath: `blobs/${id.algorithm}/${id.hex}` };
+  return { name: record.name, id: record.id, config, layers, source: new DirSource(home), ...(record.manifestDigest ? { manifestDigest: record.manifestDigest } : {}), platform, configPath: blobPath(id) };
 }
 
 function describe(record: ImageRecord): string {
@@ -75,20 +80,16 @@ async function importFromDaemon(ref: DockerReference, reference: string, home: s
     const plan = readDockerArchive(source, undefined, `docker-daemon:${name}`);
     putBlob(home, parseDigest(plan.id, name), source.read(plan.configPath), `the image config of ${name}`);
     const image = await unpackPlan(plan, reference, home, shift, progress);
-    const now = new Date().toISOString();
-    const record: ImageRecord = {
+    recordImage(home, {
       name: daemonName(ref),
       source: 'docker-daemon',
       id: plan.id,
       ...(plan.platform ? { platform: plan.platform } : {}),
       layers: layerRecords(plan, false),
       size: plan.layers.reduce((sum, layer) => sum + layer.size, 0),
-      pulled: now,
-      lastUsed: now,
-    };
-    writeRecord(home, record);
+    });
     report(`using ${name} from the local dockerd (${plan.id.slice(0, 19)}…)`);
-    return { ...image, name: describe(record) };
+    return { ...image, name: describe(readRecord(home, daemonName(ref))!) };
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }

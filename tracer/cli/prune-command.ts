@@ -9,6 +9,7 @@ import { print } from './output.js';
 export async function pruneCommand(): Promise<number> {
   needsRoot('prune');
   const freed = pruneCache(cttraceHome());
-  print(process.stdout, `removed ${freed.layers} unpacked layers, ${freed.blobs} blobs (${formatBytes(freed.bytes)}) and ${formatBytes(freed.partial)} of unfinished downloads\n`);
+  const temps = freed.temps > 0 ? `, ${freed.temps} unfinished unpacks` : '';
+  print(process.stdout, `removed ${freed.layers} unpacked layers, ${freed.blobs} blobs (${formatBytes(freed.bytes)}) and ${formatBytes(freed.partial)} of unfinished downloads${temps}\n`);
   return 0;
 }

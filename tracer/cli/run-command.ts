@@ -24,7 +24,7 @@ export interface RunOptions extends OutputOptions, WebOptions, ImageOptions {
 
 export async function runCommand(imageAndCommand: readonly string[], options: RunOptions): Promise<number> {
   const [image, ...command] = imageAndCommand;
-  if (!image) throw new UserError('no image given: cttrace run -- IMAGE [CMD...] (IMAGE: busybox, oci:DIR, FILE.tar, dir:PATH)');
+  if (!image) throw new UserError('no image given: cttrace run -- IMAGE [CMD...] (IMAGE: alpine, host:port/app:tag, docker-daemon:NAME, busybox, oci:DIR, FILE.tar, dir:PATH)');
   checkOutputOptions(options);
   checkImageOptions(options);
   if (process.getuid?.() !== 0) {

@@ -8,7 +8,7 @@ import { DOCKER_HUB } from '../docker-reference.js';
 import { MEDIA } from '../formats.js';
 import type { Credentials } from './credentials.js';
 import { describeFailure, RegistryError } from './errors.js';
-import { httpRequest, type HttpResponse, isLoopback, readBody, TransientError } from './http.js';
+import { httpRequest, type HttpResponse, isLoopback, PlainHttpError, readBody, TransientError } from './http.js';
 
 const MANIFEST_ACCEPT = [MEDIA.ociIndex, MEDIA.dockerList, MEDIA.ociManifest, MEDIA.dockerManifest].join(', ');
 
@@ -100,7 +100,7 @@ export class RegistryClient {
       } catch (error) {
         lastError = error;
         // A plain-http registry answers a TLS hello with garbage: try http next (insecure only).
-        if (!(error instanceof TransientError) || !fallback) throw error;
+        if (!(error instanceof TransientError || error instanceof PlainHttpError) || !fallback) throw error;
       }
     }
     throw lastError;

@@ -43,6 +43,11 @@ export class TransientError extends RegistryError {
   override name = 'TransientError';
 }
 
+/** An https request answered by a plain-http server. */
+export class PlainHttpError extends RegistryError {
+  override name = 'PlainHttpError';
+}
+
 /**
  * No byte for the timeout's length. Not retried as a whole request (a registry that does not
  * answer would keep the user waiting several timeouts), but a download that stalls midway
@@ -57,6 +62,10 @@ function networkError(error: NodeJS.ErrnoException, what: string, url: URL): Reg
   if (code === 'ECONNREFUSED') return new RegistryError(`cannot reach ${what}: connection refused at ${url.host} (is it running? is the port right?)`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RegistryError(`cannot reach ${what}: ${url.hostname} does not resolve (${code}); check the name and the network`);
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return new RegistryError(`${what}: its TLS certificate is not trusted (${code}); for a registry you trust, --insecure-registry ${url.host}`);
+  // A TLS hello answered in plain http: retrying cannot help, the user must allow http.
+  if (url.protocol === 'https:' && (code === 'EPROTO' || /wrong version number|packet length too long/i.test(error.message))) {
+    return new PlainHttpError(`${what} does not speak https at ${url.host}: if it serves plain http and you trust the network, pass --insecure-registry ${url.host}`);
+  }
   return new TransientError(`${what}: ${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`);
 }
 

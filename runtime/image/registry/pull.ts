@@ -13,7 +13,7 @@ import { type IdShift, unpackedLayerDir } from '../home.js';
 import { layerRecords, unpackPlan } from '../layered.js';
 import { formatPlatform, hostPlatform, type Platform } from '../platform.js';
 import { formatBytes, type LayerProgress, type Progress } from '../progress.js';
-import { readRecord, writeRecord } from '../records.js';
+import { recordImage } from '../records.js';
 import type { Image } from '../store.js';
 import { type Manifest, RegistryClient } from './client.js';
 import { type Credentials, lookupCredentials } from './credentials.js';
@@ -109,7 +109,7 @@ function pool(jobs: ReadonlyArray<(() => Promise<void>) | undefined>, limit: num
   };
   return jobs.map((job) => {
     if (!job) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       const start = () => {
         running++;
         job().then(resolve, reject).finally(next);
@@ -117,6 +117,10 @@ function pool(jobs: ReadonlyArray<(() => Promise<void>) | undefined>, limit: num
       if (running < limit) start();
       else queue.push(start);
     });
+    // A later layer may fail while an earlier one is still awaited: its failure is reported
+    // when its turn comes (or by the unpack's allSettled), not as an unhandled rejection.
+    done.catch(() => {});
+    return done;
   });
 }
 
@@ -161,8 +165,7 @@ export async function pullFromRegistry(ref: DockerReference, reference: string, 
     PARALLEL,
   );
   const image = await unpackPlan(plan, reference, home, options.shift, progress, { bars, ready });
-  const now = new Date().toISOString();
-  writeRecord(home, {
+  recordImage(home, {
     name,
     source: 'registry',
     id: plan.id,
@@ -170,8 +173,6 @@ export async function pullFromRegistry(ref: DockerReference, reference: string, 
     ...(plan.platform ? { platform: plan.platform } : {}),
     layers: layerRecords(plan, true),
     size: configDesc.size + plan.layers.reduce((sum, layer) => sum + layer.size, 0),
-    pulled: readRecord(home, name)?.id === plan.id ? readRecord(home, name)!.pulled : now,
-    lastUsed: now,
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const fetched = needed.filter(Boolean).length;
