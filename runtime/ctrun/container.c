@@ -33,6 +33,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "state.h"
+#include "tty-relay.h"
 #include "utils.h"
 
 /* ---- run / create ---------------------------------------------------- */
@@ -101,6 +102,7 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   cleanup_close int sync_parent = -1;
   cleanup_close int sync_child = -1;
   cleanup_close int fifo_fd = -1;
+  cleanup_close int console_master = -1;
   cleanup_seccomp_filter ctrun_seccomp_filter filter = NULL;
   cleanup_free char *cache = NULL;
   struct ctrun_child_sync cs;
@@ -114,7 +116,7 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
     return -1;
   if (ctrun_config_load (ctx->bundle, &c, err) < 0)
     return -1;
-  if (c->terminal && ctx->console_socket == NULL)
+  if (c->terminal && ctx->console_socket == NULL && mode != LAUNCH_RUN)
     return ctrun_make_error (err, 0, "process.terminal is true: give --console-socket to receive the pty");
 
   g.dir = ctrun_state_dir (ctx->state_root, ctx->id);
@@ -194,9 +196,15 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
     return -1;
 
   cs = (struct ctrun_child_sync) { .fd = sync_parent, .pid = g.pid, .config = c, .id = ctx->id,
-                                   .console_socket = ctx->console_socket, .until_ready = mode == LAUNCH_CREATE };
+                                   .console_socket = ctx->console_socket, .console_master = -1,
+                                   .until_ready = mode == LAUNCH_CREATE };
   if (ctrun_child_sync_wait (&cs, err) < 0)
-    return -1; /* the guard kills and reaps the init if it is still there */
+    {
+      if (cs.console_master >= 0)
+        close (cs.console_master);
+      return -1; /* the guard kills and reaps the init if it is still there */
+    }
+  console_master = cs.console_master;
 
   if (ctx->pid_file)
     {
@@ -215,8 +223,10 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
       return 0;
     }
 
-  /* Foreground: forward signals, wait, relay the status, then clean up (the guard). */
-  if (ctrun_wait_foreground (g.pid, &spawn.saved_mask, exit_status, err) < 0)
+  /* Foreground: forward signals (or relay the terminal), wait, relay the status, then
+     clean up (the guard). */
+  if (console_master >= 0 ? ctrun_tty_relay (console_master, g.pid, &spawn.saved_mask, exit_status, err) < 0
+                          : ctrun_wait_foreground (g.pid, &spawn.saved_mask, exit_status, err) < 0)
     return -1;
   g.pid = -1;
   ctrun_cgroup_remove (g.cg.created, g.cg.n_created, NULL);

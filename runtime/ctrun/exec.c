@@ -24,6 +24,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "state.h"
+#include "tty-relay.h"
 #include "utils.h"
 
 static const struct
@@ -73,6 +74,7 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
   cleanup_close int sync_parent = -1;
   cleanup_close int sync_child = -1;
   cleanup_close int cgroup_fd = -1;
+  cleanup_close int console_master = -1;
   cleanup_seccomp_filter ctrun_seccomp_filter filter = NULL;
   cleanup_free char *cache = NULL;
   struct ctrun_child_sync cs;
@@ -106,8 +108,8 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
         c->args[i] = xstrdup (args[i]);
       c->terminal = tty;
     }
-  if (c->terminal && ctx->console_socket == NULL)
-    return ctrun_make_error (err, 0, "a terminal needs --console-socket to receive the pty");
+  if (c->terminal && ctx->console_socket == NULL && ctx->detach)
+    return ctrun_make_error (err, 0, "a terminal with --detach needs --console-socket to receive the pty");
   point_namespaces_at_init (c, st.pid);
 
   memset (&spawn, 0, sizeof (spawn));
@@ -157,12 +159,15 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
       return -1;
     }
   cs = (struct ctrun_child_sync) { .fd = sync_parent, .pid = pid, .config = c, .id = ctx->id,
-                                   .console_socket = ctx->console_socket };
+                                   .console_socket = ctx->console_socket, .console_master = -1 };
   if (ctrun_child_sync_wait (&cs, err) < 0)
     {
+      if (cs.console_master >= 0)
+        close (cs.console_master);
       kill (pid, SIGKILL);
       return -1;
     }
+  console_master = cs.console_master;
   if (ctx->pid_file)
     {
       char buf[16];
@@ -172,7 +177,8 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
     }
   if (ctx->detach)
     return 0;
-  if (ctrun_wait_foreground (pid, &spawn.saved_mask, &exit_status, err) < 0)
+  if (console_master >= 0 ? ctrun_tty_relay (console_master, pid, &spawn.saved_mask, &exit_status, err) < 0
+                          : ctrun_wait_foreground (pid, &spawn.saved_mask, &exit_status, err) < 0)
     return -1;
   return exit_status;
 }

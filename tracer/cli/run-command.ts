@@ -18,9 +18,25 @@ export interface RunOptions extends OutputOptions, WebOptions {
   readonly pidsLimit?: number;
   readonly rootless?: boolean;
   readonly seccomp?: string;
+  readonly tty?: boolean;
+  readonly interactive?: boolean;
 }
 
 const STATE_PARENT = '/run/cttrace';
+
+/** `stty -g` of the terminal on stdin, and a function that puts it back (also at exit). */
+function saveTerminal(): () => void {
+  const saved = spawnSync('stty', ['-g'], { stdio: [0, 'pipe', 'ignore'], encoding: 'utf8' }).stdout?.trim();
+  if (!saved) return () => undefined;
+  const restore = () => {
+    spawnSync('stty', [saved], { stdio: [0, 'ignore', 'ignore'] });
+  };
+  process.once('exit', restore);
+  return () => {
+    process.removeListener('exit', restore);
+    restore();
+  };
+}
 
 export async function runCommand(imageAndCommand: readonly string[], options: RunOptions): Promise<number> {
   const [image, ...command] = imageAndCommand;
@@ -33,7 +49,14 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
   if (options.pidsLimit !== undefined && !(Number.isInteger(options.pidsLimit) && options.pidsLimit > 0)) {
     throw new UserError('--pids-limit takes a whole number above 0');
   }
-  return withLiveViewer(options, (hooks) => runContainer(image, command, options, hooks));
+  if (options.tty && !process.stdin.isTTY) throw new UserError('-t needs a terminal on stdin (as docker run -t); drop -t to pipe input');
+  // The runtime puts the terminal in raw mode and restores it; if it cannot (killed), we do.
+  const restore = options.tty ? saveTerminal() : () => undefined;
+  try {
+    return await withLiveViewer(options, (hooks) => runContainer(image, command, options, hooks));
+  } finally {
+    restore();
+  }
 }
 
 async function runContainer(image: string, command: readonly string[], options: RunOptions, hooks: LiveHooks): Promise<number> {
@@ -54,6 +77,7 @@ async function runContainer(image: string, command: readonly string[], options: 
       pidsLimit: options.pidsLimit,
       rootless: options.rootless,
       seccomp: options.seccomp,
+      terminal: options.tty ? { height: process.stdout.rows ?? 0, width: process.stdout.columns ?? 0 } : undefined,
       progress: process.stderr.isTTY,
     });
     const launch = runtimeLaunch(runtime, stateRoot, bundle.dir, id);
