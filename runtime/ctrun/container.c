@@ -206,13 +206,8 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
     }
   console_master = cs.console_master;
 
-  if (ctx->pid_file)
-    {
-      char buf[16];
-      int n = snprintf (buf, sizeof (buf), "%d", g.pid);
-      if (create_file (ctx->pid_file, buf, n, 0644, err) < 0)
-        return -1;
-    }
+  if (ctx->pid_file && write_pid_file (ctx->pid_file, g.pid, err) < 0)
+    return -1;
 
   if (mode != LAUNCH_CREATE)
     run_hooks_warn (c, HOOK_POSTSTART, ctx->id, "running", g.pid);

@@ -168,13 +168,8 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
       return -1;
     }
   console_master = cs.console_master;
-  if (ctx->pid_file)
-    {
-      char buf[16];
-      int n = snprintf (buf, sizeof (buf), "%d", pid);
-      if (create_file (ctx->pid_file, buf, n, 0644, err) < 0)
-        return -1;
-    }
+  if (ctx->pid_file && write_pid_file (ctx->pid_file, pid, err) < 0)
+    return -1;
   if (ctx->detach)
     return 0;
   if (console_master >= 0 ? ctrun_tty_relay (console_master, pid, &spawn.saved_mask, &exit_status, err) < 0

@@ -365,28 +365,35 @@ container_init (struct ctrun_spawn *s)
   finish_and_exec (s);
 }
 
-pid_t
-ctrun_spawn_init (struct ctrun_spawn *s, ctrun_error_t *err)
+/* clone3 into the given namespaces (and, on cgroup v2, straight into the cgroup); the
+   child runs CHILD and never returns. */
+static pid_t
+spawn (struct ctrun_spawn *s, unsigned long flags, void (*child) (struct ctrun_spawn *), ctrun_error_t *err)
 {
   struct clone_args args;
   pid_t pid;
 
   memset (&args, 0, sizeof (args));
-  /* The cgroup namespace is unshared by the init once it is in its cgroup. */
-  args.flags = ctrun_namespaces_clone_flags (s->config) & ~(unsigned long) CLONE_NEWCGROUP;
+  args.flags = flags;
   args.exit_signal = SIGCHLD;
   if (s->cgroup->v2_fd >= 0)
     {
       args.flags |= CLONE_INTO_CGROUP;
       args.cgroup = s->cgroup->v2_fd;
     }
-
   pid = syscall (SYS_clone3, &args, sizeof (args));
   if (pid < 0)
     return ctrun_make_error (err, errno, "clone3");
   if (pid == 0)
-    container_init (s);
+    child (s);
   return pid;
+}
+
+pid_t
+ctrun_spawn_init (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  /* The cgroup namespace is unshared by the init once it is in its cgroup. */
+  return spawn (s, ctrun_namespaces_clone_flags (s->config) & ~(unsigned long) CLONE_NEWCGROUP, container_init, err);
 }
 
 /* `exec`: a process in the namespaces of a running container (the pid one was joined by
@@ -410,20 +417,5 @@ container_exec (struct ctrun_spawn *s)
 pid_t
 ctrun_spawn_exec (struct ctrun_spawn *s, ctrun_error_t *err)
 {
-  struct clone_args args;
-  pid_t pid;
-
-  memset (&args, 0, sizeof (args));
-  args.exit_signal = SIGCHLD;
-  if (s->cgroup->v2_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = s->cgroup->v2_fd;
-    }
-  pid = syscall (SYS_clone3, &args, sizeof (args));
-  if (pid < 0)
-    return ctrun_make_error (err, errno, "clone3");
-  if (pid == 0)
-    container_exec (s);
-  return pid;
+  return spawn (s, 0, container_exec, err);
 }
