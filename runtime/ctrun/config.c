@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 
 #include "utils.h"
 
@@ -73,6 +74,15 @@ static const struct
   { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "user", CLONE_NEWUSER },
   { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
+
+const char *
+ctrun_namespace_name (int flag)
+{
+  for (size_t k = 0; k < ARRAY_SIZE (namespace_names); k++)
+    if (namespace_names[k].flag == flag)
+      return namespace_names[k].name;
+  return "unknown";
+}
 
 /* Mount options: set or clear a flag, or a propagation type. */
 static const struct
@@ -629,11 +639,61 @@ parse_devices (struct ctrun_config *c, json_t *devices, ctrun_error_t *err)
 }
 
 static int
+parse_personality (struct ctrun_config *c, json_t *p, ctrun_error_t *err)
+{
+  const char *domain;
+  json_t *flags;
+
+  if (p == NULL || json_is_null (p))
+    return 0;
+  if (!json_is_object (p) || get_string (p, "domain", "linux.personality", &domain, err) < 0)
+    return ctrun_make_error (err, 0, "config.json: linux.personality must be an object with a domain");
+  if (domain && strcmp (domain, "LINUX") == 0)
+    c->personality = PER_LINUX;
+  else if (domain && strcmp (domain, "LINUX32") == 0)
+    c->personality = PER_LINUX32;
+  else
+    return ctrun_make_error (err, 0, "config.json: linux.personality.domain `%s` is invalid: use LINUX or LINUX32",
+                             domain ? domain : "");
+  flags = json_object_get (p, "flags");
+  if (flags && json_array_size (flags))
+    return ctrun_make_error (err, 0, "config.json: linux.personality.flags are not supported");
+  c->has_personality = true;
+  return 0;
+}
+
+static int
+parse_time_offsets (struct ctrun_config *c, json_t *t, ctrun_error_t *err)
+{
+  static const char *const clocks[] = { "monotonic", "boottime", NULL };
+  const char *path;
+  json_t *m, *b;
+
+  if (t == NULL || json_is_null (t))
+    return 0;
+  if (!json_is_object (t) || check_keys (t, "linux.timeOffsets", clocks, err) < 0)
+    return ctrun_make_error (err, 0, "config.json: linux.timeOffsets takes monotonic and boottime");
+  if (!ctrun_config_has_namespace (c, CLONE_NEWTIME, &path) || path)
+    return ctrun_make_error (err, 0, "config.json: linux.timeOffsets needs a new time namespace in linux.namespaces");
+  if (get_object (t, "monotonic", "linux.timeOffsets", &m, err) < 0 || get_object (t, "boottime", "linux.timeOffsets", &b, err) < 0)
+    return -1;
+  if ((m && (get_int (m, "secs", "linux.timeOffsets.monotonic", NULL, &c->monotonic_secs, err) < 0
+             || get_int (m, "nanosecs", "linux.timeOffsets.monotonic", NULL, &c->monotonic_nsecs, err) < 0))
+      || (b && (get_int (b, "secs", "linux.timeOffsets.boottime", NULL, &c->boottime_secs, err) < 0
+                || get_int (b, "nanosecs", "linux.timeOffsets.boottime", NULL, &c->boottime_nsecs, err) < 0)))
+    return -1;
+  c->has_time_offsets = true;
+  return 0;
+}
+
+static int
 parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
 {
   static const char *const allowed[] = { "namespaces", "uidMappings", "gidMappings", "resources", "cgroupsPath",
                                          "rootfsPropagation", "maskedPaths", "readonlyPaths", "devices", "sysctl",
-                                         "seccomp", NULL };
+                                         "seccomp", "personality", "timeOffsets",
+                                         /* no LSM here: accepted, nothing to do (as runc) */
+                                         "mountLabel", NULL };
   json_t *ns, *res, *devices, *sysctl, *v;
   const char *s;
   size_t i;
@@ -732,6 +792,9 @@ parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
           c->n_sysctls++;
         }
     }
+  if (parse_personality (c, json_object_get (linux_, "personality"), err) < 0
+      || parse_time_offsets (c, json_object_get (linux_, "timeOffsets"), err) < 0)
+    return -1;
   return ctrun_seccomp_parse (json_object_get (linux_, "seccomp"), &c->seccomp, err);
 }
 

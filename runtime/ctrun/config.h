@@ -131,6 +131,11 @@ struct ctrun_config
 
   struct ctrun_hooks hooks;
 
+  bool has_personality;
+  unsigned long personality;   /* PER_LINUX or PER_LINUX32 */
+  bool has_time_offsets;
+  int64_t monotonic_secs, monotonic_nsecs, boottime_secs, boottime_nsecs; /* linux.timeOffsets */
+
   json_t *annotations; /* an object, possibly empty (for the state hooks and listeners see) */
 };
 
@@ -152,6 +157,8 @@ bool ctrun_config_has_namespace (const struct ctrun_config *c, int flag, const c
 /* Option tables, shared with the mount code. */
 int ctrun_parse_mount_options (const char *const *options, size_t n, struct ctrun_mount *m, ctrun_error_t *err);
 int ctrun_capability_from_name (const char *name);
+/* "pid", "network", ... for a CLONE_NEW* flag: the names config.json uses. */
+const char *ctrun_namespace_name (int flag);
 const char *ctrun_capability_name (int cap);
 
 #endif
