@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildCtrun, ctrunPath, leftovers, runcSpec, Sandbox, skipReason, type OciConfig } from './ctrun-bundle.js';
+import { buildCtrun, ctrunPath, isHybridCgroupHost, leftovers, runcSpec, Sandbox, skipReason, type OciConfig } from './ctrun-bundle.js';
 
 const reason = skipReason() ?? (spawnSync('runc', ['--version']).status === 0 ? null : 'runc is not installed (apt-get install runc)');
 if (reason) console.log(`ctrun spec tests skipped: ${reason}`);
@@ -49,6 +49,21 @@ describe.skipIf(reason !== null)('ctrun, the rest of the spec (root, against run
         expect(runc.status).not.toBe(0);
       } else expect(ctrun.stderr, mode).toBe('');
     }
+  });
+
+  it.runIf(isHybridCgroupHost())('cpu cpus/mems/realtime and memory swappiness in their v1 files, as runc; unified refused on v1', () => {
+    const script = 'cd /sys/fs/cgroup; cat cpuset/cpuset.cpus cpuset/cpuset.mems cpu/cpu.rt_period_us cpu/cpu.rt_runtime_us memory/memory.swappiness';
+    const { ctrun, runc } = both(['sh', '-c', script], (c) => {
+      c.linux.resources.cpu = { cpus: '0', mems: '0', realtimePeriod: 100000, realtimeRuntime: 1000 };
+      c.linux.resources.memory = { swappiness: 37 };
+    });
+    expect(ctrun.stderr).toBe('');
+    expect(ctrun.stdout).toBe(runc.stdout);
+    expect(ctrun.stdout).toBe('0\n0\n100000\n1000\n37\n');
+    const unified = runWith(ctrunPath, ['true'], (c) => {
+      c.linux.resources.unified = { 'memory.high': '100000000' };
+    });
+    expect(unified.stderr).toBe('ctrun: linux.resources.unified needs cgroup v2; this host has v1 controllers\n');
   });
 
   it('oomScoreAdj and umask as runc, and domainname', () => {

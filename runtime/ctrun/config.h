@@ -57,6 +57,15 @@ struct ctrun_device       /* linux.devices */
   gid_t gid;
 };
 
+/* A cgroup file to write, named per hierarchy kind: NULL where that kind has none (then
+   the setting is refused on such a host). */
+struct ctrun_cgroup_setting
+{
+  char *what;          /* as config.json names it, for errors */
+  const char *v1_controller;
+  char *v1_file, *v2_file, *value;
+};
+
 struct ctrun_caps
 {
   uint64_t bounding, effective, permitted, inheritable, ambient;
@@ -118,6 +127,10 @@ struct ctrun_config
   int64_t cpu_quota;
   struct ctrun_device_rule *device_rules;
   size_t n_device_rules;
+  /* cpu.cpus, mems, realtime and idle, memory.swappiness and useHierarchy, hugepageLimits, network,
+     unified: plain writes, kept as data */
+  struct ctrun_cgroup_setting *settings;
+  size_t n_settings;
 
   struct ctrun_device *devices;
   size_t n_devices;
