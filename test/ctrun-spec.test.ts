@@ -4,33 +4,24 @@
 // (which runc 1.1 lacks or only warns about) against the spec and the kernel's own view.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { buildCtrun, ctrunPath, isHybridCgroupHost, leftovers, runcSpec, Sandbox, skipReason, type OciConfig } from './ctrun-bundle.js';
+import { ctrunPath, isHybridCgroupHost, runcSpec, sandboxForSuite, skipReason, type OciConfig } from './ctrun-bundle.js';
 
 const reason = skipReason() ?? (spawnSync('runc', ['--version']).status === 0 ? null : 'runc is not installed (apt-get install runc)');
 if (reason) console.log(`ctrun spec tests skipped: ${reason}`);
 
 describe.skipIf(reason !== null)('ctrun, the rest of the spec (root, against runc)', () => {
-  let sb: Sandbox;
-  const used: string[] = [];
-
-  beforeAll(() => {
-    buildCtrun();
-    sb = new Sandbox();
-  });
-  afterEach(() => {
-    for (const id of used.splice(0)) expect(leftovers(sb, id)).toEqual([]);
-  });
-  afterAll(() => sb?.remove());
+  const suite = sandboxForSuite();
+  const { used } = suite;
 
   function runWith(binary: string, args: string[], edit: (c: OciConfig) => void) {
-    const id = sb.newId();
+    const id = suite.sb.newId();
     used.push(id);
-    const config = runcSpec(sb.rootfs, args);
+    const config = runcSpec(suite.sb.rootfs, args);
     edit(config);
-    const r = sb.runtime(binary, ['run', '--bundle', sb.bundle(id, config), id]);
-    if (binary !== ctrunPath) sb.runtime(binary, ['delete', '--force', id]);
+    const r = suite.sb.runtime(binary, ['run', '--bundle', suite.sb.bundle(id, config), id]);
+    if (binary !== ctrunPath) suite.sb.runtime(binary, ['delete', '--force', id]);
     return r;
   }
   const both = (args: string[], edit: (c: OciConfig) => void) => ({ ctrun: runWith(ctrunPath, args, edit), runc: runWith('runc', args, edit) });
