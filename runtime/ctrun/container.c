@@ -107,7 +107,6 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   cleanup_free char *cache = NULL;
   struct ctrun_child_sync cs;
   struct ctrun_spawn spawn;
-  int fds[2];
 
   /* comm holds 15 characters: "ctrun:[0:PARENT]" would be cut, hence MAIN. */
   prctl (PR_SET_NAME, "ctrun:[0:MAIN]", 0, 0, 0);
@@ -165,12 +164,10 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
       spawn.fifo_fd = fifo_fd;
     }
 
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
-    return ctrun_make_error (err, errno, "socketpair");
-  sync_parent = fds[0];
-  sync_child = fds[1];
-  spawn.sync_fd = sync_child;
-  spawn.sync_parent_fd = sync_parent;
+  if (ctrun_spawn_sync_pair (&spawn, err) < 0)
+    return -1;
+  sync_parent = spawn.sync_parent_fd; /* closed by scope */
+  sync_child = spawn.sync_fd;
 
   /* Signals wait until the init exists and has exec'd; then they are forwarded. */
   ctrun_block_forwarded_signals (&spawn.saved_mask);

@@ -80,7 +80,7 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
   struct ctrun_child_sync cs;
   struct ctrun_spawn spawn;
   const char *status;
-  int fds[2], exit_status = 0;
+  int exit_status = 0;
   pid_t pid;
 
   if (ctrun_state_load (ctx->state_root, ctx->id, &st, err) < 0)
@@ -136,12 +136,10 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
       ctrun_namespaces_close (&spawn.ns);
       return -1;
     }
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
-    return ctrun_make_error (err, errno, "socketpair");
-  sync_parent = fds[0];
-  sync_child = fds[1];
-  spawn.sync_fd = sync_child;
-  spawn.sync_parent_fd = sync_parent;
+  if (ctrun_spawn_sync_pair (&spawn, err) < 0)
+    return -1;
+  sync_parent = spawn.sync_parent_fd; /* closed by scope */
+  sync_child = spawn.sync_fd;
   ctrun_block_forwarded_signals (&spawn.saved_mask);
 
   pid = ctrun_spawn_exec (&spawn, err);

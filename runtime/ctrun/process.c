@@ -390,6 +390,17 @@ container_init (struct ctrun_spawn *s)
   finish_and_exec (s);
 }
 
+int
+ctrun_spawn_sync_pair (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  int fds[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+    return ctrun_make_error (err, errno, "socketpair");
+  s->sync_parent_fd = fds[0];
+  s->sync_fd = fds[1];
+  return 0;
+}
+
 /* clone3 into the given namespaces (and, on cgroup v2, straight into the cgroup); the
    child runs CHILD and never returns. */
 static pid_t
