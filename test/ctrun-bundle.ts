@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ctrunPath = path.join(repoRoot, 'runtime', 'build', 'ctrun');
@@ -201,4 +202,25 @@ export function isHybridCgroupHost(): boolean {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** For a describe: builds ctrun and makes a Sandbox before it, checks after every test that the
+ *  containers listed in `used` left nothing behind, removes the sandbox after it. */
+export function sandboxForSuite(): { readonly sb: Sandbox; readonly used: string[] } {
+  let sandbox: Sandbox | undefined;
+  const used: string[] = [];
+  beforeAll(() => {
+    buildCtrun();
+    sandbox = new Sandbox();
+  });
+  afterEach(() => {
+    for (const id of used.splice(0)) expect(leftovers(sandbox!, id)).toEqual([]);
+  });
+  afterAll(() => sandbox?.remove());
+  return {
+    get sb() {
+      return sandbox!;
+    },
+    used,
+  };
 }

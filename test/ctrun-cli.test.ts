@@ -4,9 +4,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { buildCtrun, ctrunPath, leftovers, runcSpec, Sandbox, skipReason, sleep, type OciConfig } from './ctrun-bundle.js';
+import { ctrunPath, runcSpec, sandboxForSuite, skipReason, sleep, type OciConfig } from './ctrun-bundle.js';
 
 const reason = skipReason() ?? (spawnSync('runc', ['--version']).status === 0 ? null : 'runc is not installed (apt-get install runc)');
 if (reason) console.log(`ctrun cli tests skipped: ${reason}`);
@@ -15,30 +15,24 @@ const RUNTIMES = { ctrun: ctrunPath, runc: 'runc' } as const;
 type Runtime = keyof typeof RUNTIMES;
 
 describe.skipIf(reason !== null)('ctrun, runc command line (root, against runc)', () => {
-  let sb: Sandbox;
+  const suite = sandboxForSuite();
+  const { used } = suite;
   let receiver: string;
-  const used: string[] = [];
 
   beforeAll(() => {
-    buildCtrun();
-    sb = new Sandbox();
-    receiver = path.join(sb.dir, 'console-receiver');
+    receiver = path.join(suite.sb.dir, 'console-receiver');
     const built = spawnSync('gcc', ['-O1', '-Wall', '-Werror', '-o', receiver, path.join(__dirname, 'programs', 'console-receiver.c')], { encoding: 'utf8' });
     if (built.status !== 0) throw new Error(built.stderr);
   });
-  afterEach(() => {
-    for (const id of used.splice(0)) expect(leftovers(sb, id)).toEqual([]);
-  });
-  afterAll(() => sb?.remove());
 
-  const rt = (runtime: Runtime, args: string[]) => sb.runtime(RUNTIMES[runtime], args);
+  const rt = (runtime: Runtime, args: string[]) => suite.sb.runtime(RUNTIMES[runtime], args);
 
   function bundle(args: string[], edit?: (c: OciConfig) => void) {
-    const id = sb.newId();
+    const id = suite.sb.newId();
     used.push(id);
-    const config = runcSpec(sb.rootfs, args);
+    const config = runcSpec(suite.sb.rootfs, args);
     edit?.(config);
-    return { id, dir: sb.bundle(id, config) };
+    return { id, dir: suite.sb.bundle(id, config) };
   }
 
   /** Runs `runtime run -d --console-socket` and returns what the pty printed. */
@@ -47,7 +41,7 @@ describe.skipIf(reason !== null)('ctrun, runc command line (root, against runc)'
       c.process.terminal = true;
       c.process.consoleSize = { height: 31, width: 97 };
     });
-    const socket = path.join(sb.dir, `${id}.sock`);
+    const socket = path.join(suite.sb.dir, `${id}.sock`);
     const child = spawn(receiver, [socket], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -73,7 +67,7 @@ describe.skipIf(reason !== null)('ctrun, runc command line (root, against runc)'
     const results: Record<string, string[]> = {};
     const statuses: Record<string, string[]> = { ctrun: [], runc: [] };
     for (const runtime of ['ctrun', 'runc'] as const) {
-      const out = path.join(sb.dir, `hooks-${runtime}`);
+      const out = path.join(suite.sb.dir, `hooks-${runtime}`);
       fs.mkdirSync(out, { recursive: true });
       const hook = (name: string) => ({
         path: '/bin/sh',
@@ -102,8 +96,8 @@ describe.skipIf(reason !== null)('ctrun, runc command line (root, against runc)'
         statuses[runtime]!.push(`${name}: ${state.status} pid=${state.pid === pid ? 'init' : state.pid}`);
         return `${name}: ${where}`;
       };
-      const start = JSON.parse(fs.readFileSync(path.join(sb.rootfs, 'tmp', `startContainer-${runtime}.json`), 'utf8'));
-      fs.rmSync(path.join(sb.rootfs, 'tmp', `startContainer-${runtime}.json`));
+      const start = JSON.parse(fs.readFileSync(path.join(suite.sb.rootfs, 'tmp', `startContainer-${runtime}.json`), 'utf8'));
+      fs.rmSync(path.join(suite.sb.rootfs, 'tmp', `startContainer-${runtime}.json`));
       results[runtime] = ['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop'].map(read);
       statuses[runtime]!.push(`startContainer: ${start.status} pid=${start.pid === pid ? 'init' : start.pid}`);
     }
@@ -153,7 +147,7 @@ describe.skipIf(reason !== null)('ctrun, runc command line (root, against runc)'
       const { id, dir } = bundle(['sh', '-c', 'sleep 30 & sleep 30']);
       expect(rt(runtime, ['run', '-d', '--bundle', dir, id]).status).toBe(0);
       const init = JSON.parse(rt(runtime, ['state', id]).stdout).pid as number;
-      const processFile = path.join(sb.dir, `${id}-process.json`);
+      const processFile = path.join(suite.sb.dir, `${id}-process.json`);
       fs.writeFileSync(processFile, JSON.stringify({ args: ['sh', '-c', 'echo $$; hostname; cmp /proc/self/cgroup /proc/1/cgroup && echo same-cgroup; id -u; exit 6'], cwd: '/tmp', user: { uid: 65534, gid: 65534 }, env: ['PATH=/bin'] }));
       const ex = rt(runtime, ['exec', '--process', processFile, id]);
       expect(ex.status, `${runtime} ${ex.stderr}`).toBe(6);
@@ -164,7 +158,7 @@ describe.skipIf(reason !== null)('ctrun, runc command line (root, against runc)'
       expect(uid).toBe('65534');
       const args = rt(runtime, ['exec', id, 'sh', '-c', 'echo args-form']);
       expect(args.stdout).toBe('args-form\n');
-      const pidFile = path.join(sb.dir, `${id}-exec.pid`);
+      const pidFile = path.join(suite.sb.dir, `${id}-exec.pid`);
       expect(rt(runtime, ['exec', '--detach', '--pid-file', pidFile, id, 'sleep', '30']).status).toBe(0);
       const detached = Number(fs.readFileSync(pidFile, 'utf8'));
       const ps = JSON.parse(rt(runtime, ['ps', '--format', 'json', id]).stdout) as number[];
@@ -186,8 +180,8 @@ describe.skipIf(reason !== null)('ctrun, runc command line (root, against runc)'
   });
 
   it('--log FILE --log-format json: errors as runc writes them, the message on stderr too', () => {
-    const log = path.join(sb.dir, 'log.json');
-    const r = spawnSync(ctrunPath, ['--root', sb.stateRoot, '--log', log, '--log-format', 'json', 'state', 'no-such-container'], { encoding: 'utf8' });
+    const log = path.join(suite.sb.dir, 'log.json');
+    const r = spawnSync(ctrunPath, ['--root', suite.sb.stateRoot, '--log', log, '--log-format', 'json', 'state', 'no-such-container'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('ctrun: container `no-such-container` does not exist\n');
     const entry = JSON.parse(fs.readFileSync(log, 'utf8').trim());

@@ -4,10 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { allSyscalls } from '../tracer/tables/syscalls.js';
-import { buildCtrun, ctrunPath, leftovers, runcSpec, Sandbox, skipReason, type OciConfig } from './ctrun-bundle.js';
+import { ctrunPath, runcSpec, sandboxForSuite, skipReason, type OciConfig } from './ctrun-bundle.js';
 
 const reason = skipReason() ?? (spawnSync('runc', ['--version']).status === 0 ? null : 'runc is not installed (apt-get install runc)');
 if (reason) console.log(`ctrun seccomp tests skipped: ${reason}`);
@@ -54,28 +54,19 @@ const SCRIPT = [
 ].join('; ');
 
 describe.skipIf(reason !== null)('ctrun linux.seccomp (root, against runc)', () => {
-  let sb: Sandbox;
-  const used: string[] = [];
-
-  beforeAll(() => {
-    buildCtrun();
-    sb = new Sandbox();
-  });
-  afterEach(() => {
-    for (const id of used.splice(0)) expect(leftovers(sb, id)).toEqual([]);
-  });
-  afterAll(() => sb?.remove());
+  const suite = sandboxForSuite();
+  const { used } = suite;
 
   /** Runs the same config under ctrun and runc; returns both results. */
   function both(args: string[], edit: (c: OciConfig) => void) {
     const results = [];
     for (const runtime of [ctrunPath, 'runc']) {
-      const id = sb.newId();
+      const id = suite.sb.newId();
       used.push(id);
-      const config = runcSpec(sb.rootfs, args);
+      const config = runcSpec(suite.sb.rootfs, args);
       edit(config);
-      const bundle = sb.bundle(id, config);
-      const r = spawnSync(runtime, ['--root', path.join(sb.dir, 'state'), 'run', '--bundle', bundle, id], { encoding: 'utf8', timeout: 20_000 });
+      const bundle = suite.sb.bundle(id, config);
+      const r = spawnSync(runtime, ['--root', path.join(suite.sb.dir, 'state'), 'run', '--bundle', bundle, id], { encoding: 'utf8', timeout: 20_000 });
       results.push({ status: r.status, stdout: r.stdout, stderr: r.stderr });
     }
     return { ctrun: results[0]!, runc: results[1]! };
@@ -125,13 +116,13 @@ describe.skipIf(reason !== null)('ctrun linux.seccomp (root, against runc)', () 
   });
 
   it('loads the filter with seccomp(2) as the last call before execve', () => {
-    const id = sb.newId();
+    const id = suite.sb.newId();
     used.push(id);
-    const config = runcSpec(sb.rootfs, ['true']);
+    const config = runcSpec(suite.sb.rootfs, ['true']);
     config.linux.seccomp = profile();
-    const bundle = sb.bundle(id, config);
-    const log = path.join(sb.dir, `${id}.strace`);
-    const r = spawnSync('strace', ['-f', '-qq', '-o', log, '-e', 'trace=!write', ctrunPath, '--root', sb.stateRoot, 'run', '--bundle', bundle, id], { encoding: 'utf8' });
+    const bundle = suite.sb.bundle(id, config);
+    const log = path.join(suite.sb.dir, `${id}.strace`);
+    const r = spawnSync('strace', ['-f', '-qq', '-o', log, '-e', 'trace=!write', ctrunPath, '--root', suite.sb.stateRoot, 'run', '--bundle', bundle, id], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const lines = fs.readFileSync(log, 'utf8').split('\n');
     const exec = lines.findIndex((l) => /execve\("\/bin\/true"/.test(l));
@@ -142,22 +133,22 @@ describe.skipIf(reason !== null)('ctrun linux.seccomp (root, against runc)', () 
   });
 
   it('keeps the compiled filter under --root and loads it from there the next time, with the same effect', () => {
-    const cache = path.join(sb.stateRoot, '@seccomp');
+    const cache = path.join(suite.sb.stateRoot, '@seccomp');
     fs.rmSync(cache, { recursive: true, force: true });
     const seccomp = { ...profile(), syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }] };
-    const first = sb.run(['sh', '-c', 'mkdir /tmp/x; echo $?'], (c) => (c.linux.seccomp = seccomp));
+    const first = suite.sb.run(['sh', '-c', 'mkdir /tmp/x; echo $?'], (c) => (c.linux.seccomp = seccomp));
     used.push(first.id);
     const entries = fs.readdirSync(cache);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatch(/^[0-9a-f]{16}-\d+\.\d+\.\d+\.bpf$/);
-    const second = sb.run(['sh', '-c', 'mkdir /tmp/x; echo $?'], (c) => (c.linux.seccomp = seccomp));
+    const second = suite.sb.run(['sh', '-c', 'mkdir /tmp/x; echo $?'], (c) => (c.linux.seccomp = seccomp));
     used.push(second.id);
     expect(second.stdout).toBe('1\n');
     expect(second.stderr).toContain('Permission denied');
     expect(second).toMatchObject({ status: first.status, stdout: first.stdout, stderr: first.stderr });
     // A damaged entry is rebuilt, not trusted.
     fs.writeFileSync(path.join(cache, entries[0]!), 'garbage');
-    const third = sb.run(['sh', '-c', 'mkdir /tmp/x; echo $?'], (c) => (c.linux.seccomp = seccomp));
+    const third = suite.sb.run(['sh', '-c', 'mkdir /tmp/x; echo $?'], (c) => (c.linux.seccomp = seccomp));
     used.push(third.id);
     expect(third.stdout).toBe('1\n');
   });
@@ -171,7 +162,7 @@ describe.skipIf(reason !== null)('ctrun linux.seccomp (root, against runc)', () 
       [{ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_NOTIFY' }] }, 'config.json: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath'],
     ];
     for (const [seccomp, message] of cases) {
-      const r = sb.run(['true'], (c) => {
+      const r = suite.sb.run(['true'], (c) => {
         c.linux.seccomp = seccomp;
       });
       used.push(r.id);
@@ -182,7 +173,7 @@ describe.skipIf(reason !== null)('ctrun linux.seccomp (root, against runc)', () 
 
   it('hands the notify fd and the container state to listenerPath', async () => {
     const net = await import('node:net');
-    const socketPath = path.join(sb.dir, 'listener.sock');
+    const socketPath = path.join(suite.sb.dir, 'listener.sock');
     const received = new Promise<string>((resolve) => {
       const server = net.createServer((conn) => {
         let text = '';
@@ -194,9 +185,9 @@ describe.skipIf(reason !== null)('ctrun linux.seccomp (root, against runc)', () 
       });
       server.listen(socketPath);
     });
-    const id = sb.newId();
+    const id = suite.sb.newId();
     used.push(id);
-    const config = runcSpec(sb.rootfs, ['true']);
+    const config = runcSpec(suite.sb.rootfs, ['true']);
     config.annotations = { 'org.example': 'yes' };
     config.linux.seccomp = {
       defaultAction: 'SCMP_ACT_ALLOW',
@@ -204,8 +195,8 @@ describe.skipIf(reason !== null)('ctrun linux.seccomp (root, against runc)', () 
       listenerMetadata: 'meta-data',
       syscalls: [{ names: ['mknod', 'mknodat'], action: 'SCMP_ACT_NOTIFY' }],
     };
-    const bundle = sb.bundle(id, config);
-    const r = spawnSync(ctrunPath, ['--root', sb.stateRoot, 'run', '--bundle', bundle, id], { encoding: 'utf8', timeout: 20_000 });
+    const bundle = suite.sb.bundle(id, config);
+    const r = spawnSync(ctrunPath, ['--root', suite.sb.stateRoot, 'run', '--bundle', bundle, id], { encoding: 'utf8', timeout: 20_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const state = JSON.parse(await received);

@@ -258,10 +258,12 @@ suite('ctrun', () => {
     expect(r.stderr).toMatch(/^ctrun: set cgroup limit: write `500( 100000)?` to `\/sys\/fs\/cgroup\/.+`: Invalid argument\n$/);
   });
 
-  it('refuses process.terminal=true without a console socket to send the pty to', () => {
-    const r = run(['true'], (c) => {
-      c.process.terminal = true;
-    });
+  it('refuses process.terminal=true for create without a console socket to send the pty to', () => {
+    const id = sb.newId();
+    used.push(id);
+    const config = runcSpec(sb.rootfs, ['true']);
+    config.process.terminal = true;
+    const r = sb.ctrun(['create', '--bundle', sb.bundle(id, config), id]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('ctrun: process.terminal is true: give --console-socket to receive the pty\n');
   });

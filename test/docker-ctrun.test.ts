@@ -2,11 +2,15 @@
 // through containerd-shim-runc-v2 with runc's command line: run, exit codes, a tty, exec, stop,
 // kill, pause, docker's default seccomp profile (checked against the data cttrace run uses) and
 // unconfined; nothing left mounted or in cgroups.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostSeccompTarget, resolveSeccompProfile, DOCKER_DEFAULT_PROFILE_PATH, type OciSeccomp } from '../runtime/bundle/seccomp.js';
-import { buildCtrun, cgroupDirsNamed, ctrunPath } from './ctrun-bundle.js';
+import { readTraceFile } from '../tracer/trace/file-reader.js';
+import type { SyscallRecord } from '../tracer/trace/records.js';
+import { buildCtrun, cgroupDirsNamed, ctrunPath, sleep } from './ctrun-bundle.js';
+import { cliPath } from './helpers/cli.js';
 import { dockerdSkipReason, startDockerd, type PrivateDockerd } from './helpers/dockerd.js';
 
 const reason = dockerdSkipReason();
@@ -115,6 +119,41 @@ describe.skipIf(reason !== null)('docker run --runtime ctrun (root, a private do
       expect(d.mountsContaining(gone)).toEqual([]);
     }
     expect(existsSync(state!), "ctrun's state went with the container").toBe(false);
+  }, 60_000);
+
+  it("cttrace attach to containerd shows ctrun's stages under the shim, pivot_root and then the seccomp load before the command", async () => {
+    const containerd = d.containerdPid();
+    expect(containerd).not.toBeNull();
+    const output = join(d.work, 'attach.cttrace');
+    const tracer = spawn(process.execPath, [cliPath, 'attach', '-q', '--json', '-o', output, String(containerd)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    tracer.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    tracer.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    for (let i = 0; i < 1000 && !(stdout.includes('"type":"process","t":') && stdout.includes(`"pid":${containerd}`)); i++) await sleep(20);
+    const r = run('--rm', IMAGE, 'sh', '-c', 'echo traced');
+    expect(r.stdout, r.stderr).toBe('traced\n');
+    tracer.kill('SIGINT');
+    expect(await new Promise<number | null>((resolve) => tracer.on('exit', resolve)), stderr).toBe(0);
+
+    const { records } = await readTraceFile(output);
+    const calls = records.filter((rec): rec is SyscallRecord => rec.type === 'syscall');
+    const execs = calls.filter((c) => c.name === 'execve' && c.ret === 0);
+    expect(execs.some((c) => String(c.args.filename).endsWith('containerd-shim-runc-v2'))).toBe(true);
+    expect(execs.some((c) => c.args.filename === ctrunPath && (c.args.argv as string[]).includes('create'))).toBe(true);
+    const stages = calls.filter((c) => c.name === 'prctl' && c.args.option === 'PR_SET_NAME').map((c) => c.args.arg2);
+    expect(stages).toEqual(expect.arrayContaining(['ctrun:[0:MAIN]', 'ctrun:[1:INIT]']));
+    const sh = execs.find((c) => c.args.filename === '/bin/sh');
+    expect(sh?.args.argv).toEqual(['sh', '-c', 'echo traced']);
+    const init = calls.filter((c) => c.pid === sh!.pid);
+    const beforeExec = init.slice(0, init.indexOf(sh!));
+    const pivot = beforeExec.findIndex((c) => c.name === 'pivot_root' && c.err === null);
+    expect(pivot).toBeGreaterThanOrEqual(0);
+    const filter = beforeExec.findIndex((c) => c.name === 'seccomp' && c.args.operation === 'SECCOMP_SET_MODE_FILTER' && c.err === null);
+    expect(filter, "docker's profile loaded by the init").toBeGreaterThan(pivot);
+    // docker leaves no_new_privs off and drops CAP_SYS_ADMIN: so, as runc, the filter goes in
+    // before the capabilities and the uid change, which follow it
+    expect(beforeExec.slice(filter + 1).some((c) => c.name === 'capset')).toBe(true);
   }, 60_000);
 
   it('reports a runtime error through the log the shim reads', () => {

@@ -237,6 +237,7 @@ describe.skipIf(!isRoot)('cttrace run refuses bad input and leaves nothing (root
         [['--runtime', '/nonexistent/youki', '--', 'busybox', 'true'], /runtime \/nonexistent\/youki is not an executable file/],
         [['--runtime', '/bin/false', '--', 'busybox', 'true'], /runtime \/bin\/false is not usable/],
         [['--seccomp', '/nonexistent.json', '--', 'busybox', 'true'], /seccomp profile \/nonexistent.json does not exist/],
+        [['-t', '--', 'busybox', 'true'], /-t needs a terminal on stdin/],
         [['-e', 'trace=clonee', '--', 'busybox', 'true'], /unknown syscall "clonee"/],
         [['--pids-limit', '0', '--', 'busybox', 'true'], /--pids-limit/],
         [['--'], /no image given|missing required argument/],

@@ -51,6 +51,8 @@ export interface BundleOptions {
   home?: string;
   /** Import progress (see ResolveOptions.progress). */
   progress?: boolean | NodeJS.WritableStream;
+  /** process.terminal: the container gets a pty of this size (0 × 0: the runtime's default). */
+  terminal?: { height: number; width: number };
   /** 'default' (docker's profile, the default), 'unconfined' (none) or a profile file, as docker's --security-opt seccomp=. */
   seccomp?: string;
   /** Check that the command exists in the image (default true). */
@@ -202,6 +204,7 @@ export async function makeBundle(options: BundleOptions): Promise<Bundle> {
       pidsLimit: options.pidsLimit,
       userns: shift,
       seccomp,
+      terminal: options.terminal,
       annotations: { 'io.cttrace.image': image.reference, 'io.cttrace.image.id': image.id },
     });
     writeFileSync(join(fs.dir, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });

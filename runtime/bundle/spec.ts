@@ -23,6 +23,7 @@ export interface RuntimeSpec {
   ociVersion: string;
   process: {
     terminal: boolean;
+    consoleSize?: { height: number; width: number };
     user: { uid: number; gid: number; additionalGids?: number[] };
     args: string[];
     env: string[];
@@ -86,6 +87,8 @@ export interface SpecInput {
   /** Rootless: container ids 0..size-1 are host ids base..base+size-1. */
   userns?: { uid: number; gid: number; size: number } | undefined;
   annotations?: Record<string, string>;
+  /** process.terminal, with the size of the user's terminal */
+  terminal?: { height: number; width: number } | undefined;
   /** linux.seccomp; none when undefined */
   seccomp?: OciSeccomp | undefined;
 }
@@ -114,7 +117,8 @@ export function runtimeSpec(input: SpecInput): RuntimeSpec {
   const spec: RuntimeSpec = {
     ociVersion: OCI_VERSION,
     process: {
-      terminal: false,
+      terminal: input.terminal !== undefined,
+      ...(input.terminal && input.terminal.height && input.terminal.width ? { consoleSize: input.terminal } : {}),
       user: { uid: input.uid, gid: input.gid, ...(input.additionalGids.length > 0 ? { additionalGids: input.additionalGids } : {}) },
       args: input.args,
       env: input.env,

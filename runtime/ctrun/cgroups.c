@@ -143,9 +143,73 @@ write_v1_devices (const struct ctrun_config *c, const char *dir, ctrun_error_t *
   return 0;
 }
 
+static bool
+has_setting_for (const struct ctrun_config *c, const char *v1_controller)
+{
+  for (size_t i = 0; i < c->n_settings; i++)
+    if (c->settings[i].v1_controller && strcmp (c->settings[i].v1_controller, v1_controller) == 0)
+      return true;
+  return false;
+}
+
+/* A new v1 cpuset cgroup has no cpus and no mems, and takes no task until it has both:
+   what config.json does not set is copied from the parent. */
+static int
+init_cpuset (const char *dir, ctrun_error_t *err)
+{
+  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+  for (size_t i = 0; i < ARRAY_SIZE (files); i++)
+    {
+      char path[4096];
+      cleanup_free char *mine = NULL, *parent = NULL;
+      snprintf (path, sizeof (path), "%s/%s", dir, files[i]);
+      if (read_file (path, &mine, NULL, err) < 0)
+        return -1;
+      if (mine[0] != '\n' && mine[0] != '\0')
+        continue;
+      snprintf (path, sizeof (path), "%s/../%s", dir, files[i]);
+      if (read_file (path, &parent, NULL, err) < 0 || write_value (dir, files[i], parent, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+write_settings (const struct ctrun_config *c, const char *v1_controller, const char *dir, ctrun_error_t *err)
+{
+  for (size_t i = 0; i < c->n_settings; i++)
+    {
+      const struct ctrun_cgroup_setting *st = &c->settings[i];
+      if (v1_controller == NULL ? st->v2_file == NULL : (st->v1_controller == NULL || strcmp (st->v1_controller, v1_controller) != 0))
+        continue;
+      if (write_value (dir, v1_controller ? st->v1_file : st->v2_file, st->value, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* What a host's cgroup kind cannot do is refused before anything is made. */
+static int
+check_settings (const struct ctrun_config *c, enum ctrun_cgroup_mode mode, ctrun_error_t *err)
+{
+  for (size_t i = 0; i < c->n_settings; i++)
+    {
+      const struct ctrun_cgroup_setting *st = &c->settings[i];
+      if (mode == CGROUP_MODE_V2 && st->v2_file == NULL)
+        return ctrun_make_error (err, 0, "linux.resources.%s needs cgroup v1; this host has v2", st->what);
+      if (mode != CGROUP_MODE_V2 && st->v1_controller == NULL)
+        return ctrun_make_error (err, 0, "linux.resources.%s needs cgroup v2; this host has v1 controllers", st->what);
+    }
+  return 0;
+}
+
 static int
 write_v1_limits (const struct ctrun_config *c, const char *name, const char *dir, ctrun_error_t *err)
 {
+  if (strcmp (name, "cpuset") == 0 && init_cpuset (dir, err) < 0)
+    return -1;
+  if (write_settings (c, name, dir, err) < 0)
+    return -1;
   if (strcmp (name, "memory") == 0)
     {
       if (c->has_memory_limit && write_int (dir, "memory.limit_in_bytes", c->memory_limit, err) < 0)
@@ -212,7 +276,7 @@ wants_pids (const struct ctrun_config *c)
 static int
 enable_v2_controllers (const struct ctrun_config *c, const char *leaf, ctrun_error_t *err)
 {
-  char want[64] = "";
+  char want[256] = "";
   cleanup_free char *dir = xstrdup (leaf);
   char *p = dir + strlen (CGROUP_ROOT);
 
@@ -224,6 +288,18 @@ enable_v2_controllers (const struct ctrun_config *c, const char *leaf, ctrun_err
     strcat (want, "+cpu ");
   if (c->blkio_weight)
     strcat (want, "+io ");
+  for (size_t i = 0; i < c->n_settings; i++)
+    {
+      /* cpuset.cpus → +cpuset; unified keys likewise by their prefix (cgroup.* need none) */
+      const char *f = c->settings[i].v2_file;
+      const char *dot = f ? strchr (f, '.') : NULL;
+      char controller[32];
+      if (dot == NULL || (size_t) (dot - f) >= sizeof (controller) - 3 || strncmp (f, "cgroup.", 7) == 0)
+        continue;
+      snprintf (controller, sizeof (controller), "+%.*s ", (int) (dot - f), f);
+      if (strstr (want, controller) == NULL && strlen (want) + strlen (controller) < sizeof (want))
+        strcat (want, controller);
+    }
   if (want[0] == '\0')
     return 0;
   want[strlen (want) - 1] = '\0';
@@ -242,6 +318,8 @@ enable_v2_controllers (const struct ctrun_config *c, const char *leaf, ctrun_err
 static int
 write_v2_limits (const struct ctrun_config *c, const char *dir, ctrun_error_t *err)
 {
+  if (write_settings (c, NULL, dir, err) < 0)
+    return -1;
   if (c->has_memory_limit && write_int (dir, "memory.max", c->memory_limit, err) < 0)
     return -1;
   if (c->has_memory_reservation && write_int (dir, "memory.low", c->memory_reservation, err) < 0)
@@ -341,7 +419,8 @@ plan_hierarchies (const struct ctrun_config *c, const char *id, struct ctrun_cgr
     const char *name, *controller;
   } v1[] = {
     { "memory", "memory" }, { "pids", "pids" }, { "cpu", "cpu" }, { "devices", "devices" },
-    { "blkio", "blkio" }, { "freezer", "freezer" }, { "systemd", "name=systemd" }, { "unified", "" },
+    { "blkio", "blkio" }, { "freezer", "freezer" }, { "cpuset", "cpuset" }, { "hugetlb", "hugetlb" },
+    { "net_cls", "net_cls" }, { "net_prio", "net_prio" }, { "systemd", "name=systemd" }, { "unified", "" },
   };
   cleanup_free char *self_cgroup = NULL;
   bool relative = c->cgroups_path == NULL || c->cgroups_path[0] != '/';
@@ -366,12 +445,14 @@ plan_hierarchies (const struct ctrun_config *c, const char *id, struct ctrun_cgr
                       || (strcmp (v1[i].name, "pids") == 0 && wants_pids (c))
                       || (strcmp (v1[i].name, "cpu") == 0 && wants_cpu (c))
                       || (strcmp (v1[i].name, "devices") == 0 && c->n_device_rules)
-                      || (strcmp (v1[i].name, "blkio") == 0 && c->blkio_weight);
+                      || (strcmp (v1[i].name, "blkio") == 0 && c->blkio_weight) || has_setting_for (c, v1[i].name);
+      bool on_demand = strcmp (v1[i].name, "devices") == 0 || strcmp (v1[i].name, "blkio") == 0
+                       || strcmp (v1[i].name, "cpuset") == 0 || strcmp (v1[i].name, "hugetlb") == 0
+                       || strcmp (v1[i].name, "net_cls") == 0 || strcmp (v1[i].name, "net_prio") == 0;
 
       if (strcmp (v1[i].name, "unified") == 0 && cg->mode != CGROUP_MODE_HYBRID)
         continue;
-      if ((strcmp (v1[i].name, "devices") == 0 && c->n_device_rules == 0)
-          || (strcmp (v1[i].name, "blkio") == 0 && c->blkio_weight == 0))
+      if (on_demand && !required)
         continue;
       snprintf (mount, sizeof (mount), CGROUP_ROOT "/%s", v1[i].name);
       if (access (mount, F_OK) < 0)
@@ -428,7 +509,7 @@ ctrun_cgroup_create (const struct ctrun_config *c, const char *id, struct ctrun_
 {
   memset (cg, 0, sizeof (*cg));
   cg->v2_fd = -1;
-  if (detect_mode (&cg->mode, err) < 0)
+  if (detect_mode (&cg->mode, err) < 0 || check_settings (c, cg->mode, err) < 0)
     return -1;
   if (plan_hierarchies (c, id, cg, err) < 0 || make_hierarchies (c, cg, err) < 0)
     {

@@ -37,7 +37,7 @@ send_to_console_socket (const char *path, int master, ctrun_error_t *err)
 }
 
 static int
-answer (const struct ctrun_child_sync *cs, char what, int fd, ctrun_error_t *err)
+answer (struct ctrun_child_sync *cs, char what, int fd, ctrun_error_t *err)
 {
   const struct ctrun_config *c = cs->config;
   cleanup_json json_t *state = ctrun_spec_state (cs->id, "creating", cs->pid, c->bundle, c->annotations);
@@ -50,6 +50,12 @@ answer (const struct ctrun_child_sync *cs, char what, int fd, ctrun_error_t *err
         return fd < 0 ? ctrun_make_error (err, 0, "no seccomp fd from the container") : -1;
       break;
     case SYNC_CONSOLE:
+      if (fd >= 0 && cs->console_socket == NULL)
+        {
+          cs->console_master = fd; /* ours to relay (run -t in a terminal) */
+          owned = -1;
+          return 0;
+        }
       if (fd < 0 || send_to_console_socket (cs->console_socket, fd, err) < 0)
         return fd < 0 ? ctrun_make_error (err, 0, "no pty from the container") : -1;
       return 0; /* the child does not wait for an answer */
@@ -70,7 +76,7 @@ answer (const struct ctrun_child_sync *cs, char what, int fd, ctrun_error_t *err
 }
 
 int
-ctrun_child_sync_wait (const struct ctrun_child_sync *cs, ctrun_error_t *err)
+ctrun_child_sync_wait (struct ctrun_child_sync *cs, ctrun_error_t *err)
 {
   char buf[4096];
   ssize_t n;

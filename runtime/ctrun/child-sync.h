@@ -18,11 +18,12 @@ struct ctrun_child_sync
   pid_t pid;
   const struct ctrun_config *config;
   const char *id;
-  const char *console_socket; /* --console-socket, or NULL */
+  const char *console_socket; /* --console-socket, or NULL: the pty master is kept in console_master */
+  int console_master;         /* out: the pty master when there is no console socket, else -1 */
   bool until_ready;           /* create: SYNC_READY ends it, EOF is a failure */
 };
 
-int ctrun_child_sync_wait (const struct ctrun_child_sync *cs, ctrun_error_t *err);
+int ctrun_child_sync_wait (struct ctrun_child_sync *cs, ctrun_error_t *err);
 
 /* Forwards the usual signals to PID until it exits; *exit_status is its status, or
    128+signal. The signals must be blocked (saved_mask is what to restore). */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 
 #include "utils.h"
 
@@ -73,6 +74,15 @@ static const struct
   { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "user", CLONE_NEWUSER },
   { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
+
+const char *
+ctrun_namespace_name (int flag)
+{
+  for (size_t k = 0; k < ARRAY_SIZE (namespace_names); k++)
+    if (namespace_names[k].flag == flag)
+      return namespace_names[k].name;
+  return "unknown";
+}
 
 /* Mount options: set or clear a flag, or a propagation type. */
 static const struct
@@ -502,13 +512,123 @@ parse_id_mappings (json_t *linux_, const char *key, struct ctrun_id_map **out, s
   return 0;
 }
 
+static void
+add_setting (struct ctrun_config *c, const char *what, const char *v1_controller, const char *v1_file,
+             const char *v2_file, const char *value)
+{
+  struct ctrun_cgroup_setting *st;
+  c->settings = xrealloc (c->settings, sizeof (*c->settings) * (c->n_settings + 1));
+  st = &c->settings[c->n_settings++];
+  st->what = xstrdup (what);
+  st->v1_controller = v1_controller;
+  st->v1_file = v1_file ? xstrdup (v1_file) : NULL;
+  st->v2_file = v2_file ? xstrdup (v2_file) : NULL;
+  st->value = xstrdup (value);
+}
+
+/* The settings that are one file each (on v1, v2 or both). */
+static int
+parse_cgroup_settings (struct ctrun_config *c, json_t *res, json_t *mem, json_t *cpu, ctrun_error_t *err)
+{
+  json_t *huge, *net, *unified, *v;
+  const char *str, *key;
+  bool flag;
+  int64_t n;
+  bool has;
+  size_t i;
+  char buf[64];
+
+  if (cpu)
+    {
+      if (get_string (cpu, "cpus", "linux.resources.cpu", &str, err) < 0)
+        return -1;
+      if (str && *str)
+        add_setting (c, "cpu.cpus", "cpuset", "cpuset.cpus", "cpuset.cpus", str);
+      if (get_string (cpu, "mems", "linux.resources.cpu", &str, err) < 0)
+        return -1;
+      if (str && *str)
+        add_setting (c, "cpu.mems", "cpuset", "cpuset.mems", "cpuset.mems", str);
+      if (get_int (cpu, "realtimePeriod", "linux.resources.cpu", &has, &n, err) < 0)
+        return -1;
+      if (has && n)
+        add_setting (c, "cpu.realtimePeriod", "cpu", "cpu.rt_period_us", NULL, (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
+      if (get_int (cpu, "realtimeRuntime", "linux.resources.cpu", &has, &n, err) < 0)
+        return -1;
+      if (has && n)
+        add_setting (c, "cpu.realtimeRuntime", "cpu", "cpu.rt_runtime_us", NULL, (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
+      if (get_int (cpu, "idle", "linux.resources.cpu", &has, &n, err) < 0)
+        return -1;
+      if (has)
+        add_setting (c, "cpu.idle", NULL, NULL, "cpu.idle", (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
+    }
+  if (mem)
+    {
+      if (get_int (mem, "swappiness", "linux.resources.memory", &has, &n, err) < 0)
+        return -1;
+      if (has)
+        {
+          if (n < 0 || n > 100)
+            return ctrun_make_error (err, 0, "config.json: linux.resources.memory.swappiness must be 0 to 100");
+          add_setting (c, "memory.swappiness", "memory", "memory.swappiness", NULL, (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
+        }
+      if (json_object_get (mem, "useHierarchy") && get_bool (mem, "useHierarchy", "linux.resources.memory", &flag, err) == 0
+          && flag)
+        add_setting (c, "memory.useHierarchy", "memory", "memory.use_hierarchy", NULL, "1");
+    }
+  if (get_array (res, "hugepageLimits", "linux.resources", &huge, err) < 0)
+    return -1;
+  json_array_foreach (huge, i, v)
+    {
+      cleanup_free char *v1 = NULL, *v2 = NULL;
+      const char *size = json_string_value (json_object_get (v, "pageSize"));
+      json_t *limit = json_object_get (v, "limit");
+      if (size == NULL || !json_is_integer (limit))
+        return ctrun_make_error (err, 0, "config.json: linux.resources.hugepageLimits[%zu] needs pageSize and limit", i);
+      v1 = xasprintf ("hugetlb.%s.limit_in_bytes", size);
+      v2 = xasprintf ("hugetlb.%s.max", size);
+      snprintf (buf, sizeof (buf), "%lld", (long long) json_integer_value (limit));
+      add_setting (c, "hugepageLimits", "hugetlb", v1, v2, buf);
+    }
+  if (get_object (res, "network", "linux.resources", &net, err) < 0)
+    return -1;
+  if (net)
+    {
+      json_t *prios = json_object_get (net, "priorities");
+      if (get_int (net, "classID", "linux.resources.network", &has, &n, err) < 0)
+        return -1;
+      if (has)
+        add_setting (c, "network.classID", "net_cls", "net_cls.classid", NULL, (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
+      json_array_foreach (prios, i, v)
+        {
+          const char *name = json_string_value (json_object_get (v, "name"));
+          json_t *prio = json_object_get (v, "priority");
+          if (name == NULL || !json_is_integer (prio))
+            return ctrun_make_error (err, 0, "config.json: linux.resources.network.priorities[%zu] needs name and priority", i);
+          snprintf (buf, sizeof (buf), "%s %lld", name, (long long) json_integer_value (prio));
+          add_setting (c, "network.priorities", "net_prio", "net_prio.ifpriomap", NULL, buf);
+        }
+    }
+  if (get_object (res, "unified", "linux.resources", &unified, err) < 0)
+    return -1;
+  json_object_foreach (unified, key, v)
+    {
+      if (!json_is_string (v) || strchr (key, '/') || strstr (key, ".."))
+        return ctrun_make_error (err, 0, "config.json: linux.resources.unified.%s must be a file name with a string value", key);
+      add_setting (c, "unified", NULL, NULL, key, json_string_value (v));
+    }
+  return 0;
+}
+
 static int
 parse_resources (struct ctrun_config *c, json_t *res, ctrun_error_t *err)
 {
-  static const char *const allowed[] = { "memory", "pids", "cpu", "devices", "blockIO", NULL };
-  static const char *const mem_allowed[] = { "limit", "reservation", "swap", "disableOOMKiller", NULL };
+  static const char *const allowed[] = { "memory", "pids", "cpu", "devices", "blockIO", "hugepageLimits", "network",
+                                         "unified", NULL };
+  static const char *const mem_allowed[] = { "limit", "reservation", "swap", "disableOOMKiller", "swappiness",
+                                             "useHierarchy", NULL };
   static const char *const blkio_allowed[] = { "weight", NULL };
-  static const char *const cpu_allowed[] = { "shares", "quota", "period", NULL };
+  static const char *const cpu_allowed[] = { "shares", "quota", "period", "cpus", "mems", "realtimeRuntime",
+                                             "realtimePeriod", "idle", NULL };
   static const char *const pids_allowed[] = { "limit", NULL };
   json_t *mem, *cpu, *pids, *devices, *blkio, *v;
   int64_t n;
@@ -550,6 +670,8 @@ parse_resources (struct ctrun_config *c, json_t *res, ctrun_error_t *err)
           || get_int (pids, "limit", "linux.resources.pids", &c->has_pids_limit, &c->pids_limit, err) < 0)
         return -1;
     }
+  if (parse_cgroup_settings (c, res, mem, cpu, err) < 0)
+    return -1;
   if (cpu)
     {
       if (check_keys (cpu, "linux.resources.cpu", cpu_allowed, err) < 0)
@@ -629,11 +751,61 @@ parse_devices (struct ctrun_config *c, json_t *devices, ctrun_error_t *err)
 }
 
 static int
+parse_personality (struct ctrun_config *c, json_t *p, ctrun_error_t *err)
+{
+  const char *domain;
+  json_t *flags;
+
+  if (p == NULL || json_is_null (p))
+    return 0;
+  if (!json_is_object (p) || get_string (p, "domain", "linux.personality", &domain, err) < 0)
+    return ctrun_make_error (err, 0, "config.json: linux.personality must be an object with a domain");
+  if (domain && strcmp (domain, "LINUX") == 0)
+    c->personality = PER_LINUX;
+  else if (domain && strcmp (domain, "LINUX32") == 0)
+    c->personality = PER_LINUX32;
+  else
+    return ctrun_make_error (err, 0, "config.json: linux.personality.domain `%s` is invalid: use LINUX or LINUX32",
+                             domain ? domain : "");
+  flags = json_object_get (p, "flags");
+  if (flags && json_array_size (flags))
+    return ctrun_make_error (err, 0, "config.json: linux.personality.flags are not supported");
+  c->has_personality = true;
+  return 0;
+}
+
+static int
+parse_time_offsets (struct ctrun_config *c, json_t *t, ctrun_error_t *err)
+{
+  static const char *const clocks[] = { "monotonic", "boottime", NULL };
+  const char *path;
+  json_t *m, *b;
+
+  if (t == NULL || json_is_null (t))
+    return 0;
+  if (!json_is_object (t) || check_keys (t, "linux.timeOffsets", clocks, err) < 0)
+    return ctrun_make_error (err, 0, "config.json: linux.timeOffsets takes monotonic and boottime");
+  if (!ctrun_config_has_namespace (c, CLONE_NEWTIME, &path) || path)
+    return ctrun_make_error (err, 0, "config.json: linux.timeOffsets needs a new time namespace in linux.namespaces");
+  if (get_object (t, "monotonic", "linux.timeOffsets", &m, err) < 0 || get_object (t, "boottime", "linux.timeOffsets", &b, err) < 0)
+    return -1;
+  if ((m && (get_int (m, "secs", "linux.timeOffsets.monotonic", NULL, &c->monotonic_secs, err) < 0
+             || get_int (m, "nanosecs", "linux.timeOffsets.monotonic", NULL, &c->monotonic_nsecs, err) < 0))
+      || (b && (get_int (b, "secs", "linux.timeOffsets.boottime", NULL, &c->boottime_secs, err) < 0
+                || get_int (b, "nanosecs", "linux.timeOffsets.boottime", NULL, &c->boottime_nsecs, err) < 0)))
+    return -1;
+  c->has_time_offsets = true;
+  return 0;
+}
+
+static int
 parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
 {
   static const char *const allowed[] = { "namespaces", "uidMappings", "gidMappings", "resources", "cgroupsPath",
                                          "rootfsPropagation", "maskedPaths", "readonlyPaths", "devices", "sysctl",
-                                         "seccomp", NULL };
+                                         "seccomp", "personality", "timeOffsets",
+                                         /* no LSM here: accepted, nothing to do (as runc) */
+                                         "mountLabel", NULL };
   json_t *ns, *res, *devices, *sysctl, *v;
   const char *s;
   size_t i;
@@ -732,6 +904,9 @@ parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
           c->n_sysctls++;
         }
     }
+  if (parse_personality (c, json_object_get (linux_, "personality"), err) < 0
+      || parse_time_offsets (c, json_object_get (linux_, "timeOffsets"), err) < 0)
+    return -1;
   return ctrun_seccomp_parse (json_object_get (linux_, "seccomp"), &c->seccomp, err);
 }
 
@@ -904,6 +1079,14 @@ ctrun_config_free (struct ctrun_config *c)
   free (c->gid_mappings);
   free (c->cgroups_path);
   free (c->device_rules);
+  for (size_t i = 0; i < c->n_settings; i++)
+    {
+      free (c->settings[i].what);
+      free (c->settings[i].v1_file);
+      free (c->settings[i].v2_file);
+      free (c->settings[i].value);
+    }
+  free (c->settings);
   for (size_t i = 0; i < c->n_devices; i++)
     free (c->devices[i].path);
   free (c->devices);

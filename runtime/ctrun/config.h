@@ -57,6 +57,15 @@ struct ctrun_device       /* linux.devices */
   gid_t gid;
 };
 
+/* A cgroup file to write, named per hierarchy kind: NULL where that kind has none (then
+   the setting is refused on such a host). */
+struct ctrun_cgroup_setting
+{
+  char *what;          /* as config.json names it, for errors */
+  const char *v1_controller;
+  char *v1_file, *v2_file, *value;
+};
+
 struct ctrun_caps
 {
   uint64_t bounding, effective, permitted, inheritable, ambient;
@@ -118,6 +127,10 @@ struct ctrun_config
   int64_t cpu_quota;
   struct ctrun_device_rule *device_rules;
   size_t n_device_rules;
+  /* cpu.cpus, mems, realtime and idle, memory.swappiness and useHierarchy, hugepageLimits, network,
+     unified: plain writes, kept as data */
+  struct ctrun_cgroup_setting *settings;
+  size_t n_settings;
 
   struct ctrun_device *devices;
   size_t n_devices;
@@ -130,6 +143,11 @@ struct ctrun_config
   struct ctrun_seccomp *seccomp; /* NULL: none */
 
   struct ctrun_hooks hooks;
+
+  bool has_personality;
+  unsigned long personality;   /* PER_LINUX or PER_LINUX32 */
+  bool has_time_offsets;
+  int64_t monotonic_secs, monotonic_nsecs, boottime_secs, boottime_nsecs; /* linux.timeOffsets */
 
   json_t *annotations; /* an object, possibly empty (for the state hooks and listeners see) */
 };
@@ -152,6 +170,8 @@ bool ctrun_config_has_namespace (const struct ctrun_config *c, int flag, const c
 /* Option tables, shared with the mount code. */
 int ctrun_parse_mount_options (const char *const *options, size_t n, struct ctrun_mount *m, ctrun_error_t *err);
 int ctrun_capability_from_name (const char *name);
+/* "pid", "network", ... for a CLONE_NEW* flag: the names config.json uses. */
+const char *ctrun_namespace_name (int flag);
 const char *ctrun_capability_name (int cap);
 
 #endif

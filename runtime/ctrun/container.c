@@ -33,6 +33,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "state.h"
+#include "tty-relay.h"
 #include "utils.h"
 
 /* ---- run / create ---------------------------------------------------- */
@@ -101,11 +102,11 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
   cleanup_close int sync_parent = -1;
   cleanup_close int sync_child = -1;
   cleanup_close int fifo_fd = -1;
+  cleanup_close int console_master = -1;
   cleanup_seccomp_filter ctrun_seccomp_filter filter = NULL;
   cleanup_free char *cache = NULL;
   struct ctrun_child_sync cs;
   struct ctrun_spawn spawn;
-  int fds[2];
 
   /* comm holds 15 characters: "ctrun:[0:PARENT]" would be cut, hence MAIN. */
   prctl (PR_SET_NAME, "ctrun:[0:MAIN]", 0, 0, 0);
@@ -114,7 +115,7 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
     return -1;
   if (ctrun_config_load (ctx->bundle, &c, err) < 0)
     return -1;
-  if (c->terminal && ctx->console_socket == NULL)
+  if (c->terminal && ctx->console_socket == NULL && mode != LAUNCH_RUN)
     return ctrun_make_error (err, 0, "process.terminal is true: give --console-socket to receive the pty");
 
   g.dir = ctrun_state_dir (ctx->state_root, ctx->id);
@@ -163,12 +164,10 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
       spawn.fifo_fd = fifo_fd;
     }
 
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
-    return ctrun_make_error (err, errno, "socketpair");
-  sync_parent = fds[0];
-  sync_child = fds[1];
-  spawn.sync_fd = sync_child;
-  spawn.sync_parent_fd = sync_parent;
+  if (ctrun_spawn_sync_pair (&spawn, err) < 0)
+    return -1;
+  sync_parent = spawn.sync_parent_fd; /* closed by scope */
+  sync_child = spawn.sync_fd;
 
   /* Signals wait until the init exists and has exec'd; then they are forwarded. */
   ctrun_block_forwarded_signals (&spawn.saved_mask);
@@ -194,17 +193,18 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
     return -1;
 
   cs = (struct ctrun_child_sync) { .fd = sync_parent, .pid = g.pid, .config = c, .id = ctx->id,
-                                   .console_socket = ctx->console_socket, .until_ready = mode == LAUNCH_CREATE };
+                                   .console_socket = ctx->console_socket, .console_master = -1,
+                                   .until_ready = mode == LAUNCH_CREATE };
   if (ctrun_child_sync_wait (&cs, err) < 0)
-    return -1; /* the guard kills and reaps the init if it is still there */
-
-  if (ctx->pid_file)
     {
-      char buf[16];
-      int n = snprintf (buf, sizeof (buf), "%d", g.pid);
-      if (create_file (ctx->pid_file, buf, n, 0644, err) < 0)
-        return -1;
+      if (cs.console_master >= 0)
+        close (cs.console_master);
+      return -1; /* the guard kills and reaps the init if it is still there */
     }
+  console_master = cs.console_master;
+
+  if (ctx->pid_file && write_pid_file (ctx->pid_file, g.pid, err) < 0)
+    return -1;
 
   if (mode != LAUNCH_CREATE)
     run_hooks_warn (c, HOOK_POSTSTART, ctx->id, "running", g.pid);
@@ -215,8 +215,10 @@ launch (struct ctrun_context *ctx, enum launch_mode mode, int *exit_status, ctru
       return 0;
     }
 
-  /* Foreground: forward signals, wait, relay the status, then clean up (the guard). */
-  if (ctrun_wait_foreground (g.pid, &spawn.saved_mask, exit_status, err) < 0)
+  /* Foreground: forward signals (or relay the terminal), wait, relay the status, then
+     clean up (the guard). */
+  if (console_master >= 0 ? ctrun_tty_relay (console_master, g.pid, &spawn.saved_mask, exit_status, err) < 0
+                          : ctrun_wait_foreground (g.pid, &spawn.saved_mask, exit_status, err) < 0)
     return -1;
   g.pid = -1;
   ctrun_cgroup_remove (g.cg.created, g.cg.n_created, NULL);

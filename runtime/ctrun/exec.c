@@ -24,6 +24,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "state.h"
+#include "tty-relay.h"
 #include "utils.h"
 
 static const struct
@@ -73,12 +74,13 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
   cleanup_close int sync_parent = -1;
   cleanup_close int sync_child = -1;
   cleanup_close int cgroup_fd = -1;
+  cleanup_close int console_master = -1;
   cleanup_seccomp_filter ctrun_seccomp_filter filter = NULL;
   cleanup_free char *cache = NULL;
   struct ctrun_child_sync cs;
   struct ctrun_spawn spawn;
   const char *status;
-  int fds[2], exit_status = 0;
+  int exit_status = 0;
   pid_t pid;
 
   if (ctrun_state_load (ctx->state_root, ctx->id, &st, err) < 0)
@@ -106,8 +108,8 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
         c->args[i] = xstrdup (args[i]);
       c->terminal = tty;
     }
-  if (c->terminal && ctx->console_socket == NULL)
-    return ctrun_make_error (err, 0, "a terminal needs --console-socket to receive the pty");
+  if (c->terminal && ctx->console_socket == NULL && ctx->detach)
+    return ctrun_make_error (err, 0, "a terminal with --detach needs --console-socket to receive the pty");
   point_namespaces_at_init (c, st.pid);
 
   memset (&spawn, 0, sizeof (spawn));
@@ -134,12 +136,10 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
       ctrun_namespaces_close (&spawn.ns);
       return -1;
     }
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
-    return ctrun_make_error (err, errno, "socketpair");
-  sync_parent = fds[0];
-  sync_child = fds[1];
-  spawn.sync_fd = sync_child;
-  spawn.sync_parent_fd = sync_parent;
+  if (ctrun_spawn_sync_pair (&spawn, err) < 0)
+    return -1;
+  sync_parent = spawn.sync_parent_fd; /* closed by scope */
+  sync_child = spawn.sync_fd;
   ctrun_block_forwarded_signals (&spawn.saved_mask);
 
   pid = ctrun_spawn_exec (&spawn, err);
@@ -157,22 +157,21 @@ ctrun_container_exec (struct ctrun_context *ctx, const char *process_file, char 
       return -1;
     }
   cs = (struct ctrun_child_sync) { .fd = sync_parent, .pid = pid, .config = c, .id = ctx->id,
-                                   .console_socket = ctx->console_socket };
+                                   .console_socket = ctx->console_socket, .console_master = -1 };
   if (ctrun_child_sync_wait (&cs, err) < 0)
     {
+      if (cs.console_master >= 0)
+        close (cs.console_master);
       kill (pid, SIGKILL);
       return -1;
     }
-  if (ctx->pid_file)
-    {
-      char buf[16];
-      int n = snprintf (buf, sizeof (buf), "%d", pid);
-      if (create_file (ctx->pid_file, buf, n, 0644, err) < 0)
-        return -1;
-    }
+  console_master = cs.console_master;
+  if (ctx->pid_file && write_pid_file (ctx->pid_file, pid, err) < 0)
+    return -1;
   if (ctx->detach)
     return 0;
-  if (ctrun_wait_foreground (pid, &spawn.saved_mask, &exit_status, err) < 0)
+  if (console_master >= 0 ? ctrun_tty_relay (console_master, pid, &spawn.saved_mask, &exit_status, err) < 0
+                          : ctrun_wait_foreground (pid, &spawn.saved_mask, &exit_status, err) < 0)
     return -1;
   return exit_status;
 }

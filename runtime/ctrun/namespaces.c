@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +36,18 @@ ctrun_namespaces_open (const struct ctrun_config *c, struct ctrun_ns_fds *fds, c
       fd = open (ns->path, O_RDONLY | O_CLOEXEC);
       if (fd < 0)
         return ctrun_make_error (err, errno, "open namespace `%s`", ns->path);
+      {
+        /* The path must be a namespace, and of the kind it is listed as. */
+        int type = ioctl (fd, NS_GET_NSTYPE);
+        if (type != ns->flag)
+          {
+            close (fd);
+            if (type < 0)
+              return ctrun_make_error (err, 0, "namespace path `%s` is not a namespace", ns->path);
+            return ctrun_make_error (err, 0, "namespace path `%s` is a %s namespace, not a %s one", ns->path,
+                                     ctrun_namespace_name (type), ctrun_namespace_name (ns->flag));
+          }
+      }
       if (ns->flag == CLONE_NEWPID)
         {
           /* Only pid_for_children changes: the container process is born there. */

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <termios.h>
 #include <sys/socket.h>
@@ -260,6 +261,11 @@ finish_and_exec (struct ctrun_spawn *s)
 
   if (ctrun_set_rlimits (c, &err) < 0)
     init_fail (s, &err);
+  if (c->has_personality && personality (c->personality) < 0)
+    {
+      ctrun_make_error (&err, errno, "personality");
+      init_fail (s, &err);
+    }
   if (s->seccomp && !seccomp_after_identity (c) && install_seccomp (s, &err) < 0)
     init_fail (s, &err);
   if (ctrun_set_identity (c, s->last_cap, s->setgroups_denied, &err) < 0)
@@ -299,13 +305,30 @@ finish_and_exec (struct ctrun_spawn *s)
   init_fail (s, &err);
 }
 
+/* A time namespace takes its offsets before any process is in it: so the init makes it
+   for its children (unshare), writes them, and enters it at its execve. */
+static int
+new_time_namespace (const struct ctrun_config *c, ctrun_error_t *err)
+{
+  char line[96];
+  if (unshare (CLONE_NEWTIME) < 0)
+    return ctrun_make_error (err, errno, "unshare time namespace");
+  if (!c->has_time_offsets)
+    return 0;
+  snprintf (line, sizeof (line), "monotonic %lld %lld", (long long) c->monotonic_secs, (long long) c->monotonic_nsecs);
+  if (write_file_str ("/proc/self/timens_offsets", line, err) < 0)
+    return -1;
+  snprintf (line, sizeof (line), "boottime %lld %lld", (long long) c->boottime_secs, (long long) c->boottime_nsecs);
+  return write_file_str ("/proc/self/timens_offsets", line, err);
+}
+
 static void __attribute__ ((noreturn))
 container_init (struct ctrun_spawn *s)
 {
   const struct ctrun_config *c = s->config;
   ctrun_error_t err = NULL;
   cleanup_close int rootfd = -1;
-  const char *cgns_path;
+  const char *cgns_path, *timens_path;
 
   prctl (PR_SET_NAME, "ctrun:[1:INIT]", 0, 0, 0);
   close (s->sync_parent_fd);
@@ -317,6 +340,8 @@ container_init (struct ctrun_spawn *s)
   if (s->new_userns && ctrun_become_userns_root (&err) < 0)
     init_fail (s, &err);
   if (ctrun_namespaces_join (&s->ns, &err) < 0)
+    init_fail (s, &err);
+  if (ctrun_config_has_namespace (c, CLONE_NEWTIME, &timens_path) && timens_path == NULL && new_time_namespace (c, &err) < 0)
     init_fail (s, &err);
   /* After the cgroup was joined, so that it is the root of the new cgroup namespace. */
   if (ctrun_config_has_namespace (c, CLONE_NEWCGROUP, &cgns_path) && cgns_path == NULL
@@ -365,28 +390,48 @@ container_init (struct ctrun_spawn *s)
   finish_and_exec (s);
 }
 
-pid_t
-ctrun_spawn_init (struct ctrun_spawn *s, ctrun_error_t *err)
+int
+ctrun_spawn_sync_pair (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  int fds[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+    return ctrun_make_error (err, errno, "socketpair");
+  s->sync_parent_fd = fds[0];
+  s->sync_fd = fds[1];
+  return 0;
+}
+
+/* clone3 into the given namespaces (and, on cgroup v2, straight into the cgroup); the
+   child runs CHILD and never returns. */
+static pid_t
+spawn (struct ctrun_spawn *s, unsigned long flags, void (*child) (struct ctrun_spawn *), ctrun_error_t *err)
 {
   struct clone_args args;
   pid_t pid;
 
   memset (&args, 0, sizeof (args));
-  /* The cgroup namespace is unshared by the init once it is in its cgroup. */
-  args.flags = ctrun_namespaces_clone_flags (s->config) & ~(unsigned long) CLONE_NEWCGROUP;
+  args.flags = flags;
   args.exit_signal = SIGCHLD;
   if (s->cgroup->v2_fd >= 0)
     {
       args.flags |= CLONE_INTO_CGROUP;
       args.cgroup = s->cgroup->v2_fd;
     }
-
   pid = syscall (SYS_clone3, &args, sizeof (args));
   if (pid < 0)
     return ctrun_make_error (err, errno, "clone3");
   if (pid == 0)
-    container_init (s);
+    child (s);
   return pid;
+}
+
+pid_t
+ctrun_spawn_init (struct ctrun_spawn *s, ctrun_error_t *err)
+{
+  /* The cgroup namespace is unshared by the init once it is in its cgroup; the time one
+     too, before its offsets are written. */
+  return spawn (s, ctrun_namespaces_clone_flags (s->config) & ~(unsigned long) (CLONE_NEWCGROUP | CLONE_NEWTIME),
+                container_init, err);
 }
 
 /* `exec`: a process in the namespaces of a running container (the pid one was joined by
@@ -410,20 +455,5 @@ container_exec (struct ctrun_spawn *s)
 pid_t
 ctrun_spawn_exec (struct ctrun_spawn *s, ctrun_error_t *err)
 {
-  struct clone_args args;
-  pid_t pid;
-
-  memset (&args, 0, sizeof (args));
-  args.exit_signal = SIGCHLD;
-  if (s->cgroup->v2_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = s->cgroup->v2_fd;
-    }
-  pid = syscall (SYS_clone3, &args, sizeof (args));
-  if (pid < 0)
-    return ctrun_make_error (err, errno, "clone3");
-  if (pid == 0)
-    container_exec (s);
-  return pid;
+  return spawn (s, 0, container_exec, err);
 }

@@ -42,6 +42,9 @@ struct ctrun_spawn
   sigset_t saved_mask;
 };
 
+/* The sync socketpair (SOCK_SEQPACKET, close-on-exec) into s->sync_fd / s->sync_parent_fd. */
+int ctrun_spawn_sync_pair (struct ctrun_spawn *s, ctrun_error_t *err);
+
 /* clone3 with the namespace flags (+ CLONE_INTO_CGROUP when cgroup->v2_fd >= 0).
    Returns the child's pid in the parent; the child runs the init and never returns. */
 pid_t ctrun_spawn_init (struct ctrun_spawn *s, ctrun_error_t *err);

@@ -158,6 +158,14 @@ create_file (const char *path, const char *data, size_t len, mode_t mode, ctrun_
 }
 
 int
+write_pid_file (const char *path, pid_t pid, ctrun_error_t *err)
+{
+  char buf[16];
+  int n = snprintf (buf, sizeof (buf), "%d", pid);
+  return create_file (path, buf, n, 0644, err);
+}
+
+int
 read_file (const char *path, char **out, size_t *len, ctrun_error_t *err)
 {
   cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);

@@ -38,6 +38,8 @@ int write_file (const char *path, const char *data, size_t len, ctrun_error_t *e
 int write_file_str (const char *path, const char *data, ctrun_error_t *err);
 /* Creates or truncates `path` with `mode` and writes `data`. */
 int create_file (const char *path, const char *data, size_t len, mode_t mode, ctrun_error_t *err);
+/* --pid-file: the pid in decimal. */
+int write_pid_file (const char *path, pid_t pid, ctrun_error_t *err);
 /* Reads a whole (small or /proc) file into a NUL-terminated buffer. */
 int read_file (const char *path, char **out, size_t *len, ctrun_error_t *err);
 

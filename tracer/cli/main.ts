@@ -80,6 +80,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('start a container from an image with a runtime, traced: the bundled ctrun by default')
     .argument('<image-and-command...>', 'IMAGE [CMD...] (after --): alpine, host:port/app:tag, docker://REF, docker-daemon:NAME, busybox, oci:DIR[:TAG], FILE.tar, dir:PATH')
     .option('--runtime <name|path>', `the runtime: ${RUNTIME_NAMES.join(', ')}, or the path of any runtime with runc's command line`, 'ctrun')
+    .option('-t, --tty', 'give the container a terminal (a pty from the runtime), as docker run -t')
+    .option('-i, --interactive', 'keep stdin open to the container, as docker run -i (it always is)')
     .option('--seccomp <profile>', "default (docker's profile), unconfined, or a profile FILE.json (as docker's --security-opt seccomp=)", 'default')
     .option('--hostname <name>', "the container's hostname")
     .option('--memory <size>', 'memory limit, e.g. 64m')

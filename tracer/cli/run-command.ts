@@ -20,6 +20,22 @@ export interface RunOptions extends OutputOptions, WebOptions, ImageOptions {
   readonly pidsLimit?: number;
   readonly rootless?: boolean;
   readonly seccomp?: string;
+  readonly tty?: boolean;
+  readonly interactive?: boolean;
+}
+
+/** `stty -g` of the terminal on stdin, and a function that puts it back (also at exit). */
+function saveTerminal(): () => void {
+  const saved = spawnSync('stty', ['-g'], { stdio: [0, 'pipe', 'ignore'], encoding: 'utf8' }).stdout?.trim();
+  if (!saved) return () => undefined;
+  const restore = () => {
+    spawnSync('stty', [saved], { stdio: [0, 'ignore', 'ignore'] });
+  };
+  process.once('exit', restore);
+  return () => {
+    process.removeListener('exit', restore);
+    restore();
+  };
 }
 
 export async function runCommand(imageAndCommand: readonly string[], options: RunOptions): Promise<number> {
@@ -41,7 +57,14 @@ export async function runCommand(imageAndCommand: readonly string[], options: Ru
   // what crashed runs left (their owner is gone): removed first, and said in one line
   const swept = describeSweep(sweepOrphans());
   if (swept) print(process.stderr, `cttrace: ${swept}\n`);
-  return withLiveViewer(options, (hooks) => runContainer(image, command, options, hooks));
+  if (options.tty && !process.stdin.isTTY) throw new UserError('-t needs a terminal on stdin (as docker run -t); drop -t to pipe input');
+  // The runtime puts the terminal in raw mode and restores it; if it cannot (killed), we do.
+  const restore = options.tty ? saveTerminal() : () => undefined;
+  try {
+    return await withLiveViewer(options, (hooks) => runContainer(image, command, options, hooks));
+  } finally {
+    restore();
+  }
 }
 
 async function runContainer(image: string, command: readonly string[], options: RunOptions, hooks: LiveHooks): Promise<number> {
@@ -61,6 +84,7 @@ async function runContainer(image: string, command: readonly string[], options: 
       pidsLimit: options.pidsLimit,
       rootless: options.rootless,
       seccomp: options.seccomp,
+      terminal: options.tty ? { height: process.stdout.rows ?? 0, width: process.stdout.columns ?? 0 } : undefined,
       progress: process.stderr.isTTY,
       remote: remoteOptions(options),
     });
