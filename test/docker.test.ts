@@ -1,70 +1,34 @@
 // Root + docker.io: attach to a real containerd while `docker run` makes a container, and find
 // the chain containerd → shim → runc → runc:[1:CHILD] → PID 1 in the trace; detach cleanly.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerInstalled, pidOf, PrivateDockerd, waitUntil as waitFor } from '../tracer/bench/private-dockerd.js';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot } from './helpers/cli.js';
 
-const onPath = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-const dockerInstalled = onPath('dockerd') && onPath('docker') && onPath('containerd');
+const installed = dockerInstalled();
 if (!isRoot) console.warn('docker: skipped, needs root');
-else if (!dockerInstalled) console.warn('docker: skipped, docker.io is not installed (apt-get install docker.io)');
+else if (!installed) console.warn('docker: skipped, docker.io is not installed (apt-get install docker.io)');
 
-const IMAGE = 'cttrace-busybox:test';
-let work = '';
-let dockerd: ChildProcess | undefined;
-const docker = (...args: string[]) => spawnSync('docker', ['-H', `unix://${work}/docker.sock`, ...args], { encoding: 'utf8', timeout: 60_000 });
+let dockerd: PrivateDockerd | undefined;
 
-function pidOf(name: string): number | null {
-  const result = spawnSync('pgrep', ['-x', name], { encoding: 'utf8' });
-  const pids = result.stdout.trim().split('\n').filter(Boolean).map(Number);
-  return pids.length ? pids[0]! : null;
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-describe.skipIf(!isRoot || !dockerInstalled)('attach to containerd during docker run (root, docker.io)', () => {
+describe.skipIf(!isRoot || !installed)('attach to containerd during docker run (root, docker.io)', () => {
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'cttrace-docker-'));
-    dockerd = spawn(
-      'dockerd',
-      ['--iptables=false', '--bridge=none', `--data-root=${work}/data`, `--exec-root=${work}/exec`, '-H', `unix://${work}/docker.sock`, `--pidfile=${work}/dockerd.pid`],
-      { stdio: 'ignore' },
-    );
-    await waitFor(() => existsSync(`${work}/docker.sock`) && docker('info').status === 0, 'dockerd');
-    const rootfs = join(work, 'rootfs');
-    for (const dir of ['bin', 'etc', 'proc', 'sys', 'dev']) mkdirSync(join(rootfs, dir), { recursive: true });
-    copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
-    for (const applet of ['sh', 'echo', 'true']) symlinkSync('busybox', join(rootfs, 'bin', applet));
-    const tar = spawnSync('sh', ['-c', `tar -C ${rootfs} -c . | docker -H unix://${work}/docker.sock import - ${IMAGE}`], { encoding: 'utf8' });
-    expect(tar.status, tar.stderr).toBe(0);
+    dockerd = await PrivateDockerd.start();
   }, 60_000);
 
   afterAll(async () => {
-    if (dockerd && dockerd.exitCode === null) {
-      dockerd.kill('SIGTERM');
-      await new Promise((resolve) => dockerd!.once('exit', resolve));
-    }
-    await waitFor(() => pidOf('containerd') === null, 'containerd to stop', 15_000).catch(() => undefined);
-    spawnSync('umount', ['-R', '-l', work], { stdio: 'ignore' });
-    rmSync(work, { recursive: true, force: true });
+    await dockerd?.stop();
   }, 60_000);
 
   // Both backends must show the same chain; eBPF without stopping containerd.
   it.each(['ptrace', 'ebpf'])('%s: shows shim, runc, the unshare, PID 1, pivot_root and the execve of sh; docker works after detach', async (backend) => {
     const containerd = pidOf('containerd');
     expect(containerd).not.toBeNull();
-    const output = join(work, `containerd-${backend}.cttrace`);
+    const output = join(dockerd!.work, `containerd-${backend}.cttrace`);
     const tracer = spawn(process.execPath, [cliPath, 'attach', '-q', '--json', '--backend', backend, '--name', 'containerd', '-o', output], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -72,7 +36,7 @@ describe.skipIf(!isRoot || !dockerInstalled)('attach to containerd during docker
     tracer.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await waitFor(() => stdout.includes(`"type":"process","t":`) && stdout.includes(`"pid":${containerd}`), 'the attach');
 
-    const run = docker('run', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'echo hi');
+    const run = dockerd!.run('sh', '-c', 'echo hi');
     expect(run.stdout, run.stderr).toBe('hi\n');
     tracer.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => tracer.on('exit', resolve));
@@ -95,7 +59,7 @@ describe.skipIf(!isRoot || !dockerInstalled)('attach to containerd during docker
     expect(stageNames).toEqual(expect.arrayContaining(['runc:[0:PARENT]', 'runc:[1:CHILD]', 'runc:[2:INIT]']));
 
     // Detached cleanly: containerd serves again, nothing stopped.
-    expect(docker('run', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'echo again').stdout).toBe('again\n');
+    expect(dockerd!.run('sh', '-c', 'echo again').stdout).toBe('again\n');
     const stopped = readFileSync(`/proc/${containerd}/stat`, 'utf8').replace(/^.*\) /, '')[0];
     expect(stopped).not.toMatch(/[tT]/);
   }, 90_000);
