@@ -105,7 +105,8 @@ describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
     });
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^cttrace: cannot trace \/bin\/true with eBPF: .*not permitted.*CAP_BPF and CAP_PERFMON.*; use --backend ptrace$/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^cttrace: cannot trace \/bin\/true with eBPF: .*not permitted.*CAP_BPF and CAP_PERFMON.*; use --backend ptrace$/);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 

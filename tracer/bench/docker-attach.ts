@@ -3,6 +3,7 @@
 // interleaved: untraced, attached with ptrace, attached with eBPF. The attach is made once per
 // backend and held over its runs, as someone watching a host would.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../engine/backends.js';
 import { CLI } from './overhead.js';
@@ -17,6 +18,9 @@ export interface DockerAttachResult {
   readonly ratios: { readonly ptraceVsUntraced: number; readonly ebpfVsUntraced: number };
 }
 
+/** After the trace file is created: the engine loads its programs or seizes the threads. */
+const ATTACH_SETTLE_MS = 1000;
+
 function timedRun(dockerd: PrivateDockerd): number {
   const started = nowMs();
   const run = dockerd.run('true');
@@ -28,13 +32,14 @@ function timedRun(dockerd: PrivateDockerd): number {
 async function underAttach(dockerd: PrivateDockerd, backend: Backend, runs: number, tmp: string): Promise<number[]> {
   const containerd = pidOf('containerd');
   if (containerd === null) throw new Error('containerd is not running');
-  const tracer = spawn(process.execPath, [CLI, 'attach', '-q', '--json', '--backend', backend, '-o', join(tmp, `docker-${backend}.cttrace`), String(containerd)], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let attached = false;
-  tracer.stdout.on('data', (chunk: Buffer) => (attached ||= chunk.toString().includes('"type":"process"')));
+  // -q, as one records a host to read later: the records are decoded once the attach ends, not
+  // beside the runs (on 2 CPUs, decoding live competes with docker itself).
+  const output = join(tmp, `docker-${backend}.cttrace`);
+  const tracer = spawn(process.execPath, [CLI, 'attach', '-q', '--backend', backend, '-o', output, String(containerd)], { stdio: 'ignore' });
   try {
-    await waitUntil(() => attached, `the ${backend} attach`);
+    // the trace file appears once the session is set up (its header is written first)
+    await waitUntil(() => existsSync(output), `the ${backend} attach`);
+    await new Promise((resolve) => setTimeout(resolve, ATTACH_SETTLE_MS));
     return Array.from({ length: runs }, () => timedRun(dockerd));
   } finally {
     tracer.kill('SIGINT');
