@@ -3,12 +3,12 @@
 // show: an attach that stops nobody, the count of every event under load, and a clear refusal
 // where it cannot run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { ErrorRecord, SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
-import { cliPath, isRoot, repoRoot, runCli, withTempDirAsync } from './helpers/cli.js';
+import { cliPath, isRoot, repoRoot, runCli, waitFor, withTempDirAsync } from './helpers/cli.js';
 
 const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 const skipReason = !isRoot ? 'not root (loading BPF programs needs CAP_BPF and CAP_PERFMON)' : !hasGcc ? 'gcc is not installed' : null;
@@ -96,6 +96,25 @@ describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
       }
     });
   }, 40_000);
+
+  it('on Ctrl-C kills what it started and saves the trace', async () => {
+    await withTempDirAsync(async (dir) => {
+      const output = join(dir, 'c.cttrace');
+      const tracer = spawn(process.execPath, [cliPath, 'trace', '-q', '--backend', 'ebpf', '-o', output, '--', 'sh', '-c', 'sleep 30 & sleep 30'], { stdio: 'ignore' });
+      started.push(tracer);
+      await waitFor(() => (existsSync(output) ? true : undefined), 'the trace to start');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      tracer.kill('SIGINT');
+      await new Promise((resolve) => tracer.once('exit', resolve));
+      const { records } = await readTraceFile(output);
+      const tasks = new Set(records.filter((r) => r.type === 'process').map((r) => r.pid));
+      expect(tasks.size).toBe(3); // sh and both sleeps
+      // killed: gone, or a zombie its new parent (init) has yet to reap; none left running
+      for (const pid of tasks) expect(state(pid) ?? 'gone', `task ${pid}`).toMatch(/^(gone|Z)$/);
+      expect(records.filter((r) => r.type === 'exit')).toHaveLength(3);
+      expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'stopped' });
+    });
+  }, 20_000);
 
   it('refuses with one line naming --backend ptrace where it may not load programs', () => {
     // nobody, without CAP_BPF and CAP_PERFMON
