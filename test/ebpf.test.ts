@@ -97,6 +97,31 @@ describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
     });
   }, 40_000);
 
+  it('with a ring too small for the load, counts every loss, and still ends with the command', async () => {
+    await withTempDirAsync(async (dir) => {
+      const program = join(dir, 'stress');
+      const built = spawnSync('gcc', ['-O1', '-Wall', '-Werror', '-o', program, join(repoRoot, 'test', 'programs', 'stress.c')], { encoding: 'utf8' });
+      expect(built.status, built.stderr).toBe(0);
+      const output = join(dir, 'small-ring.cttrace');
+      // one page of ring for 10,000 calls in 0.1 s: most cannot fit
+      const result = spawnSync(process.execPath, [cliPath, 'trace', '-q', '--backend', 'ebpf', '-e', 'trace=fork,clone,getppid,wait4,exit_group', '-o', output, '--', program, '100', '0.1'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, CTTRACE_EBPF_RING_BYTES: '4096' },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      const { records } = await readTraceFile(output);
+      const lost = lostOf(records);
+      expect(lost).toBeGreaterThan(0);
+      expect(result.stderr).toContain(`cttrace: ${lost} events were lost`);
+      // each call missing from the trace is one or two lost events (its entry, its exit)
+      const getppid = syscallsOf(records).filter((r) => r.name === 'getppid').length;
+      expect(getppid).toBeLessThan(100 * 100);
+      expect(100 * 100 - getppid).toBeLessThanOrEqual(lost);
+      expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'done', status: 0 });
+    });
+  }, 30_000);
+
   it('on Ctrl-C kills what it started and saves the trace', async () => {
     await withTempDirAsync(async (dir) => {
       const output = join(dir, 'c.cttrace');

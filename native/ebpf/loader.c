@@ -69,6 +69,16 @@ static int explain(int rc, const char *step, char *why, size_t why_size)
 	return rc;
 }
 
+/* CTTRACE_EBPF_RING_BYTES (a power of two, at least a page) replaces the ring's 32 MB: the tests
+ * shrink it to make the ring overflow and check that every loss is counted. */
+static int set_ring_size(struct ct_ebpf *ebpf)
+{
+	const char *bytes = getenv("CTTRACE_EBPF_RING_BYTES");
+	if (!bytes || !*bytes)
+		return 0;
+	return bpf_map__set_max_entries(ebpf->skeleton->maps.events, (uint32_t)strtoul(bytes, NULL, 10));
+}
+
 int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, char *why, size_t why_size)
 {
 	*out = NULL;
@@ -86,7 +96,9 @@ int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bi
 		free(ebpf);
 		return rc;
 	}
-	rc = ct_trace_bpf__load(ebpf->skeleton);
+	rc = set_ring_size(ebpf);
+	if (rc == 0)
+		rc = ct_trace_bpf__load(ebpf->skeleton);
 	if (rc) {
 		ct_ebpf_unload(ebpf);
 		return explain(rc, "the kernel refused the BPF programs", why, why_size);

@@ -27,6 +27,8 @@
 /* How long records wait in the writer's buffer, and how often an idle ring is looked at. */
 #define FLUSH_DELAY_NS (20u * 1000000u)
 #define IDLE_POLL_MS 5
+/* With events lost, how often the tasks still followed are looked up in /proc. */
+#define SWEEP_INTERVAL_NS (100u * 1000000u)
 /* After a stop request, how long the killed tasks of a started command get to report their exit. */
 #define KILL_GRACE_NS (2000u * 1000000u)
 
@@ -40,6 +42,8 @@ struct ebpf_session {
 	struct ct_ring_records records;
 	uint8_t capture[CT_MAX_SYSCALL * CT_CAPTURE_ROW];
 	uint64_t lost_reported;
+	int main_reaped; /* the started command was reaped by sweep_vanished: its status is here */
+	int main_wait_status;
 	int attached;
 	int stopping;
 };
@@ -136,12 +140,72 @@ static void begin_stop(struct ebpf_session *s)
 		kill(t->tid, SIGKILL);
 }
 
+/* Whether `tid` still runs: not gone from /proc, not a zombie. */
+static int task_alive(pid_t tid)
+{
+	char path[64], stat[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", tid);
+	FILE *file = fopen(path, "re");
+	if (!file)
+		return 0;
+	size_t n = fread(stat, 1, sizeof stat - 1, file);
+	fclose(file);
+	stat[n] = '\0';
+	const char *end = strrchr(stat, ')'); /* "tid (comm) S ..." */
+	return end && end[1] == ' ' && end[2] != 'Z' && end[2] != 'X';
+}
+
+/*
+ * Once events were lost, an exit may have been among them: the session would wait for a task
+ * that is gone. Tasks that no longer run are let go (their call in flight written unfinished);
+ * the started command is reaped here and its exit written from its wait status.
+ */
+static void sweep_vanished(struct ebpf_session *s)
+{
+	pid_t vanished[64];
+	size_t count = 0;
+	ct_tasks_for_each(&s->records.tasks, t) {
+		if (count < sizeof vanished / sizeof vanished[0] && t->tid != s->records.main_pid && !task_alive(t->tid))
+			vanished[count++] = t->tid;
+	}
+	int status;
+	pid_t main_pid = s->records.main_pid;
+	int main_gone = main_pid && !s->main_reaped && waitpid(main_pid, &status, __WALL | WNOHANG) == main_pid;
+	if (main_gone) {
+		s->main_reaped = 1;
+		s->main_wait_status = status;
+	}
+	ring_buffer__consume(s->ring); /* an exit emitted since is in the ring now: it goes first */
+	uint64_t now = ct_monotonic_ns();
+	for (size_t i = 0; i < count; i++) {
+		struct ct_task_state *t = ct_tasks_find(&s->records.tasks, vanished[i]);
+		if (t)
+			ct_record_unfinished(&s->out, t, now);
+		ct_tasks_remove(&s->records.tasks, vanished[i]);
+	}
+	struct ct_task_state *main_task = main_gone ? ct_tasks_find(&s->records.tasks, main_pid) : NULL;
+	if (main_task) {
+		struct ct_exit exit = { .kind = WIFEXITED(status) ? CT_EXIT_EXITED : CT_EXIT_KILLED,
+					.value = WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+					.core_dumped = WIFSIGNALED(status) && WCOREDUMP(status) };
+		ct_record_unfinished(&s->out, main_task, now);
+		ct_record_exit(&s->out, main_pid, now, &exit);
+		s->records.main_status = exit.kind == CT_EXIT_EXITED ? exit.value : 128 + exit.value;
+		s->records.main_exited = 1;
+		ct_tasks_remove(&s->records.tasks, main_pid);
+	}
+}
+
 static void run_loop(struct ebpf_session *s)
 {
-	uint64_t kill_deadline = 0;
+	uint64_t kill_deadline = 0, next_sweep = 0;
 	for (;;) {
 		int consumed = ring_buffer__consume(s->ring);
 		report_lost(s);
+		if (consumed == 0 && s->lost_reported && ct_monotonic_ns() >= next_sweep) {
+			sweep_vanished(s);
+			next_sweep = ct_monotonic_ns() + SWEEP_INTERVAL_NS;
+		}
 		if (s->out.failed || s->records.tasks.count == 0)
 			break;
 		if (!s->stopping && atomic_load(&stop_requested)) {
@@ -203,8 +267,8 @@ int ct_ebpf_trace_command(const char *path, const char *const *argv, int out_fd,
 	run_loop(s);
 	if (!s->records.main_exited)
 		kill(child, SIGKILL); /* the output failed: nobody would see the rest */
-	int status;
-	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)
+	int status = s->main_wait_status;
+	while (!s->main_reaped && waitpid(child, &status, __WALL) < 0 && errno == EINTR)
 		;
 	if (!s->records.main_exited)
 		s->records.main_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
