@@ -79,7 +79,8 @@ static int set_ring_size(struct ct_ebpf *ebpf)
 	return bpf_map__set_max_entries(ebpf->skeleton->maps.events, (uint32_t)strtoul(bytes, NULL, 10));
 }
 
-int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, char *why, size_t why_size)
+int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, int watch_containers, char *why,
+		 size_t why_size)
 {
 	*out = NULL;
 	int rc = preflight(why, why_size);
@@ -107,6 +108,7 @@ int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bi
 	struct ct_ebpf_config *tables = &ebpf->skeleton->bss->tables;
 	memcpy(tables->capture, capture, sizeof tables->capture);
 	memcpy(tables->recorded, bitmap, sizeof tables->recorded);
+	tables->watch_containers = watch_containers != 0;
 	rc = ct_trace_bpf__attach(ebpf->skeleton);
 	if (rc) {
 		ct_ebpf_unload(ebpf);

@@ -13,7 +13,8 @@ struct ct_ebpf;
 
 /* Load with the capture table and the syscall bitmap, attach, and return 0; or -errno with
  * `why` saying what failed and what to do. */
-int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, char *why, size_t why_size);
+int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, int watch_containers, char *why,
+		 size_t why_size);
 void ct_ebpf_unload(struct ct_ebpf *ebpf);
 /* Follow thread group `tgid` from now on (its threads and, as they are made, its children). */
 int ct_ebpf_follow(struct ct_ebpf *ebpf, pid_t tgid);

@@ -45,6 +45,7 @@ struct ebpf_session {
 	int main_reaped; /* the started command was reaped by sweep_vanished: its status is here */
 	int main_wait_status;
 	int attached;
+	int watching; /* cttrace watch: runs until stopped, whoever is followed */
 	int stopping;
 };
 
@@ -73,7 +74,8 @@ static int session_end(struct ebpf_session *s, uint32_t reason)
 }
 
 /* Loaded and ready for records; on failure out_fd carries HELLO, an ERROR saying why, and END. */
-static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, const uint8_t *bitmap, uint32_t flags, int *rc)
+static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, const uint8_t *bitmap, uint32_t flags, int watch,
+					  int *rc)
 {
 	if (atomic_flag_test_and_set(&session_busy)) {
 		close(out_fd);
@@ -96,7 +98,7 @@ static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, co
 	memcpy(s->capture, capture, sizeof s->capture);
 	atomic_store(&stop_requested, 0);
 	char why[512];
-	*rc = ct_ebpf_load(&s->ebpf, capture, bitmap, why, sizeof why);
+	*rc = ct_ebpf_load(&s->ebpf, capture, bitmap, watch, why, sizeof why);
 	if (*rc == 0) {
 		s->ring = ring_buffer__new(ct_ebpf_ring_fd(s->ebpf), ct_ring_records_handle, &s->records, NULL);
 		if (!s->ring) {
@@ -134,7 +136,7 @@ static void report_lost(struct ebpf_session *s)
 static void begin_stop(struct ebpf_session *s)
 {
 	s->stopping = 1;
-	if (s->attached)
+	if (s->attached || s->watching)
 		return;
 	ct_tasks_for_each(&s->records.tasks, t)
 		kill(t->tid, SIGKILL);
@@ -206,13 +208,13 @@ static void run_loop(struct ebpf_session *s)
 			sweep_vanished(s);
 			next_sweep = ct_monotonic_ns() + SWEEP_INTERVAL_NS;
 		}
-		if (s->out.failed || s->records.tasks.count == 0)
+		if (s->out.failed || (s->records.tasks.count == 0 && !s->watching))
 			break;
 		if (!s->stopping && atomic_load(&stop_requested)) {
 			begin_stop(s);
 			kill_deadline = ct_monotonic_ns() + KILL_GRACE_NS;
 		}
-		if (s->stopping && (s->attached || ct_monotonic_ns() > kill_deadline))
+		if (s->stopping && (s->attached || s->watching || ct_monotonic_ns() > kill_deadline))
 			break;
 		if (consumed > 0)
 			continue;
@@ -230,7 +232,7 @@ int ct_ebpf_trace_command(const char *path, const char *const *argv, int out_fd,
 {
 	(void)options; /* --all is in the bitmap; there is no tracer thread to pin */
 	int rc;
-	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, 0, &rc);
+	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, 0, 0, &rc);
 	if (!s)
 		return rc;
 	int go[2];
@@ -300,7 +302,7 @@ int ct_ebpf_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uin
 			 const uint8_t *capture, const uint8_t *bitmap)
 {
 	int rc;
-	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0), &rc);
+	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0), 0, &rc);
 	if (!s)
 		return rc;
 	s->attached = 1;
@@ -318,6 +320,19 @@ int ct_ebpf_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uin
 			return rc;
 		}
 	}
+	run_loop(s);
+	session_end(s, CT_END_DONE);
+	return 0;
+}
+
+int ct_ebpf_watch(int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)
+{
+	int rc;
+	struct ebpf_session *s = session_begin(out_fd, capture, bitmap,
+					       CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0), 1, &rc);
+	if (!s)
+		return rc;
+	s->watching = 1;
 	run_loop(s);
 	session_end(s, CT_END_DONE);
 	return 0;
