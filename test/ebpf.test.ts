@@ -34,7 +34,7 @@ function syscallsOf(records: readonly TraceRecord[]): SyscallRecord[] {
 /** Events the engine said it lost (the running total of its last ENOBUFS record). */
 function lostOf(records: readonly TraceRecord[]): number {
   const lost = records.filter((r): r is ErrorRecord => r.type === 'error' && r.errno === 'ENOBUFS');
-  return lost.length ? Number(/\((\d+) in all\)/.exec(lost.at(-1)!.message)![1]) : 0;
+  return lost.length ? Number(/\((\d+) in all\b/.exec(lost.at(-1)!.message)![1]) : 0;
 }
 
 describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {

@@ -20,7 +20,8 @@ void ct_ebpf_unload(struct ct_ebpf *ebpf);
 int ct_ebpf_follow(struct ct_ebpf *ebpf, pid_t tgid);
 /* The ring buffer's file descriptor, for ring_buffer__new. */
 int ct_ebpf_ring_fd(const struct ct_ebpf *ebpf);
-/* Records the programs could not put on the full ring buffer so far, all CPUs together. */
-uint64_t ct_ebpf_lost(const struct ct_ebpf *ebpf);
+/* Records the programs could not put on the full ring buffer so far, all CPUs together; the
+ * first `cpu_count` CPUs' own counts into per_cpu (may be NULL). */
+uint64_t ct_ebpf_lost(const struct ct_ebpf *ebpf, uint64_t *per_cpu, int cpu_count);
 
 #endif

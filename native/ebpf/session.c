@@ -120,13 +120,20 @@ static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, co
 /* Losses are said as they are counted: an ERROR record (ENOBUFS) with the running total. */
 static void report_lost(struct ebpf_session *s)
 {
-	uint64_t total = ct_ebpf_lost(s->ebpf);
+	enum { CPUS_NAMED = 16 }; /* beyond, the total says it all */
+	uint64_t per_cpu[CPUS_NAMED] = { 0 };
+	uint64_t total = ct_ebpf_lost(s->ebpf, per_cpu, CPUS_NAMED);
 	if (total <= s->lost_reported)
 		return;
-	char message[160];
+	char by_cpu[256] = "";
+	size_t used = 0;
+	for (int cpu = 0; cpu < CPUS_NAMED && used < sizeof by_cpu; cpu++)
+		if (per_cpu[cpu])
+			used += (size_t)snprintf(by_cpu + used, sizeof by_cpu - used, " cpu%d:%llu", cpu, (unsigned long long)per_cpu[cpu]);
+	char message[400];
 	snprintf(message, sizeof message,
-		 "lost %llu events (%llu in all): the eBPF ring buffer was full; the trace misses them",
-		 (unsigned long long)(total - s->lost_reported), (unsigned long long)total);
+		 "lost %llu events (%llu in all; by CPU:%s): the eBPF ring buffer was full; the trace misses them",
+		 (unsigned long long)(total - s->lost_reported), (unsigned long long)total, by_cpu);
 	ct_record_error(&s->out, 0, ENOBUFS, message);
 	s->lost_reported = total;
 }

@@ -60,7 +60,7 @@ const CAVEATS = {
  * whose message ends with the running total (native/ebpf/session.c). */
 const LOST_ERRNO = 'ENOBUFS';
 function lostTotal(message: string): number | null {
-  const total = /\((\d+) in all\)/.exec(message);
+  const total = /\((\d+) in all\b/.exec(message);
   return total ? Number(total[1]) : null;
 }
 
