@@ -3,12 +3,12 @@
 // show: an attach that stops nobody, the count of every event under load, and a clear refusal
 // where it cannot run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { ErrorRecord, SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
-import { cliPath, isRoot, repoRoot, runCli, withTempDirAsync } from './helpers/cli.js';
+import { cliPath, isRoot, repoRoot, runCli, waitFor, withTempDirAsync } from './helpers/cli.js';
 import { withWorldReadableCli } from './helpers/unprivileged.js';
 
 const hasGcc = spawnSync('gcc', ['--version']).status === 0;
@@ -35,7 +35,7 @@ function syscallsOf(records: readonly TraceRecord[]): SyscallRecord[] {
 /** Events the engine said it lost (the running total of its last ENOBUFS record). */
 function lostOf(records: readonly TraceRecord[]): number {
   const lost = records.filter((r): r is ErrorRecord => r.type === 'error' && r.errno === 'ENOBUFS');
-  return lost.length ? Number(/\((\d+) in all\)/.exec(lost.at(-1)!.message)![1]) : 0;
+  return lost.length ? Number(/\((\d+) in all\b/.exec(lost.at(-1)!.message)![1]) : 0;
 }
 
 describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
@@ -98,6 +98,50 @@ describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
     });
   }, 40_000);
 
+  it('with a ring too small for the load, counts every loss, and still ends with the command', async () => {
+    await withTempDirAsync(async (dir) => {
+      const program = join(dir, 'stress');
+      const built = spawnSync('gcc', ['-O1', '-Wall', '-Werror', '-o', program, join(repoRoot, 'test', 'programs', 'stress.c')], { encoding: 'utf8' });
+      expect(built.status, built.stderr).toBe(0);
+      const output = join(dir, 'small-ring.cttrace');
+      // one page of ring for 10,000 calls in 0.1 s: most cannot fit
+      const result = spawnSync(process.execPath, [cliPath, 'trace', '-q', '--backend', 'ebpf', '-e', 'trace=fork,clone,getppid,wait4,exit_group', '-o', output, '--', program, '100', '0.1'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, CTTRACE_EBPF_RING_BYTES: '4096' },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      const { records } = await readTraceFile(output);
+      const lost = lostOf(records);
+      expect(lost).toBeGreaterThan(0);
+      expect(result.stderr).toContain(`cttrace: ${lost} events were lost`);
+      // each call missing from the trace is one or two lost events (its entry, its exit)
+      const getppid = syscallsOf(records).filter((r) => r.name === 'getppid').length;
+      expect(getppid).toBeLessThan(100 * 100);
+      expect(100 * 100 - getppid).toBeLessThanOrEqual(lost);
+      expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'done', status: 0 });
+    });
+  }, 30_000);
+
+  it('on Ctrl-C kills what it started and saves the trace', async () => {
+    await withTempDirAsync(async (dir) => {
+      const output = join(dir, 'c.cttrace');
+      const tracer = spawn(process.execPath, [cliPath, 'trace', '-q', '--backend', 'ebpf', '-o', output, '--', 'sh', '-c', 'sleep 30 & sleep 30'], { stdio: 'ignore' });
+      started.push(tracer);
+      await waitFor(() => (existsSync(output) ? true : undefined), 'the trace to start');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      tracer.kill('SIGINT');
+      await new Promise((resolve) => tracer.once('exit', resolve));
+      const { records } = await readTraceFile(output);
+      const tasks = new Set(records.filter((r) => r.type === 'process').map((r) => r.pid));
+      expect(tasks.size).toBe(3); // sh and both sleeps
+      // killed: gone, or a zombie its new parent (init) has yet to reap; none left running
+      for (const pid of tasks) expect(state(pid) ?? 'gone', `task ${pid}`).toMatch(/^(gone|Z)$/);
+      expect(records.filter((r) => r.type === 'exit')).toHaveLength(3);
+      expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'stopped' });
+    });
+  }, 20_000);
+
   it('refuses with one line naming --backend ptrace where it may not load programs', () => {
     // nobody, without CAP_BPF and CAP_PERFMON
     const result = withWorldReadableCli((cli) =>
@@ -105,7 +149,8 @@ describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
     );
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^cttrace: cannot trace \/bin\/true with eBPF: .*not permitted.*CAP_BPF and CAP_PERFMON.*; use --backend ptrace$/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^cttrace: cannot trace \/bin\/true with eBPF: .*not permitted.*CAP_BPF and CAP_PERFMON.*; use --backend ptrace$/);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 

@@ -15,6 +15,10 @@ CT_EXPORT int ct_ebpf_trace_command(const char *path, const char *const *argv, i
  * without being stopped, until they are gone or ct_ebpf_request_stop() is called. */
 CT_EXPORT int ct_ebpf_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t options,
 				   const uint8_t *capture_table, const uint8_t *syscall_bitmap);
+/* cttrace watch: follow every container started on the host from now on (every task that makes
+ * a new pid namespace, every runtime a containerd shim starts, and all they spawn), without
+ * attaching to any daemon, until ct_ebpf_request_stop() is called. Returns 0 or -errno. */
+CT_EXPORT int ct_ebpf_watch(int out_fd, uint32_t options, const uint8_t *capture_table, const uint8_t *syscall_bitmap);
 CT_EXPORT void ct_ebpf_request_stop(void);
 
 #endif

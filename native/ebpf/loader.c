@@ -69,7 +69,18 @@ static int explain(int rc, const char *step, char *why, size_t why_size)
 	return rc;
 }
 
-int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, char *why, size_t why_size)
+/* CTTRACE_EBPF_RING_BYTES (a power of two, at least a page) replaces the ring's 32 MB: the tests
+ * shrink it to make the ring overflow and check that every loss is counted. */
+static int set_ring_size(struct ct_ebpf *ebpf)
+{
+	const char *bytes = getenv("CTTRACE_EBPF_RING_BYTES");
+	if (!bytes || !*bytes)
+		return 0;
+	return bpf_map__set_max_entries(ebpf->skeleton->maps.events, (uint32_t)strtoul(bytes, NULL, 10));
+}
+
+int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, int watch_containers, char *why,
+		 size_t why_size)
 {
 	*out = NULL;
 	int rc = preflight(why, why_size);
@@ -86,7 +97,9 @@ int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bi
 		free(ebpf);
 		return rc;
 	}
-	rc = ct_trace_bpf__load(ebpf->skeleton);
+	rc = set_ring_size(ebpf);
+	if (rc == 0)
+		rc = ct_trace_bpf__load(ebpf->skeleton);
 	if (rc) {
 		ct_ebpf_unload(ebpf);
 		return explain(rc, "the kernel refused the BPF programs", why, why_size);
@@ -95,6 +108,7 @@ int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bi
 	struct ct_ebpf_config *tables = &ebpf->skeleton->bss->tables;
 	memcpy(tables->capture, capture, sizeof tables->capture);
 	memcpy(tables->recorded, bitmap, sizeof tables->recorded);
+	tables->watch_containers = watch_containers != 0;
 	rc = ct_trace_bpf__attach(ebpf->skeleton);
 	if (rc) {
 		ct_ebpf_unload(ebpf);
@@ -124,7 +138,7 @@ int ct_ebpf_ring_fd(const struct ct_ebpf *ebpf)
 	return bpf_map__fd(ebpf->skeleton->maps.events);
 }
 
-uint64_t ct_ebpf_lost(const struct ct_ebpf *ebpf)
+uint64_t ct_ebpf_lost(const struct ct_ebpf *ebpf, uint64_t *per_cpu, int cpu_count)
 {
 	int cpus = libbpf_num_possible_cpus();
 	if (cpus <= 0)
@@ -134,7 +148,10 @@ uint64_t ct_ebpf_lost(const struct ct_ebpf *ebpf)
 	if (bpf_map__lookup_elem(ebpf->skeleton->maps.lost, &zero, sizeof zero, counts, sizeof counts, 0) != 0)
 		return 0;
 	uint64_t total = 0;
-	for (int cpu = 0; cpu < cpus; cpu++)
+	for (int cpu = 0; cpu < cpus; cpu++) {
 		total += counts[cpu];
+		if (per_cpu && cpu < cpu_count)
+			per_cpu[cpu] = counts[cpu];
+	}
 	return total;
 }

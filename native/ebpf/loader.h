@@ -13,13 +13,15 @@ struct ct_ebpf;
 
 /* Load with the capture table and the syscall bitmap, attach, and return 0; or -errno with
  * `why` saying what failed and what to do. */
-int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, char *why, size_t why_size);
+int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bitmap, int watch_containers, char *why,
+		 size_t why_size);
 void ct_ebpf_unload(struct ct_ebpf *ebpf);
 /* Follow thread group `tgid` from now on (its threads and, as they are made, its children). */
 int ct_ebpf_follow(struct ct_ebpf *ebpf, pid_t tgid);
 /* The ring buffer's file descriptor, for ring_buffer__new. */
 int ct_ebpf_ring_fd(const struct ct_ebpf *ebpf);
-/* Records the programs could not put on the full ring buffer so far, all CPUs together. */
-uint64_t ct_ebpf_lost(const struct ct_ebpf *ebpf);
+/* Records the programs could not put on the full ring buffer so far, all CPUs together; the
+ * first `cpu_count` CPUs' own counts into per_cpu (may be NULL). */
+uint64_t ct_ebpf_lost(const struct ct_ebpf *ebpf, uint64_t *per_cpu, int cpu_count);
 
 #endif

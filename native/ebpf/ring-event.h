@@ -82,6 +82,10 @@ struct ct_ring_task_exit {
 struct ct_ebpf_config {
 	uint8_t recorded[CT_MAX_SYSCALL / 8];
 	uint8_t capture[CT_MAX_SYSCALL * CT_CAPTURE_ROW];
+	/* cttrace watch: start following, unasked, every task that makes a new pid namespace and every
+	 * runtime a containerd shim starts */
+	uint8_t watch_containers;
+	uint8_t reserved[7];
 };
 
 #endif

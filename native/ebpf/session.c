@@ -27,6 +27,8 @@
 /* How long records wait in the writer's buffer, and how often an idle ring is looked at. */
 #define FLUSH_DELAY_NS (20u * 1000000u)
 #define IDLE_POLL_MS 5
+/* With events lost, how often the tasks still followed are looked up in /proc. */
+#define SWEEP_INTERVAL_NS (100u * 1000000u)
 /* After a stop request, how long the killed tasks of a started command get to report their exit. */
 #define KILL_GRACE_NS (2000u * 1000000u)
 
@@ -40,7 +42,10 @@ struct ebpf_session {
 	struct ct_ring_records records;
 	uint8_t capture[CT_MAX_SYSCALL * CT_CAPTURE_ROW];
 	uint64_t lost_reported;
+	int main_reaped; /* the started command was reaped by sweep_vanished: its status is here */
+	int main_wait_status;
 	int attached;
+	int watching; /* cttrace watch: runs until stopped, whoever is followed */
 	int stopping;
 };
 
@@ -69,7 +74,8 @@ static int session_end(struct ebpf_session *s, uint32_t reason)
 }
 
 /* Loaded and ready for records; on failure out_fd carries HELLO, an ERROR saying why, and END. */
-static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, const uint8_t *bitmap, uint32_t flags, int *rc)
+static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, const uint8_t *bitmap, uint32_t flags, int watch,
+					  int *rc)
 {
 	if (atomic_flag_test_and_set(&session_busy)) {
 		close(out_fd);
@@ -92,7 +98,7 @@ static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, co
 	memcpy(s->capture, capture, sizeof s->capture);
 	atomic_store(&stop_requested, 0);
 	char why[512];
-	*rc = ct_ebpf_load(&s->ebpf, capture, bitmap, why, sizeof why);
+	*rc = ct_ebpf_load(&s->ebpf, capture, bitmap, watch, why, sizeof why);
 	if (*rc == 0) {
 		s->ring = ring_buffer__new(ct_ebpf_ring_fd(s->ebpf), ct_ring_records_handle, &s->records, NULL);
 		if (!s->ring) {
@@ -114,13 +120,20 @@ static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, co
 /* Losses are said as they are counted: an ERROR record (ENOBUFS) with the running total. */
 static void report_lost(struct ebpf_session *s)
 {
-	uint64_t total = ct_ebpf_lost(s->ebpf);
+	enum { CPUS_NAMED = 16 }; /* beyond, the total says it all */
+	uint64_t per_cpu[CPUS_NAMED] = { 0 };
+	uint64_t total = ct_ebpf_lost(s->ebpf, per_cpu, CPUS_NAMED);
 	if (total <= s->lost_reported)
 		return;
-	char message[160];
+	char by_cpu[256] = "";
+	size_t used = 0;
+	for (int cpu = 0; cpu < CPUS_NAMED && used < sizeof by_cpu; cpu++)
+		if (per_cpu[cpu])
+			used += (size_t)snprintf(by_cpu + used, sizeof by_cpu - used, " cpu%d:%llu", cpu, (unsigned long long)per_cpu[cpu]);
+	char message[400];
 	snprintf(message, sizeof message,
-		 "lost %llu events (%llu in all): the eBPF ring buffer was full; the trace misses them",
-		 (unsigned long long)(total - s->lost_reported), (unsigned long long)total);
+		 "lost %llu events (%llu in all; by CPU:%s): the eBPF ring buffer was full; the trace misses them",
+		 (unsigned long long)(total - s->lost_reported), (unsigned long long)total, by_cpu);
 	ct_record_error(&s->out, 0, ENOBUFS, message);
 	s->lost_reported = total;
 }
@@ -130,25 +143,85 @@ static void report_lost(struct ebpf_session *s)
 static void begin_stop(struct ebpf_session *s)
 {
 	s->stopping = 1;
-	if (s->attached)
+	if (s->attached || s->watching)
 		return;
 	ct_tasks_for_each(&s->records.tasks, t)
 		kill(t->tid, SIGKILL);
 }
 
+/* Whether `tid` still runs: not gone from /proc, not a zombie. */
+static int task_alive(pid_t tid)
+{
+	char path[64], stat[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", tid);
+	FILE *file = fopen(path, "re");
+	if (!file)
+		return 0;
+	size_t n = fread(stat, 1, sizeof stat - 1, file);
+	fclose(file);
+	stat[n] = '\0';
+	const char *end = strrchr(stat, ')'); /* "tid (comm) S ..." */
+	return end && end[1] == ' ' && end[2] != 'Z' && end[2] != 'X';
+}
+
+/*
+ * Once events were lost, an exit may have been among them: the session would wait for a task
+ * that is gone. Tasks that no longer run are let go (their call in flight written unfinished);
+ * the started command is reaped here and its exit written from its wait status.
+ */
+static void sweep_vanished(struct ebpf_session *s)
+{
+	pid_t vanished[64];
+	size_t count = 0;
+	ct_tasks_for_each(&s->records.tasks, t) {
+		if (count < sizeof vanished / sizeof vanished[0] && t->tid != s->records.main_pid && !task_alive(t->tid))
+			vanished[count++] = t->tid;
+	}
+	int status;
+	pid_t main_pid = s->records.main_pid;
+	int main_gone = main_pid && !s->main_reaped && waitpid(main_pid, &status, __WALL | WNOHANG) == main_pid;
+	if (main_gone) {
+		s->main_reaped = 1;
+		s->main_wait_status = status;
+	}
+	ring_buffer__consume(s->ring); /* an exit emitted since is in the ring now: it goes first */
+	uint64_t now = ct_monotonic_ns();
+	for (size_t i = 0; i < count; i++) {
+		struct ct_task_state *t = ct_tasks_find(&s->records.tasks, vanished[i]);
+		if (t)
+			ct_record_unfinished(&s->out, t, now);
+		ct_tasks_remove(&s->records.tasks, vanished[i]);
+	}
+	struct ct_task_state *main_task = main_gone ? ct_tasks_find(&s->records.tasks, main_pid) : NULL;
+	if (main_task) {
+		struct ct_exit exit = { .kind = WIFEXITED(status) ? CT_EXIT_EXITED : CT_EXIT_KILLED,
+					.value = WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+					.core_dumped = WIFSIGNALED(status) && WCOREDUMP(status) };
+		ct_record_unfinished(&s->out, main_task, now);
+		ct_record_exit(&s->out, main_pid, now, &exit);
+		s->records.main_status = exit.kind == CT_EXIT_EXITED ? exit.value : 128 + exit.value;
+		s->records.main_exited = 1;
+		ct_tasks_remove(&s->records.tasks, main_pid);
+	}
+}
+
 static void run_loop(struct ebpf_session *s)
 {
-	uint64_t kill_deadline = 0;
+	uint64_t kill_deadline = 0, next_sweep = 0;
 	for (;;) {
 		int consumed = ring_buffer__consume(s->ring);
 		report_lost(s);
-		if (s->out.failed || s->records.tasks.count == 0)
+		if (consumed == 0 && s->lost_reported && ct_monotonic_ns() >= next_sweep) {
+			sweep_vanished(s);
+			next_sweep = ct_monotonic_ns() + SWEEP_INTERVAL_NS;
+		}
+		if (s->out.failed || (s->records.tasks.count == 0 && !s->watching))
 			break;
 		if (!s->stopping && atomic_load(&stop_requested)) {
 			begin_stop(s);
 			kill_deadline = ct_monotonic_ns() + KILL_GRACE_NS;
 		}
-		if (s->stopping && (s->attached || ct_monotonic_ns() > kill_deadline))
+		if (s->stopping && (s->attached || s->watching || ct_monotonic_ns() > kill_deadline))
 			break;
 		if (consumed > 0)
 			continue;
@@ -166,7 +239,7 @@ int ct_ebpf_trace_command(const char *path, const char *const *argv, int out_fd,
 {
 	(void)options; /* --all is in the bitmap; there is no tracer thread to pin */
 	int rc;
-	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, 0, &rc);
+	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, 0, 0, &rc);
 	if (!s)
 		return rc;
 	int go[2];
@@ -203,8 +276,8 @@ int ct_ebpf_trace_command(const char *path, const char *const *argv, int out_fd,
 	run_loop(s);
 	if (!s->records.main_exited)
 		kill(child, SIGKILL); /* the output failed: nobody would see the rest */
-	int status;
-	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)
+	int status = s->main_wait_status;
+	while (!s->main_reaped && waitpid(child, &status, __WALL) < 0 && errno == EINTR)
 		;
 	if (!s->records.main_exited)
 		s->records.main_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -236,7 +309,7 @@ int ct_ebpf_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uin
 			 const uint8_t *capture, const uint8_t *bitmap)
 {
 	int rc;
-	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0), &rc);
+	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0), 0, &rc);
 	if (!s)
 		return rc;
 	s->attached = 1;
@@ -254,6 +327,19 @@ int ct_ebpf_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uin
 			return rc;
 		}
 	}
+	run_loop(s);
+	session_end(s, CT_END_DONE);
+	return 0;
+}
+
+int ct_ebpf_watch(int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)
+{
+	int rc;
+	struct ebpf_session *s = session_begin(out_fd, capture, bitmap,
+					       CT_SESSION_ATTACHED | ((options & CT_OPT_TRACE_ALL) ? CT_SESSION_TRACE_ALL : 0), 1, &rc);
+	if (!s)
+		return rc;
+	s->watching = 1;
 	run_loop(s);
 	session_end(s, CT_END_DONE);
 	return 0;

@@ -554,12 +554,41 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+static __always_inline void follow(u32 tgid)
+{
+	u8 yes = 1;
+	bpf_map_update_elem(&followed, &tgid, &yes, BPF_ANY);
+}
+
+/* watch: a child born in a deeper pid namespace than its parent's is a container's first process
+ * (its parent unshared CLONE_NEWPID, or cloned with it). */
+static __always_inline int starts_pid_namespace(struct task_struct *parent, struct task_struct *child)
+{
+	return BPF_CORE_READ(child, thread_pid, level) > BPF_CORE_READ(parent, thread_pid, level);
+}
+
+/* watch: a runtime started by a containerd shim (runc create, start, delete...). */
+static __always_inline int started_by_shim(struct task_struct *task)
+{
+	static const char shim[] = "containerd-shim";
+	char comm[16] = {};
+	BPF_CORE_READ_STR_INTO(&comm, task, real_parent, comm);
+	for (int i = 0; i < (int)sizeof shim - 1; i++)
+		if (comm[i] != shim[i])
+			return 0;
+	return 1;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	u32 parent_tgid = BPF_CORE_READ(parent, tgid);
-	if (!is_followed(parent_tgid))
-		return 0;
+	if (!is_followed(parent_tgid)) {
+		if (!tables.watch_containers || !starts_pid_namespace(parent, child))
+			return 0;
+		follow(parent_tgid);
+		emit_task(parent, CT_TASK_NEW);
+	}
 	u32 child_tgid = BPF_CORE_READ(child, tgid);
 	u8 yes = 1;
 	if (child_tgid != parent_tgid)
@@ -575,8 +604,13 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *task, pid_t former_tid, struct linux_binprm *binprm)
 {
-	if (!is_followed(BPF_CORE_READ(task, tgid)))
-		return 0;
+	u32 tgid = BPF_CORE_READ(task, tgid);
+	if (!is_followed(tgid)) {
+		if (!tables.watch_containers || !started_by_shim(task))
+			return 0;
+		follow(tgid);
+		emit_task(task, CT_TASK_NEW);
+	}
 	s32 tid = BPF_CORE_READ(task, pid);
 	/* A non-leader thread exec'd and took the leader's tid: its execve goes on under that tid. */
 	if (former_tid != tid) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../paths.js';
 import { measureDecoderThroughputInChild, type ThroughputResult } from './decoder-throughput.js';
+import { measureDockerAttach, type DockerAttachResult } from './docker-attach.js';
 import { describeEnvironment, type Environment } from './environment.js';
 import { measureOverhead, type OverheadResult, type VariantName } from './overhead.js';
 import { RuncBundle } from './runc-bundle.js';
@@ -26,7 +27,7 @@ import { LOOP_COMMAND, loopWorkload, runcWorkload, unshareWorkload, UNSHARE_COMM
 
 // The issue: "full-trace overhead at most 0.7x strace's on the same run": what each adds to the untraced run.
 // Issue 16's for the eBPF backend: the default set at most 1.10x untraced, --all's overhead at most 0.2x strace's.
-const AIMS = { filteredSpanVsUntraced: 1.3, allOverheadVsStraceAll: 0.7, decodePerSecond: 2_000_000, ebpfSpanVsUntraced: 1.1, ebpfAllOverheadVsStraceAll: 0.2 } as const;
+const AIMS = { filteredSpanVsUntraced: 1.3, allOverheadVsStraceAll: 0.7, decodePerSecond: 2_000_000, ebpfSpanVsUntraced: 1.1, ebpfAllOverheadVsStraceAll: 0.2, dockerAttachVsUntraced: 1.15 } as const;
 /** The aims are about container starts; the loop is a syscall-dense stress case, shown for the cost per syscall. */
 const AIMED_WORKLOADS = ['unshare', 'runc'];
 
@@ -67,6 +68,7 @@ export interface BenchResults {
   readonly traceSize: TraceSizeResult;
   readonly runtimes: RuntimeStartupResult;
   readonly imagePull: ImagePullResult;
+  readonly dockerAttach: DockerAttachResult | { readonly skipped: string };
   readonly viewer: { readonly results: readonly ViewerBenchResult[]; readonly skipped?: string };
   readonly cleanup: { readonly beforeCleanup: readonly string[]; readonly forced: readonly string[]; readonly leftovers: readonly string[] };
   readonly durationSeconds: number;
@@ -156,6 +158,15 @@ export function markdown(results: BenchResults): string {
   headline('cttrace --all: whole', (w) => median(variant(w.name, 'cttraceAll').wallMs));
   headline('strace -f', (w) => median(variant(w.name, 'straceAll').wallMs));
   headline('records: default set / --all', (w) => `${variant(w.name, 'cttrace').records?.median ?? '–'} / ${variant(w.name, 'cttraceAll').records?.median ?? '–'}`);
+  lines.push('');
+  const dockerAttach = results.dockerAttach;
+  if ('skipped' in dockerAttach) lines.push(`\`docker run\` under attach to containerd: skipped (${dockerAttach.skipped}).`);
+  else
+    lines.push(
+      `\`docker run --rm busybox true\` while containerd is attached (medians of ${dockerAttach.runs}): untraced ${median(dockerAttach.untracedMs)}, ` +
+        `attach --backend ptrace ${median(dockerAttach.ptraceMs)} (${times(dockerAttach.ratios.ptraceVsUntraced)}), ` +
+        `attach --backend ebpf ${median(dockerAttach.ebpfMs)} (${times(dockerAttach.ratios.ebpfVsUntraced)}; aim ≤ ${AIMS.dockerAttachVsUntraced}×: ${verdict(dockerAttach.ratios.ebpfVsUntraced, AIMS.dockerAttachVsUntraced)}).`,
+    );
   lines.push('');
   const synthetic = traceSize.rows[traceSize.rows.length - 1]!;
   const unshareSize = traceSize.rows.find((row) => row.name === 'unshare');
@@ -331,6 +342,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const runtimes = await measureRuntimeStartup({ runs: options.runs, tmp, progress });
     progress(`\nbench: image pull `);
     const imagePull = await measureImagePull({ runs: Math.min(options.runs, 7), tmp, progress });
+    progress(`\nbench: docker run under attach `);
+    const dockerAttach = await measureDockerAttach({ runs: options.runs, tmp, progress });
     progress(`\nbench: viewer in headless chromium\n`);
     const viewer = await (await import('./viewer.js')).benchViewer({
       sizes: options.events >= 1_000_000 ? [100_000, 1_000_000] : [Math.min(100_000, options.events)],
@@ -350,6 +363,7 @@ async function main(argv: readonly string[]): Promise<number> {
       traceSize,
       runtimes,
       imagePull,
+      dockerAttach,
       viewer,
       cleanup: { beforeCleanup, forced, leftovers },
       durationSeconds: round((nowMs() - started) / 1000, 1),

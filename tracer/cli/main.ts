@@ -111,6 +111,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('watch')
+    .description('with eBPF, follow every container started on the host (no daemon attached), one trace each, until Ctrl-C')
+    .option('-o, --output <dir>', 'where the traces go, one per container (default: here)')
+    .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
+    .option('--all', 'every syscall')
+    .option('--env', "record execve's environment too")
+    .option('--duration <seconds>', 'stop after this many seconds', Number)
+    .action(async (options) => {
+      exitCode = await (await import('./watch-command.js')).watchCommand({ ...options, expression: options.expr });
+    });
+
+  program
     .command('inspect')
     .description("a process's ancestry up to PID 1 and its namespaces beside the host's")
     .argument('<pid>', 'process id (host view)')

@@ -79,7 +79,7 @@ function hasCapability(bit: number): boolean {
  * whose message ends with the running total (native/ebpf/session.c). */
 const LOST_ERRNO = 'ENOBUFS';
 function lostTotal(message: string): number | null {
-  const total = /\((\d+) in all\)/.exec(message);
+  const total = /\((\d+) in all\b/.exec(message);
   return total ? Number(total[1]) : null;
 }
 
@@ -147,6 +147,8 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   let count = 0;
   let engineError: string | null = null;
   let lostEvents = 0;
+  let sawTask = false;
+  let startErrorLine: string | null = null;
   // -q with nothing live (no --json, no --web): decode and save once the traced command is done.
   const watchedLive = !options.quiet || options.json === true || request.onRecord !== undefined;
   const session = startSession({
@@ -168,7 +170,10 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       if (options.json) print(process.stdout, `${JSON.stringify(record)}\n`);
       // -q: no line to print, so none to format (it costs as much as JSON.stringify).
       const line = options.quiet ? null : formatter.line(record);
-      if (line !== null) print(process.stderr, `${line}\n`);
+      // An error before any task (the eBPF programs refused) is said once, as the command's error.
+      if (line !== null && record.type === 'error' && !sawTask) startErrorLine = line;
+      else if (line !== null) print(process.stderr, `${line}\n`);
+      sawTask ||= record.type === 'process';
       request.onRecord?.(record);
     },
   });
@@ -186,6 +191,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
     if (rawFd !== null) closeSync(rawFd);
   }
   // eBPF says why it cannot run here (no BTF, no CAP_BPF, lockdown) in its error record.
+  if (startErrorLine !== null && status >= 0) print(process.stderr, `${startErrorLine}\n`);
   if (status < 0) throw new UserError(ebpf && engineError ? `cannot trace ${request.subject} with eBPF: ${engineError}` : engineErrorMessage(-status, request.subject, target), 1);
   if (!options.quiet) print(process.stderr, `cttrace: ${count} records saved to ${redactor ? redactor.redactString(request.outputPath) : request.outputPath}\n`);
   if (lostEvents) print(process.stderr, `cttrace: ${lostEvents} events were lost (the eBPF ring buffer was full): the trace misses them\n`);

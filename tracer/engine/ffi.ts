@@ -21,6 +21,7 @@ export interface EngineBinding {
   /** the eBPF backend: the same arguments and records, followed in the kernel (native/ebpf/ebpf-engine.h) */
   ebpfTraceCommand: EngineFunction<[string, (string | null)[], number, number, Uint8Array, Uint8Array]>;
   ebpfTraceAttach: EngineFunction<[Int32Array, number, number, number, Uint8Array, Uint8Array]>;
+  ebpfWatch: EngineFunction<[number, number, Uint8Array, Uint8Array]>;
   ebpfRequestStop: () => void;
   /** the benchmarks' untraced stopwatch: ms, or -errno */
   timeCommand: (path: string, argv: (string | null)[], errFd: number, timeoutMs: number, status: Int32Array) => number;
@@ -61,6 +62,7 @@ export function loadEngine(): EngineBinding {
     ebpfTraceAttach: lib.func(
       'int ct_ebpf_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)',
     ) as unknown as EngineBinding['ebpfTraceAttach'],
+    ebpfWatch: lib.func('int ct_ebpf_watch(int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)') as unknown as EngineBinding['ebpfWatch'],
     ebpfRequestStop: lib.func('void ct_ebpf_request_stop(void)'),
     timeCommand: lib.func('double ct_time_command(const char *path, const char **argv, int err_fd, int32_t timeout_ms, _Out_ int32_t *status)'),
   };

@@ -16,7 +16,9 @@ export interface SessionTables {
 
 export type SessionTarget =
   | { readonly kind: 'command'; readonly path: string; readonly argv: readonly string[] }
-  | { readonly kind: 'attach'; readonly pids: readonly number[] };
+  | { readonly kind: 'attach'; readonly pids: readonly number[] }
+  /** every container started on the host from now on (eBPF only) */
+  | { readonly kind: 'containers' };
 
 
 export interface SessionOptions {
@@ -114,6 +116,8 @@ export function startSession(options: SessionOptions): Session {
     const traceAttach = ebpf ? engine.ebpfTraceAttach : engine.traceAttach;
     if (target.kind === 'command') {
       traceCommand.async(target.path, [...target.argv, null], writeFd, engineOptions, capture, bitmap, callback);
+    } else if (target.kind === 'containers') {
+      engine.ebpfWatch.async(writeFd, engineOptions, capture, bitmap, callback);
     } else {
       attachedPids = Int32Array.from(target.pids);
       traceAttach.async(attachedPids, attachedPids.length, writeFd, engineOptions, capture, bitmap, callback);
