@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerInstalled, pidOf, PrivateDockerd, waitUntil as waitFor } from '../tracer/bench/private-dockerd.js';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
 import { cliPath } from './helpers/cli.js';
