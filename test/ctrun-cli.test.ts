@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { ctrunPath, runcSpec, sandboxForSuite, skipReason, sleep, type OciConfig } from './ctrun-bundle.js';
+import { ctrunPath, isHybridCgroupHost, runcSpec, sandboxForSuite, skipReason, sleep, type OciConfig } from './ctrun-bundle.js';
 
 const reason = skipReason() ?? (spawnSync('runc', ['--version']).status === 0 ? null : 'runc is not installed (apt-get install runc)');
 if (reason) console.log(`ctrun cli tests skipped: ${reason}`);
@@ -177,6 +177,32 @@ describe.skipIf(reason !== null)('ctrun, runc command line (root, against runc)'
       expect(JSON.parse(rt(runtime, ['state', id]).stdout).status).toBe('stopped');
       expect(rt(runtime, ['delete', id]).status).toBe(0);
     }
+  });
+
+  // On a hybrid host, the unified hierarchy bound over /sys/fs/cgroup in a private mount
+  // namespace makes ctrun see pure cgroup v2: pause is cgroup.freeze, exec clones into the cgroup.
+  it.runIf(isHybridCgroupHost())('on cgroup v2: pause/resume with cgroup.freeze, exec born in the container cgroup, kill --all', async () => {
+    const script = 'mount --bind /sys/fs/cgroup/unified /sys/fs/cgroup && exec "$@"';
+    const v2 = (args: string[]) => {
+      const r = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', ctrunPath, '--root', suite.sb.stateRoot, ...args], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const { id, dir } = bundle(['sleep', '30']);
+    const log = path.join(suite.sb.dir, `${id}.out`);
+    // detached: its stdout must not be our pipe (it would hold it open)
+    const started = spawnSync('sh', ['-c', `unshare -m sh -c '${script}' sh ${ctrunPath} --root ${suite.sb.stateRoot} run -d --bundle ${dir} ${id} > ${log} 2>&1`]);
+    expect(started.status, fs.readFileSync(log, 'utf8')).toBe(0);
+    expect(v2(['pause', id]).status).toBe(0);
+    expect(JSON.parse(v2(['state', id]).stdout).status).toBe('paused');
+    expect(fs.readFileSync(`/sys/fs/cgroup/unified/${id}/cgroup.freeze`, 'utf8').trim()).toBe('1');
+    expect(v2(['resume', id]).status).toBe(0);
+    expect(JSON.parse(v2(['state', id]).stdout).status).toBe('running');
+    const ex = v2(['exec', id, 'sh', '-c', 'grep ^0:: /proc/self/cgroup']);
+    expect(ex.stdout).toBe('0::/\n'); // the root of the container's cgroup namespace: its own cgroup
+    expect(JSON.parse(v2(['ps', '--format', 'json', id]).stdout)).toHaveLength(1);
+    expect(v2(['kill', '--all', id, 'KILL']).status).toBe(0);
+    for (let i = 0; i < 200 && JSON.parse(v2(['state', id]).stdout).status !== 'stopped'; i++) await sleep(10);
+    expect(v2(['delete', id]).status).toBe(0);
   });
 
   it('--log FILE --log-format json: errors as runc writes them, the message on stderr too', () => {

@@ -98,6 +98,16 @@ export function describeSyscall(model: TraceModel, record: SyscallRecord, laneOr
   if (record.err) {
     const text = explainErrno(record.err);
     explanations.push({ term: record.err, text: text ?? 'The call failed with this error.' });
+    if (lane && lane.seccomp && lane.seccomp.t <= record.t) {
+      const loader = model.lanes[lane.seccomp.lane];
+      explanations.push({
+        term: 'seccomp filter',
+        text:
+          `This task runs under the seccomp filter ${loader ? loader.label : 'a runtime'} loaded at ${formatTimestamp(lane.seccomp.t)}: ` +
+          'a filter fails the calls its profile does not allow before the kernel runs them (docker’s default profile answers EPERM, ' +
+          'for example to unshare, mount or setns without CAP_SYS_ADMIN), so this error may be the filter’s.',
+      });
+    }
   }
   return { heading: record.name, summary: `${call} = ${resultText(record)}`, sections, explanations };
 }

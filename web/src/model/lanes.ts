@@ -19,6 +19,8 @@ interface LaneFacts {
   exit: ExitRecord | null;
   vanishedAt: number | null;
   firstKept: number;
+  /** the first successful seccomp(SECCOMP_SET_MODE_FILTER) */
+  filterAt: number | null;
 }
 
 export function laneLabel(hostPid: number, nsPid: number, comm: string): string {
@@ -27,7 +29,7 @@ export function laneLabel(hostPid: number, nsPid: number, comm: string): string 
 
 function gatherFacts(laneCount: number, kept: readonly KeptRecord[], laneTids: readonly number[]): LaneFacts[] {
   const facts: LaneFacts[] = Array.from({ length: laneCount }, () => ({
-    processes: [], execs: [], execves: [], exit: null, vanishedAt: null, firstKept: Infinity,
+    processes: [], execs: [], execves: [], exit: null, vanishedAt: null, firstKept: Infinity, filterAt: null,
   }));
   const latestLaneOfTid = new Map<number, number>();
   laneTids.forEach((tid, ordinal) => latestLaneOfTid.set(tid, ordinal));
@@ -48,6 +50,9 @@ function gatherFacts(laneCount: number, kept: readonly KeptRecord[], laneTids: r
         }
       }
     } else if (record.type === 'exit') fact.exit = record;
+    else if (record.type === 'syscall' && record.name === 'seccomp' && record.err === null && record.args.operation === 'SECCOMP_SET_MODE_FILTER') {
+      fact.filterAt ??= record.t;
+    }
     else if (record.type === 'syscall' && (record.name === 'execve' || record.name === 'execveat') && record.ret === 0) {
       fact.execves.push({ seq, record });
     }
@@ -101,7 +106,7 @@ export function deriveLanes(
   traceEnd: number,
 ): { lanes: Lane[]; rows: number[] } {
   const facts = gatherFacts(laneTids.length, kept, laneTids);
-  type Draft = Omit<Lane, 'parent' | 'children' | 'depth' | 'row'> & { parent: number | null; children: number[]; depth: number; row: number };
+  type Draft = Omit<Lane, 'parent' | 'children' | 'depth' | 'row' | 'seccomp'> & { parent: number | null; children: number[]; depth: number; row: number; seccomp: Lane['seccomp'] };
   const drafts: Draft[] = laneTids.map((tid, ordinal) => {
     const fact = facts[ordinal]!;
     const first = fact.processes[0];
@@ -132,6 +137,7 @@ export function deriveLanes(
       exit: fact.exit ? { t: fact.exit.t, code: fact.exit.code, signal: fact.exit.signal } : null,
       segments: segmentsOf(fact, safeStart, segmentEnd, first?.comm ?? comm),
       nsHistory: fact.processes.map((record) => ({ t: record.t, ns: record.ns })),
+      seccomp: fact.filterAt === null ? null : { t: fact.filterAt, lane: ordinal },
       parent: null,
       children: [],
       depth: 0,
@@ -160,6 +166,9 @@ export function deriveLanes(
   const visit = (ordinal: number, depth: number) => {
     const draft = drafts[ordinal]!;
     draft.depth = depth;
+    // a child made after its parent loaded a filter runs under it too
+    const inherited = draft.parent === null ? null : drafts[draft.parent]!.seccomp;
+    if (inherited && inherited.t <= draft.start && (draft.seccomp === null || inherited.t < draft.seccomp.t)) draft.seccomp = inherited;
     draft.row = rows.length;
     rows.push(ordinal);
     draft.children.sort(byStart);

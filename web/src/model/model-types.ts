@@ -40,6 +40,9 @@ export interface Lane {
   readonly segments: readonly Segment[];
   /** namespaces over time (process records), oldest first */
   readonly nsHistory: readonly { readonly t: number; readonly ns: NamespaceInodes }[];
+  /** the seccomp filter the task runs under from then on: loaded by it, or inherited from its
+   *  parent (filters survive fork and execve); null if none was seen */
+  readonly seccomp: { readonly t: number; readonly lane: number } | null;
   readonly parent: number | null;
   readonly children: readonly number[];
   /** depth in the process tree (0 for a root) */

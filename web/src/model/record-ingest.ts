@@ -33,6 +33,7 @@ export interface IngestBatch {
 /** Syscalls the model needs whole: the structure of the process tree, namespaces and milestones. */
 const KEPT_SYSCALLS = new Set([
   'clone', 'clone3', 'fork', 'vfork', 'unshare', 'setns', 'execve', 'execveat', 'pivot_root', 'chroot',
+  'seccomp', // a filter load: what may have refused the task's later calls
 ]);
 
 export function isKeptSyscall(record: SyscallRecord): boolean {
