@@ -76,7 +76,7 @@ function engineErrorMessage(errno: number, subject: string): string {
 /** Validate the options before anything starts (a typo in -e must not start a container). */
 export function checkOutputOptions(options: OutputOptions): void {
   selectSyscalls(options);
-  backendOf(options, true);
+  backendOf(options, 'trace');
 }
 
 export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
@@ -85,7 +85,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const tables = engineTablesFor(options);
   const attached = target.kind === 'attach';
   const pinned = options.pin !== false;
-  const backend = backendOf(options, !attached);
+  const backend = backendOf(options, attached ? 'attach' : request.runtime ? 'run' : 'trace');
   const ebpf = backend === 'ebpf';
   const header = makeTraceHeader({
     backend,
