@@ -149,7 +149,8 @@ static void on_exec(struct ct_ring_records *r, const struct ct_ring_exec *e)
 
 static void on_signal(struct ct_ring_records *r, const struct ct_ring_signal *e)
 {
-	if (task_of(r, e->header.tid, e->header.time_ns))
+	/* only to a task known alive: one that already exited would never leave the table */
+	if (ct_tasks_find(&r->tasks, e->header.tid))
 		ct_writer_record(r->out, CT_REC_SIGNAL, e->header.tid, e->header.time_ns, &e->signal, sizeof e->signal, NULL, 0);
 }
 

@@ -27,8 +27,8 @@
 /* How long records wait in the writer's buffer, and how often an idle ring is looked at. */
 #define FLUSH_DELAY_NS (20u * 1000000u)
 #define IDLE_POLL_MS 5
-/* With events lost, how often the tasks still followed are looked up in /proc. */
-#define SWEEP_INTERVAL_NS (100u * 1000000u)
+/* How often, when the ring is idle, the tasks still followed are looked up in /proc. */
+#define SWEEP_INTERVAL_NS (250u * 1000000u)
 /* After a stop request, how long the killed tasks of a started command get to report their exit. */
 #define KILL_GRACE_NS (2000u * 1000000u)
 
@@ -165,9 +165,10 @@ static int task_alive(pid_t tid)
 }
 
 /*
- * Once events were lost, an exit may have been among them: the session would wait for a task
- * that is gone. Tasks that no longer run are let go (their call in flight written unfinished);
- * the started command is reaped here and its exit written from its wait status.
+ * An exit lost to a full ring (or a task met only after it had exited) would keep the session
+ * waiting for a task that is gone: when the ring is idle, tasks that no longer run are let go
+ * (their call in flight written unfinished); the started command is reaped here and its exit
+ * written from its wait status.
  */
 static void sweep_vanished(struct ebpf_session *s)
 {
@@ -211,7 +212,7 @@ static void run_loop(struct ebpf_session *s)
 	for (;;) {
 		int consumed = ring_buffer__consume(s->ring);
 		report_lost(s);
-		if (consumed == 0 && s->lost_reported && ct_monotonic_ns() >= next_sweep) {
+		if (consumed == 0 && ct_monotonic_ns() >= next_sweep) {
 			sweep_vanished(s);
 			next_sweep = ct_monotonic_ns() + SWEEP_INTERVAL_NS;
 		}

@@ -18,12 +18,14 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user_str and bpf_loop a
 
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 #define CGROUP2_SUPER_MAGIC 0x63677270
+#define SYSFS_MAGIC 0x62656572
 #define SIGKILL 9
 #define TASK_STOPPED_STATE 0x4 /* __TASK_STOPPED */
 #define JOBCTL_STOP_SIGMASK 0xffff
 #define TRACE_SIGNAL_DELIVERED 0
 #define TRACE_SIGNAL_IGNORED 1
 #define SIGNAL_GROUP_EXIT 0x4
+#define PF_EXITING 0x4
 #define SI_USER 0
 #define SI_KERNEL 0x80
 
@@ -425,7 +427,36 @@ static __always_inline int is_cgroup_magic(unsigned long magic)
 	return magic == CGROUP_SUPER_MAGIC || magic == CGROUP2_SUPER_MAGIC;
 }
 
-/* Whether file descriptor `fd` of the current task is a file of a cgroup filesystem. */
+static __always_inline int dentry_named(struct dentry *dentry, const char *name, int length)
+{
+	char found[8] = {};
+	if (BPF_CORE_READ(dentry, d_name.len) != (u32)length)
+		return 0;
+	bpf_probe_read_kernel(found, length, BPF_CORE_READ(dentry, d_name.name));
+	for (int i = 0; i < length && i < (int)sizeof found; i++)
+		if (found[i] != name[i])
+			return 0;
+	return 1;
+}
+
+/* The root of the filesystem mounted on /sys/fs/cgroup: in the hybrid layout a tmpfs holding the
+ * v1 hierarchies, which runc opens and then works relative to (as the ptrace engine's check of
+ * the fd's path finds too). */
+static __always_inline int is_sys_fs_cgroup(struct file *file)
+{
+	struct vfsmount *vfsmount = BPF_CORE_READ(file, f_path.mnt);
+	if (BPF_CORE_READ(file, f_path.dentry) != BPF_CORE_READ(vfsmount, mnt_root))
+		return 0;
+	struct mount *mount = (void *)vfsmount - bpf_core_field_offset(struct mount, mnt);
+	struct dentry *at = BPF_CORE_READ(mount, mnt_mountpoint);
+	struct dentry *fs = BPF_CORE_READ(at, d_parent);
+	struct dentry *sysfs_root = BPF_CORE_READ(fs, d_parent); /* /sys is a mount of its own */
+	return dentry_named(at, "cgroup", 6) && dentry_named(fs, "fs", 2) &&
+	       BPF_CORE_READ(sysfs_root, d_sb, s_magic) == SYSFS_MAGIC && BPF_CORE_READ(sysfs_root, d_parent) == sysfs_root;
+}
+
+/* Whether file descriptor `fd` of the current task is a file of a cgroup filesystem (or the
+ * directory /sys/fs/cgroup itself). */
 static __always_inline int fd_is_cgroup(s64 fd)
 {
 	if (fd < 0)
@@ -437,7 +468,7 @@ static __always_inline int fd_is_cgroup(s64 fd)
 	struct file **files = BPF_CORE_READ(table, fd);
 	struct file *file = NULL;
 	bpf_core_read(&file, sizeof file, &files[fd]);
-	return file && is_cgroup_magic(BPF_CORE_READ(file, f_inode, i_sb, s_magic));
+	return file && (is_cgroup_magic(BPF_CORE_READ(file, f_inode, i_sb, s_magic)) || is_sys_fs_cgroup(file));
 }
 
 /* The default set records open, write, mkdir and friends only on cgroup files (native/event.h
@@ -700,7 +731,8 @@ static __always_inline void emit_signal(s32 tid, int sig, struct kernel_siginfo 
 SEC("tp_btf/signal_generate")
 int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result)
 {
-	if (!is_followed(BPF_CORE_READ(task, tgid)))
+	/* a signal sent to a task already exiting is dropped too: nobody will see it */
+	if (!is_followed(BPF_CORE_READ(task, tgid)) || (BPF_CORE_READ(task, flags) & PF_EXITING))
 		return 0;
 	s32 tid = BPF_CORE_READ(task, pid);
 	if (result == TRACE_SIGNAL_IGNORED) {

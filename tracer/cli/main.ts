@@ -7,7 +7,7 @@ import { TraceFileError } from '../trace/trace-file-error.js';
 import { cttraceVersion } from '../version.js';
 import { BundleError, ImageError } from '../../runtime/image/errors.js';
 import { withLineOptions } from './line-options.js';
-import { BACKEND_HELP } from './backend-option.js';
+import { backendHelp, type TracingCommand } from './backend-option.js';
 import { RUNTIME_NAMES } from './runtimes.js';
 import { guardOutput, outputFailed } from './output.js';
 import { UserError } from './user-error.js';
@@ -34,7 +34,7 @@ function withRedactOptions(command: Command): Command {
     .option('--redact-pattern <regex>', 'also redact what this regular expression matches (its group "secret" if it has one); repeatable; implies --redact', (value: string, previous: string[] = []) => [...previous, value]);
 }
 
-function withTracingOptions(command: Command, { starts }: { starts: boolean }): Command {
+function withTracingOptions(command: Command, { starts, name }: { starts: boolean; name: TracingCommand }): Command {
   withRedactOptions(withTimeOptions(command))
     .option('-o, --output <file>', 'where to save the trace (default: cttrace-DATE-NAME.cttrace here)')
     .option('-e, --expr <expression>', 'which syscalls: trace=NAME,%class,... like strace (default: the container set)')
@@ -44,7 +44,7 @@ function withTracingOptions(command: Command, { starts }: { starts: boolean }): 
     .option('-q, --quiet', 'no decoded lines on the terminal (the trace is then decoded and saved once the command is done)')
     .option('--web', 'follow the trace live in the web timeline (prints a local URL; serves until Ctrl-C)')
     .option('--port <port>', 'port for --web (default: any free one)')
-    .option('--backend <name>', BACKEND_HELP(starts));
+    .option('--backend <name>', backendHelp(name));
   if (starts) command.option('--no-pin', 'let the tracer move between CPUs (by default it keeps one CPU for itself, where a ptrace stop is handled soonest)');
   return command;
 }
@@ -69,7 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('run a command and trace it and all its children')
     .argument('<command...>', 'the command and its arguments (after --)')
     .passThroughOptions();
-  withTracingOptions(trace, { starts: true })
+  withTracingOptions(trace, { starts: true, name: 'trace' })
     .option('--raw-output <file>', "also save the engine's raw binary stream (for bug reports and benchmarks)")
     .action(async (command: string[], options) => {
       exitCode = await (await import('./trace-command.js')).traceCommand(command, { ...options, expression: options.expr });
@@ -88,7 +88,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--pids-limit <n>', 'maximum number of processes', Number)
     .option('--rootless', 'a user namespace: root inside is an unprivileged uid outside')
     .passThroughOptions();
-  withTracingOptions(withImageOptions(run, { pullPolicy: true }), { starts: true }).action(async (imageAndCommand: string[], options) => {
+  withTracingOptions(withImageOptions(run, { pullPolicy: true }), { starts: true, name: 'run' }).action(async (imageAndCommand: string[], options) => {
     exitCode = await (await import('./run-command.js')).runCommand(imageAndCommand, { ...options, expression: options.expr });
   });
 
@@ -99,7 +99,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--name <name>', 'the one process with this name (comm)')
     .option('--children', 'also attach to their existing descendants')
     .option('--duration <seconds>', 'detach after this many seconds', Number);
-  withTracingOptions(attach, { starts: false }).action(async (pids: string[], options) => {
+  withTracingOptions(attach, { starts: false, name: 'attach' }).action(async (pids: string[], options) => {
     exitCode = await (await import('./attach-command.js')).attachCommand(pids, { ...options, expression: options.expr });
   });
 

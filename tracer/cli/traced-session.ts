@@ -105,7 +105,7 @@ export function checkOutputOptions(options: OutputOptions): void {
   if (redactorFor(options) && options.rawOutput) {
     throw new UserError("--raw-output saves the engine's bytes as they came, secrets included: it cannot be redacted; leave out --raw-output or --redact");
   }
-  backendOf(options, true);
+  backendOf(options, 'trace');
 }
 
 export async function runTracedSession(request: TracedSessionRequest): Promise<number> {
@@ -114,7 +114,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
   const tables = engineTablesFor(options);
   const attached = target.kind === 'attach';
   const pinned = options.pin !== false;
-  const backend = backendOf(options, !attached);
+  const backend = backendOf(options, attached ? 'attach' : request.runtime ? 'run' : 'trace');
   const ebpf = backend === 'ebpf';
   // Everything below sees records only after this: terminal, --json, the file, the live viewer.
   const redactor = redactorFor(options);
