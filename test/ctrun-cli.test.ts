@@ -56,7 +56,9 @@ describe.skipIf(reason !== null)('ctrun, runc command line (root, against runc)'
   }
 
   it('process.terminal: the pty master goes to --console-socket, with consoleSize, as with runc', async () => {
-    const script = 'tty; stty size; test -t 0 && echo stdin-is-the-tty; test -c /dev/console && echo console';
+    // (the closing sleep keeps the pty's slave open until the receiver has read what was written:
+    // once the last slave fd closes, unread output on a pty master is gone, whichever runtime)
+    const script = 'tty; stty size; test -t 0 && echo stdin-is-the-tty; test -c /dev/console && echo console; sleep 2';
     const ours = await viaConsole('ctrun', ['sh', '-c', script]);
     const theirs = await viaConsole('runc', ['sh', '-c', script]);
     expect(ours).toBe(theirs);

@@ -44,7 +44,7 @@ function normalise(lines: readonly string[]): string[] {
     if (made && !children.has(made[1]!)) children.set(made[1]!, `CHILD${children.size + 1}`);
   }
   return lines.map((line) => {
-    let text = line.replace(/0x7f[0-9a-f]{10}\b/g, 'ADDR').replace(/\b((?:ru|tv)_\w+)=\d+/g, '$1=N');
+    let text = line.replace(/0x7[0-9a-f]{11}\b/g, 'ADDR').replace(/\b((?:ru|tv)_\w+)=\d+/g, '$1=N');
     // A pid in the arguments has as many digits as that run gave it, so the padding before
     // " = " differs between runs there: such lines are compared unpadded.
     const call = text.slice(0, text.search(/ += /));

@@ -694,8 +694,21 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		record.exit.core_dumped = (code & 0x80) ? 1 : 0;
 	}
 	output_flagged(&record, sizeof record, BPF_RB_FORCE_WAKEUP);
-	/* do_exit counted this thread out of signal->live before the tracepoint: 0 is the last one */
-	if (BPF_CORE_READ(task, signal, live.counter) == 0)
+	return 0;
+}
+
+/*
+ * The thread group is forgotten when its leader's task_struct is freed, not at the exit of the
+ * thread that brought signal->live to 0: under exit_group the threads count themselves out
+ * early in do_exit and reach sched_process_exit in any order, so a sibling still on its way
+ * would find its group unfollowed and its exit unrecorded. The leader is freed only after every
+ * thread of the group is released, and its pid cannot be reused before that.
+ */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(on_free, struct task_struct *task)
+{
+	u32 tgid = BPF_CORE_READ(task, tgid);
+	if ((u32)BPF_CORE_READ(task, pid) == tgid)
 		bpf_map_delete_elem(&followed, &tgid);
 	return 0;
 }

@@ -5,13 +5,15 @@ import { BACKENDS, type Backend } from '../engine/backends.js';
 import { UserError } from './user-error.js';
 
 /**
- * Measured on a loaded 2-core VM (README): `runc run` traced took 1.55x untraced under ptrace's
- * prefilter and 1.06x under eBPF (--all: 3.12x and 1.07x); an attach to containerd made every
- * `docker run` 1.66x under ptrace (no prefilter is possible: every thread stops at every call),
- * 0.97x under eBPF. `trace` keeps ptrace: it works on your own processes without root, and reads
- * memory exactly (page faults served).
+ * Measured on a loaded 2-core VM (README): an attach to containerd made every `docker run` 1.66x
+ * under ptrace (no prefilter is possible: every thread stops at every call), 0.97x under eBPF, so
+ * attach uses eBPF. `run` was 1.55x under ptrace and 1.06x under eBPF, but it keeps ptrace: every
+ * container it starts gets docker's seccomp profile, and a call that profile refuses never reaches
+ * the syscall tracepoints eBPF reads (seccomp runs first), while ptrace --all shows it with its
+ * EPERM; ptrace also reads memory exactly. `trace` keeps ptrace: it works on your own processes
+ * without root.
  */
-const DEFAULTS = { trace: 'ptrace', run: 'ebpf', attach: 'ebpf' } as const satisfies Record<string, Backend>;
+const DEFAULTS = { trace: 'ptrace', run: 'ptrace', attach: 'ebpf' } as const satisfies Record<string, Backend>;
 export type TracingCommand = keyof typeof DEFAULTS;
 
 export const backendHelp = (command: TracingCommand): string =>

@@ -11,6 +11,7 @@ import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { backendOf } from './backend-option.js';
 import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
+import { runUntilStopped } from './session-lifetime.js';
 import { redactorFor, type RedactOptions } from './redact-option.js';
 import { ptraceDeniedMessage } from './ptrace-denied.js';
 import { UserError } from './user-error.js';
@@ -177,19 +178,10 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       request.onRecord?.(record);
     },
   });
-  const stop = () => session.stop();
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, stop);
-  const timer = request.durationSeconds ? setTimeout(stop, request.durationSeconds * 1000) : undefined;
-  let status: number;
-  try {
-    status = await session.done;
-  } finally {
-    clearTimeout(timer);
-    for (const signal of signals) process.off(signal, stop);
+  const status = await runUntilStopped(session, request.durationSeconds, async () => {
     await writer.close();
     if (rawFd !== null) closeSync(rawFd);
-  }
+  });
   // eBPF says why it cannot run here (no BTF, no CAP_BPF, lockdown) in its error record.
   if (startErrorLine !== null && status >= 0) print(process.stderr, `${startErrorLine}\n`);
   if (status < 0) throw new UserError(ebpf && engineError ? `cannot trace ${request.subject} with eBPF: ${engineError}` : engineErrorMessage(-status, request.subject, target), 1);

@@ -13,6 +13,7 @@ import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { ebpfLikelyAvailable } from './backend-option.js';
 import { engineTablesFor, selectSyscalls } from './engine-tables.js';
 import { print } from './output.js';
+import { runUntilStopped } from './session-lifetime.js';
 import { UserError } from './user-error.js';
 
 export interface WatchOptions {
@@ -134,18 +135,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
       traces.route(record);
     },
   });
-  const stop = () => session.stop();
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, stop);
-  const timer = options.duration ? setTimeout(stop, options.duration * 1000) : undefined;
-  let status: number;
-  try {
-    status = await session.done;
-  } finally {
-    clearTimeout(timer);
-    for (const signal of signals) process.off(signal, stop);
-    await traces.close();
-  }
+  const status = await runUntilStopped(session, options.duration, () => traces.close());
   if (status < 0) throw new UserError(`cannot watch with eBPF: ${engineError ?? `errno ${-status}`}`, 1);
   print(process.stderr, `cttrace watch: ${traces.count} traces in ${dir}\n`);
   return 0;
