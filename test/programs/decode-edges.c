@@ -111,6 +111,9 @@ int main(void)
 		sys(SYS_dup2, fd, 40, 0, 0, 0, 0);
 		sys(SYS_close, 40, 0, 0, 0, 0, 0);
 		sys(SYS_close, fd, 0, 0, 0, 0, 0);
+		/* what runtimes do before execve: mark every fd above 2 close-on-exec */
+		sys(SYS_close_range, 3, HIGH(~0U), HIGH(4 /* CLOSE_RANGE_CLOEXEC */), 0, 0, 0);
+		sys(SYS_close_range, 100, 50, 0x12, 0, 0, 0);
 	}
 
 	/* hostname */
