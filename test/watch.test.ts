@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerIdOf } from '../tracer/cli/watch-command.js';
-import { dockerInstalled, PrivateDockerd } from '../tracer/bench/private-dockerd.js';
+import { dockerInstalled, PRIVATE_IMAGE, startDockerd, type PrivateDockerd } from './helpers/dockerd.js';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot, waitFor } from './helpers/cli.js';
@@ -30,7 +30,8 @@ let dockerd: PrivateDockerd | undefined;
 
 describe.skipIf(!isRoot || !installed)('cttrace watch (root, docker.io)', () => {
   beforeAll(async () => {
-    dockerd = await PrivateDockerd.start();
+    dockerd = await startDockerd();
+    dockerd.importBusybox(PRIVATE_IMAGE);
   }, 60_000);
 
   afterAll(async () => {
@@ -47,7 +48,7 @@ describe.skipIf(!isRoot || !installed)('cttrace watch (root, docker.io)', () => 
       const ids: string[] = [];
       for (const word of ['one', 'two']) {
         const cidfile = join(dir, `${word}.cid`);
-        const run = dockerd!.docker('run', '--rm', '--network', 'none', '--cidfile', cidfile, 'cttrace-busybox:test', 'sh', '-c', `echo ${word}`);
+        const run = dockerd!.docker('run', '--rm', '--network', 'none', '--cidfile', cidfile, PRIVATE_IMAGE, 'sh', '-c', `echo ${word}`);
         expect(run.stdout, run.stderr).toBe(`${word}\n`);
         ids.push(readFileSync(cidfile, 'utf8').trim());
       }

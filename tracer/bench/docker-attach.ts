@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../engine/backends.js';
 import { CLI } from './overhead.js';
-import { dockerInstalled, pidOf, PrivateDockerd, waitUntil } from './private-dockerd.js';
+import { dockerInstalled, PRIVATE_IMAGE, startDockerd, waitFor, type PrivateDockerd } from './private-dockerd.js';
 import { nowMs, roundSummary, summarize, type Summary } from './stats.js';
 
 export interface DockerAttachResult {
@@ -23,14 +23,14 @@ const ATTACH_SETTLE_MS = 1000;
 
 function timedRun(dockerd: PrivateDockerd): number {
   const started = nowMs();
-  const run = dockerd.run('true');
+  const run = dockerd.docker('run', '--rm', '--network', 'none', PRIVATE_IMAGE, 'true');
   if (run.status !== 0) throw new Error(`docker run failed: ${run.stderr}`);
   return nowMs() - started;
 }
 
 /** `docker run --rm IMAGE true` `runs` times while containerd is attached with `backend`. */
 async function underAttach(dockerd: PrivateDockerd, backend: Backend, runs: number, tmp: string): Promise<number[]> {
-  const containerd = pidOf('containerd');
+  const containerd = dockerd.containerdPid(); // the one this dockerd started, not a system one
   if (containerd === null) throw new Error('containerd is not running');
   // -q, as one records a host to read later: the records are decoded once the attach ends, not
   // beside the runs (on 2 CPUs, decoding live competes with docker itself).
@@ -38,7 +38,7 @@ async function underAttach(dockerd: PrivateDockerd, backend: Backend, runs: numb
   const tracer = spawn(process.execPath, [CLI, 'attach', '-q', '--backend', backend, '-o', output, String(containerd)], { stdio: 'ignore' });
   try {
     // the trace file appears once the session is set up (its header is written first)
-    await waitUntil(() => existsSync(output), `the ${backend} attach`);
+    await waitFor(() => existsSync(output), `the ${backend} attach`);
     await new Promise((resolve) => setTimeout(resolve, ATTACH_SETTLE_MS));
     return Array.from({ length: runs }, () => timedRun(dockerd));
   } finally {
@@ -49,7 +49,8 @@ async function underAttach(dockerd: PrivateDockerd, backend: Backend, runs: numb
 
 export async function measureDockerAttach(options: { runs: number; tmp: string; progress?: (text: string) => void }): Promise<DockerAttachResult | { skipped: string }> {
   if (!dockerInstalled()) return { skipped: 'docker.io is not installed' };
-  const dockerd = await PrivateDockerd.start();
+  const dockerd = await startDockerd();
+  dockerd.importBusybox(PRIVATE_IMAGE);
   try {
     timedRun(dockerd); // warm the image and the runtime
     const samples: Record<'untraced' | Backend, number[]> = { untraced: [], ptrace: [], ebpf: [] };

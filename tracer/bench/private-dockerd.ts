@@ -1,23 +1,47 @@
-// A dockerd of our own (its own data root, socket and containerd, no iptables, no bridge) with a
-// busybox image imported from the host's static busybox: for the docker attach benchmark and
-// test/docker.test.ts. Everything lives in one temp dir, removed by stop().
+// A private dockerd for the tests and the docker attach benchmark: its own data root, exec root,
+// socket and pid file, all in a temp dir, and its own containerd (started by it, found as its
+// child). It runs in a private
+// mount namespace with an empty /run/containerd, so that a system containerd there is not
+// picked up in its place (dockerd uses /run/containerd/containerd.sock when it exists), and so
+// that whatever it mounts goes away with it.
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const onPath = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+
+/** The busybox image importBusybox makes, as the tests and the bench name it. */
 export const PRIVATE_IMAGE = 'cttrace-busybox:test';
 
-const onPath = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 export const dockerInstalled = (): boolean => onPath('dockerd') && onPath('docker') && onPath('containerd');
 
-export function pidOf(name: string): number | null {
-  const result = spawnSync('pgrep', ['-x', name], { encoding: 'utf8' });
-  const pids = result.stdout.trim().split('\n').filter(Boolean).map(Number);
-  return pids.length ? pids[0]! : null;
+/** Why a private dockerd cannot run here, or null. */
+export function dockerdSkipReason(): string | null {
+  if (process.getuid?.() !== 0) return 'needs root';
+  if (!dockerInstalled()) return 'docker.io is not installed (apt-get install docker.io)';
+  return null;
 }
 
-export async function waitUntil(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+export interface PrivateDockerd {
+  readonly work: string;
+  readonly execRoot: string;
+  /** `docker -H unix://WORK/docker.sock ARGS...` */
+  docker(...args: string[]): SpawnSyncReturns<string>;
+  /** docker with stdin from `input` */
+  dockerWithInput(input: string | Buffer, ...args: string[]): SpawnSyncReturns<string>;
+  /** dockerd's pid (it is the process the helper started) */
+  readonly pid: number;
+  /** The containerd this dockerd started: its child named containerd. */
+  containerdPid(): number | null;
+  /** Mount points in dockerd's mount namespace whose path contains `text`. */
+  mountsContaining(text: string): string[];
+  /** Imports a busybox rootfs (the host's static busybox, its applets as symlinks) as `tag`. */
+  importBusybox(tag: string): void;
+  stop(): Promise<void>;
+}
+
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -25,51 +49,103 @@ export async function waitUntil(check: () => boolean, what: string, timeoutMs = 
   }
 }
 
-export class PrivateDockerd {
-  private constructor(
-    readonly work: string,
-    private readonly daemon: ChildProcess,
-  ) {}
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 
-  static async start(): Promise<PrivateDockerd> {
-    const work = mkdtempSync(join(tmpdir(), 'cttrace-docker-'));
-    const daemon = spawn(
-      'dockerd',
-      ['--iptables=false', '--bridge=none', `--data-root=${work}/data`, `--exec-root=${work}/exec`, '-H', `unix://${work}/docker.sock`, `--pidfile=${work}/dockerd.pid`],
-      { stdio: 'ignore' },
-    );
-    const dockerd = new PrivateDockerd(work, daemon);
-    try {
-      await waitUntil(() => existsSync(`${work}/docker.sock`) && dockerd.docker('info').status === 0, 'dockerd');
-      const rootfs = join(work, 'rootfs');
-      for (const dir of ['bin', 'etc', 'proc', 'sys', 'dev']) mkdirSync(join(rootfs, dir), { recursive: true });
-      copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
-      for (const applet of ['sh', 'echo', 'true']) symlinkSync('busybox', join(rootfs, 'bin', applet));
-      const tar = spawnSync('sh', ['-c', `tar -C ${rootfs} -c . | docker -H unix://${work}/docker.sock import - ${PRIVATE_IMAGE}`], { encoding: 'utf8' });
-      if (tar.status !== 0) throw new Error(`docker import failed: ${tar.stderr}`);
-    } catch (error) {
-      await dockerd.stop();
-      throw error;
+function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Starts dockerd with extra arguments (e.g. `--add-runtime=ctrun=PATH`) and waits until it answers. */
+export async function startDockerd(extraArgs: readonly string[] = []): Promise<PrivateDockerd> {
+  const work = mkdtempSync(join(tmpdir(), 'cttrace-dockerd-'));
+  const sock = `unix://${work}/docker.sock`;
+  const execRoot = join(work, 'exec');
+  const args = [
+    '--iptables=false',
+    '--ip6tables=false',
+    '--bridge=none',
+    `--data-root=${work}/data`,
+    `--exec-root=${execRoot}`,
+    '-H',
+    sock,
+    `--pidfile=${work}/dockerd.pid`,
+    ...extraArgs,
+  ];
+  const script = 'mkdir -p /run/containerd && mount -t tmpfs -o mode=0700 tmpfs /run/containerd && exec dockerd "$@"';
+  const child: ChildProcess = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-20_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const docker = (...a: string[]) => spawnSync('docker', ['-H', sock, ...a], { encoding: 'utf8', timeout: 60_000 });
+  const dockerWithInput = (input: string | Buffer, ...a: string[]) => spawnSync('docker', ['-H', sock, ...a], { input, encoding: 'utf8', timeout: 60_000 });
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const containerd = d.containerdPid();
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      if (containerd) await waitFor(() => !existsSync(`/proc/${containerd}`), 'containerd to stop', 15_000).catch(() => undefined);
     }
-    return dockerd;
-  }
+    rmSync(work, { recursive: true, force: true });
+  };
 
-  docker(...args: string[]): SpawnSyncReturns<string> {
-    return spawnSync('docker', ['-H', `unix://${this.work}/docker.sock`, ...args], { encoding: 'utf8', timeout: 60_000 });
-  }
+  const d: PrivateDockerd = {
+    work,
+    execRoot,
+    docker,
+    dockerWithInput,
+    pid: child.pid!,
+    containerdPid() {
+      return childrenOf(child.pid!).find((pid) => comm(pid) === 'containerd') ?? null;
+    },
+    mountsContaining(text: string) {
+      try {
+        return readFileSync(`/proc/${child.pid}/mounts`, 'utf8').split('\n').filter((line) => line.split(' ')[1]?.includes(text));
+      } catch {
+        return [];
+      }
+    },
+    importBusybox(tag: string) {
+      const rootfs = join(work, 'busybox-rootfs');
+      const applets = spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => a && a !== 'busybox');
+      const script = [
+        `mkdir -p ${rootfs}/bin ${rootfs}/etc ${rootfs}/proc ${rootfs}/sys ${rootfs}/dev ${rootfs}/tmp`,
+        `cp /bin/busybox ${rootfs}/bin/busybox`,
+        `cd ${rootfs}/bin && for a in ${applets.join(' ')}; do ln -s busybox $a; done`,
+        `printf 'root:x:0:0:root:/root:/bin/sh\\n' > ${rootfs}/etc/passwd`,
+        `tar -C ${rootfs} -c . | docker -H ${sock} import -c 'CMD ["sh"]' - ${tag}`,
+      ].join(' && ');
+      const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`docker import: ${r.stderr}`);
+      rmSync(rootfs, { recursive: true, force: true });
+    },
+    stop,
+  };
 
-  /** `docker run --rm` of the imported busybox, no network */
-  run(...command: string[]): SpawnSyncReturns<string> {
-    return this.docker('run', '--rm', '--network', 'none', PRIVATE_IMAGE, ...command);
+  try {
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`dockerd exited: ${log}`);
+      return existsSync(`${work}/docker.sock`) && docker('info').status === 0;
+    }, 'dockerd');
+  } catch (error) {
+    await stop();
+    throw error;
   }
-
-  async stop(): Promise<void> {
-    if (this.daemon.exitCode === null && this.daemon.signalCode === null) {
-      this.daemon.kill('SIGTERM');
-      await new Promise((resolve) => this.daemon.once('exit', resolve));
-    }
-    await waitUntil(() => pidOf('containerd') === null, 'containerd to stop', 15_000).catch(() => undefined);
-    spawnSync('umount', ['-R', '-l', this.work], { stdio: 'ignore' });
-    rmSync(this.work, { recursive: true, force: true });
-  }
+  return d;
 }
