@@ -1,31 +1,16 @@
 // Root: attach to a running process tree, follow what it spawns, and detach leaving it running.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot, runCli, withTempDir, withTempDirAsync } from './helpers/cli.js';
+import { killStarted, processState, startDaemon } from './helpers/processes.js';
 import { withWorldReadableCli } from './helpers/unprivileged.js';
 
-function state(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]!;
-  } catch {
-    return null;
-  }
-}
-
-const started: ChildProcess[] = [];
-function startDaemon(command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, { stdio: 'ignore' });
-  started.push(child);
-  return child;
-}
-afterEach(() => {
-  for (const child of started.splice(0)) child.kill('SIGKILL');
-});
+const state = processState;
+afterEach(killStarted);
 
 /** Processes on the machine in a stopped or traced state. */
 function stoppedProcesses(): number[] {

@@ -2,31 +2,22 @@
 // test (test/namespace-lineage.test.ts) run under both backends; here is what only eBPF has to
 // show: an attach that stops nobody, the count of every event under load, and a clear refusal
 // where it cannot run.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { ErrorRecord, SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot, repoRoot, runCli, waitFor, withTempDirAsync } from './helpers/cli.js';
+import { killStarted, processState, track } from './helpers/processes.js';
 import { withWorldReadableCli } from './helpers/unprivileged.js';
 
 const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 const skipReason = !isRoot ? 'not root (loading BPF programs needs CAP_BPF and CAP_PERFMON)' : !hasGcc ? 'gcc is not installed' : null;
 if (skipReason) console.warn(`ebpf: skipped, ${skipReason}`);
 
-function state(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]!;
-  } catch {
-    return null;
-  }
-}
-
-const started: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of started.splice(0)) child.kill('SIGKILL');
-});
+const state = processState;
+afterEach(killStarted);
 
 function syscallsOf(records: readonly TraceRecord[]): SyscallRecord[] {
   return records.filter((r): r is SyscallRecord => r.type === 'syscall');
@@ -41,7 +32,7 @@ function lostOf(records: readonly TraceRecord[]): number {
 describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
   it('attaches to a shell and follows its children without ever stopping it', async () => {
     const daemon = spawn('sh', ['-c', 'while true; do /bin/sleep 0.05; done'], { stdio: 'ignore' });
-    started.push(daemon);
+    track(daemon);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await withTempDirAsync(async (dir) => {
       const output = join(dir, 'a.cttrace');
@@ -127,7 +118,7 @@ describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
     await withTempDirAsync(async (dir) => {
       const output = join(dir, 'c.cttrace');
       const tracer = spawn(process.execPath, [cliPath, 'trace', '-q', '--backend', 'ebpf', '-o', output, '--', 'sh', '-c', 'sleep 30 & sleep 30'], { stdio: 'ignore' });
-      started.push(tracer);
+      track(tracer);
       await waitFor(() => (existsSync(output) ? true : undefined), 'the trace to start');
       await new Promise((resolve) => setTimeout(resolve, 500));
       tracer.kill('SIGINT');
