@@ -1,13 +1,15 @@
 // What path each file descriptor names, as far as the calls in the trace tell, for -y: opens of
 // absolute paths, dup/dup2/dup3, close; a write's own path when the decoder knew it. strace asks
 // /proc at the time; a saved trace can only say what it recorded.
+import { syscallsWhere } from '../decode/signatures.js';
 import type { SyscallRecord } from '../trace/records.js';
 import { int32, registerOf } from './strace/arguments.js';
 
 const fdArgument = (record: SyscallRecord) => Number(int32(registerOf(record, 0)));
 
-const OPENING = new Set(['open', 'openat', 'openat2', 'creat']);
-const DUPLICATING = new Set(['dup', 'dup2', 'dup3']);
+/** signatures.in's !opens and !dups */
+const OPENING = syscallsWhere((signature) => signature.opensFd);
+const DUPLICATING = syscallsWhere((signature) => signature.duplicatesFd);
 
 export class FdNames {
   /** by thread group, fd → path */

@@ -2,13 +2,13 @@
 // numbers come from the record's raw registers (exact, and what the kernel saw); what was read
 // from the tracee's memory (strings, structs) from its decoded args.
 import type { ArgumentSignature } from '../../decode/signatures.js';
-import { capabilityNames, decodeMountFlags, decodeOpenFlags, lookupValue, signalName, xlat, type XlatSet } from '../../tables/xlat.js';
+import { capabilityNames, xlatValue, decodeMountFlags, decodeOpenFlags, lookupValue, signalName, xlat, type XlatSet } from '../../tables/xlat.js';
 import type { ArgValue, PidPair, SyscallRecord } from '../../trace/records.js';
 import type { LineOptions } from './options.js';
 import { bytesOf, quoteBytes, quoteLimited } from './quote.js';
 import { flagsText, hexText, namedFlagsText, namedValueText } from './xlat-text.js';
 
-const AT_FDCWD = -100n;
+const AT_FDCWD = xlatValue(xlat.dirfd_values, 'AT_FDCWD');
 /** strace's printpath limit: a path is shown whole up to PATH_MAX, whatever -s says. */
 const PATH_LIMIT = 4096;
 

@@ -4,20 +4,26 @@
 // where the kernel ignores them).
 import { prctlShapes, type PrctlArgument } from '../../decode/prctl-table.js';
 import type { SyscallSignature } from '../../decode/signatures.js';
-import { decodeFlags, lookupValue, xlat, type XlatSet } from '../../tables/xlat.js';
+import { decodeFlags, lookupValue, xlat, xlatValue, type XlatSet } from '../../tables/xlat.js';
 import type { SyscallRecord } from '../../trace/records.js';
 import { addressText, argumentText, registerOf, signalText, stringText, uint32, type ArgumentView } from './arguments.js';
 import type { LineOptions } from './options.js';
 import { flagsText, hexText, namedValueText } from './xlat-text.js';
 
 const TASK_COMM_BYTES = 15;
-const O_CREAT = 0o100n;
-const O_TMPFILE_BIT = 0o20000000n;
-const MS_REMOUNT = 32n;
-const MS_TYPE_IGNORED = 4096n | 8192n | (1n << 17n) | (1n << 18n) | (1n << 19n) | (1n << 20n); // BIND MOVE UNBINDABLE PRIVATE SLAVE SHARED
-const CLONE_PARENT_TID_USED = 0x00100000n | 0x00001000n; // CLONE_PARENT_SETTID | CLONE_PIDFD
-const CLONE_SETTLS = 0x00080000n;
-const CLONE_CHILD_TID_USED = 0x01000000n | 0x00200000n; // CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
+// Flag values from the tables (tracer/tables/xlat), not written again here.
+const flag = (set: XlatSet, ...names: string[]) => names.reduce((bits, name) => bits | xlatValue(set, name), 0n);
+const O_CREAT = flag(xlat.open_flags, 'O_CREAT');
+/** __O_TMPFILE: O_TMPFILE without the O_DIRECTORY it includes (strace asks for this bit alone) */
+const O_TMPFILE_BIT = flag(xlat.open_flags, 'O_TMPFILE') & ~flag(xlat.open_flags, 'O_DIRECTORY');
+const MS_REMOUNT = flag(xlat.mount_flags, 'MS_REMOUNT');
+const MS_TYPE_IGNORED = flag(xlat.mount_flags, 'MS_BIND', 'MS_MOVE', 'MS_UNBINDABLE', 'MS_PRIVATE', 'MS_SLAVE', 'MS_SHARED');
+const MS_MGC_VAL = flag(xlat.mount_magic, 'MS_MGC_VAL');
+const MS_MGC_MSK = flag(xlat.mount_magic, 'MS_MGC_MSK');
+const CLONE_PARENT_TID_USED = flag(xlat.clone_flags, 'CLONE_PARENT_SETTID', 'CLONE_PIDFD');
+const CLONE_SETTLS = flag(xlat.clone_flags, 'CLONE_SETTLS');
+const CLONE_CHILD_TID_USED = flag(xlat.clone_flags, 'CLONE_CHILD_SETTID', 'CLONE_CHILD_CLEARTID');
+const CSIGNAL = flag(xlat.clone_exit_signal, 'CSIGNAL');
 const PRCTL_ARGUMENTS = 5;
 
 type CallPrinter = (record: SyscallRecord, signature: SyscallSignature, options: LineOptions) => string[];
@@ -93,8 +99,8 @@ export function prctlResultText(record: SyscallRecord, options: LineOptions): st
 /** clone(2) on x86_64: child_stack, flags with the exit signal, then the pointers its flags use. */
 const printClone: CallPrinter = (record, signature, options) => {
   const raw = registerOf(record, 0);
-  const flags = raw & ~0xffn;
-  const signal = raw & 0xffn;
+  const flags = raw & ~CSIGNAL;
+  const signal = raw & CSIGNAL;
   let flagsPart: string;
   if (flags === 0n) flagsPart = signalText(signal, options);
   else {
@@ -125,7 +131,7 @@ const printOpen: CallPrinter = (record, signature, options) => {
 const printMount: CallPrinter = (record, signature, options) => {
   const parts = plain(record, signature, options);
   let flags = registerOf(record, 3);
-  if ((flags & 0xffff0000n) === 0xc0ed0000n) flags &= ~0xffff0000n;
+  if ((flags & MS_MGC_MSK) === MS_MGC_VAL) flags &= ~MS_MGC_MSK;
   if (flags & MS_REMOUNT) parts[2] = addressText(registerOf(record, 2));
   else if (flags & MS_TYPE_IGNORED) {
     parts[2] = addressText(registerOf(record, 2));
