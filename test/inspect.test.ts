@@ -1,16 +1,8 @@
 // Root: cttrace inspect on a process in new namespaces.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { childrenOf } from '../tracer/cli/process-lookup.js';
 import { isRoot, runCli } from './helpers/cli.js';
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 describe.skipIf(!isRoot)('cttrace inspect (root)', () => {
   it('shows the ancestry with in-namespace pids and the namespaces beside the host', async () => {

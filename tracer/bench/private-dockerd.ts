@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childrenOf } from '../cli/process-lookup.js';
 
 const onPath = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 
@@ -32,7 +33,7 @@ export interface PrivateDockerd {
   dockerWithInput(input: string | Buffer, ...args: string[]): SpawnSyncReturns<string>;
   /** dockerd's pid (it is the process the helper started) */
   readonly pid: number;
-  /** The containerd this dockerd started: its child named containerd. */
+  /** The containerd this dockerd started: its child named containerd (forked by any of dockerd's threads). */
   containerdPid(): number | null;
   /** Mount points in dockerd's mount namespace whose path contains `text`. */
   mountsContaining(text: string): string[];
@@ -46,14 +47,6 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 30
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
   }
 }
 

@@ -29,26 +29,31 @@ export function pidByName(name: string): number {
   return matches[0]!;
 }
 
+/** The living children of `pid`: the kernel lists each child under the thread that forked it, so every thread's list is read. */
+export function childrenOf(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = new Set<number>();
+  for (const tid of tasks) {
+    const listed = readOrNull(`/proc/${pid}/task/${tid}/children`)?.trim();
+    for (const child of listed ? listed.split(/\s+/).map(Number) : []) children.add(child);
+  }
+  return [...children];
+}
+
 /** Every living descendant of `pid`, from the kernel's children lists. */
 export function descendantsOf(pid: number): number[] {
   const found: number[] = [];
   const queue = [pid];
   while (queue.length) {
-    const current = queue.shift()!;
-    const tasks = (() => {
-      try {
-        return readdirSync(`/proc/${current}/task`);
-      } catch {
-        return [];
-      }
-    })();
-    for (const tid of tasks) {
-      const children = readOrNull(`/proc/${current}/task/${tid}/children`)?.trim();
-      for (const child of children ? children.split(/\s+/).map(Number) : []) {
-        if (!found.includes(child)) {
-          found.push(child);
-          queue.push(child);
-        }
+    for (const child of childrenOf(queue.shift()!)) {
+      if (!found.includes(child)) {
+        found.push(child);
+        queue.push(child);
       }
     }
   }
