@@ -43,13 +43,6 @@ CT_EXPORT int ct_trace_attach(const int32_t *pids, int32_t pid_count, int out_fd
  */
 CT_EXPORT void ct_request_stop(void);
 
-/*
- * For the benchmarks: run `path` untraced (stdin and stdout /dev/null, stderr to err_fd) and
- * return the milliseconds from its spawn to its reaping, or -errno (-ETIMEDOUT: it ran over
- * timeout_ms and was killed). *status gets its wait status.
- */
-CT_EXPORT double ct_time_command(const char *path, const char *const *argv, int err_fd, int32_t timeout_ms, int32_t *status);
-
 /* A pipe for the record stream: fds[0] to read, fds[1] for the engine. Both close-on-exec. */
 CT_EXPORT int ct_make_pipe(int32_t *fds);
 

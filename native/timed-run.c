@@ -3,7 +3,7 @@
  * traces (a child sharing our memory, here posix_spawn's), so that the baseline holds the
  * command's own cost and not that of forking a Node process (~1 ms for /bin/true here).
  */
-#include "engine.h"
+#include "timed-run.h"
 
 #include <errno.h>
 #include <fcntl.h>

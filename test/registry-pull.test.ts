@@ -323,5 +323,13 @@ describe.skipIf(!ready)('registry pulls (root, docker-registry, skopeo)', () => 
     expect(pruned.stdout).toMatch(/^removed 0 unpacked layers, 2 blobs \(\d+B\) and 200\.0kB of unfinished downloads\n$/);
     expect(blobsIn(other)).toEqual([]);
     expect(readdirSync(join(other, 'blobs/incoming'))).toEqual([]);
+
+    // cleanup removes the partial download too (and keeps the cache, which prune's job is)
+    const third = freshHome();
+    await killedMidPull(third);
+    const cleaned = await cli(['cleanup'], third);
+    expect(cleaned.stderr).toMatch(/^cttrace: removed what crashed runs left behind: 1 partial download of killed pulls \(200\.0kB\)\n$/);
+    expect(readdirSync(join(third, 'blobs/incoming'))).toEqual([]);
+    expect(blobsIn(third)).toHaveLength(2);
   });
 });

@@ -170,8 +170,8 @@ describe('cttrace trace', () => {
         throw new Error(`${String(error)}; its stderr: ${stderr}`);
       });
       child.kill('SIGINT');
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      expect(code).toBe(128 + 9);
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (...end) => resolve(end)));
+      expect({ code, signal }, stderr).toEqual({ code: 128 + 9, signal: null });
       // Killed and never left stopped; the orphans' zombies are reaped by init, give it a moment.
       for (const pid of sleepers) expect(['Z', 'X', null]).toContain(processState(pid));
       const deadline = Date.now() + 3000;
@@ -208,9 +208,11 @@ describe('cttrace trace', () => {
         child.kill('SIGKILL');
         throw error;
       });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.kill('SIGINT');
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      expect(code).toBe(128 + 9);
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (...end) => resolve(end)));
+      expect({ code, signal }, stderr).toEqual({ code: 128 + 9, signal: null });
       const { records } = await readTraceFile(output);
       expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'stopped' });
       const execs = records.filter((r): r is SyscallRecord => r.type === 'syscall' && r.name === 'execve' && r.ret === 0);

@@ -53,20 +53,21 @@ function orphans(home: string, hex?: string): string[] {
   }).map((name) => join(dir, name));
 }
 
-/** Removes the partial downloads no live process is writing; returns how many bytes they held. */
-export function removeOrphanDownloads(home: string): number {
-  let bytes = 0;
+/** Removes the partial downloads no live process is writing; says how many and how many bytes they held. */
+export function removeOrphanDownloads(home: string): { files: number; bytes: number } {
+  const removed = { files: 0, bytes: 0 };
   for (const file of orphans(home)) {
     try {
       const fd = openSync(file, 'r');
-      bytes += fstatSync(fd).size;
+      removed.bytes += fstatSync(fd).size;
       closeSync(fd);
     } catch {
-      // gone already
+      continue; // gone already: another sweep or the pull that took it over
     }
     rmSync(file, { force: true });
+    removed.files++;
   }
-  return bytes;
+  return removed;
 }
 
 /**

@@ -114,7 +114,7 @@ function sweep(home: string, candidates?: { blobs: Set<string>; diffIds: Set<str
     }
   }
   if (!candidates) {
-    freed.partial = removeOrphanDownloads(home);
+    freed.partial = removeOrphanDownloads(home).bytes;
     freed.temps = removeStaleTempDirs(home);
   }
   return freed;

@@ -1,4 +1,5 @@
-// The benchmarks' wall clock for a whole command. The native library spawns it the way the
+// The benchmarks' wall clock for a whole command. A native library of the benchmarks' own
+// (native/build/libcttrace-bench.so, not the engine the CLI loads) spawns it the way the
 // engine starts a command it traces (a child sharing the caller's memory), so that an untraced
 // baseline holds the command's own cost: a fork of this Node process added about 1 ms to
 // /bin/true here, which would pad every "× untraced" ratio.
@@ -6,7 +7,18 @@ import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveCommand } from '../cli/resolve-command.js';
-import { loadEngine } from '../engine/ffi.js';
+import { createRequire } from 'node:module';
+import { packageRoot } from '../paths.js';
+
+type TimeCommand = (path: string, argv: (string | null)[], errFd: number, timeoutMs: number, status: Int32Array) => number;
+let timeCommand: TimeCommand | undefined;
+
+function loadStopwatch(): TimeCommand {
+  if (timeCommand) return timeCommand;
+  const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+  const lib = koffi.load(join(packageRoot, 'native', 'build', 'libcttrace-bench.so'));
+  return (timeCommand = lib.func('double ct_time_command(const char *path, const char **argv, int err_fd, int32_t timeout_ms, _Out_ int32_t *status)') as TimeCommand);
+}
 
 const RUN_TIMEOUT_MS = 120_000;
 const ETIMEDOUT = 110;
@@ -17,7 +29,7 @@ export function timeRun(argv: readonly string[]): number {
   const stderr = openSync(stderrPath, 'w+');
   try {
     const status = new Int32Array(1);
-    const ms = loadEngine().timeCommand(resolveCommand(argv[0]!), [...argv, null], stderr, RUN_TIMEOUT_MS, status);
+    const ms = loadStopwatch()(resolveCommand(argv[0]!), [...argv, null], stderr, RUN_TIMEOUT_MS, status);
     const exited = (status[0]! & 0x7f) === 0;
     const code = (status[0]! >> 8) & 0xff;
     if (ms < 0 || !exited || code !== 0) {

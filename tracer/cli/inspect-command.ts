@@ -1,6 +1,6 @@
 // `cttrace inspect PID`: where a process sits: its ancestry up to PID 1, and its namespaces
 // beside the host's (PID 1's), with how many processes share each.
-import { NAMESPACE_KINDS } from '../protocol/layout.js';
+import { NAMESPACE_KINDS } from '../trace/namespace-kinds.js';
 import { ancestry, namespaceInode, namespaceMembership, type ProcessIdentity } from '../inspect/proc.js';
 import { print } from './output.js';
 import { checkPidExists } from './process-lookup.js';

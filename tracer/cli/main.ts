@@ -96,7 +96,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('attach')
     .description('attach to running processes (all their threads) and follow what they spawn; Ctrl-C detaches')
     .argument('[pids...]', 'process ids')
-    .option('--name <name>', 'the one process with this name (comm)')
+    .option('--name <name>', 'the process with this name (comm): the topmost when it has same-named descendants')
     .option('--children', 'also attach to their existing descendants')
     .option('--duration <seconds>', 'detach after this many seconds', Number);
   withTracingOptions(attach, { starts: false, name: 'attach' }).action(async (pids: string[], options) => {

@@ -19,14 +19,34 @@ export function checkPidExists(pid: number): void {
   if (!existsSync(`/proc/${pid}`)) throw new UserError(`no process with pid ${pid}; check the pid (ps -e)`);
 }
 
-/** The one process whose comm (or executable's basename) is `name`; refuses none or several. */
+function parentOf(pid: number): number | null {
+  const stat = readOrNull(`/proc/${pid}/stat`);
+  // the comm in parentheses may hold spaces and parentheses: the fields follow the last ')'
+  const ppid = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : NaN;
+  return Number.isInteger(ppid) && ppid > 0 ? ppid : null;
+}
+
+/** Whether `ancestor` is a parent, grandparent... of `pid`. */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let current = parentOf(pid), hops = 0; current !== null && hops < 4096; current = parentOf(current), hops++) {
+    if (current === ancestor) return true;
+  }
+  return false;
+}
+
+/**
+ * The one process whose comm is `name`; refuses none or several. A process and its own
+ * descendants of the same name (a shell's fork before it execs, a daemon's workers) count as
+ * one: the topmost, as pgrep -o would pick; --children adds the others.
+ */
 export function pidByName(name: string): number {
   const matches = allPids().filter((pid) => pid !== process.pid && readOrNull(`/proc/${pid}/comm`)?.trim() === name);
   if (matches.length === 0) throw new UserError(`no process is named "${name}"; check with: pgrep -l ${name}`);
-  if (matches.length > 1) {
-    throw new UserError(`${matches.length} processes are named "${name}" (${matches.slice(0, 8).join(', ')}); give one pid instead`);
+  const roots = matches.filter((pid) => !matches.some((other) => other !== pid && descendsFrom(pid, other)));
+  if (roots.length > 1) {
+    throw new UserError(`${roots.length} processes are named "${name}" (${roots.slice(0, 8).join(', ')}); give one pid instead`);
   }
-  return matches[0]!;
+  return roots[0]!;
 }
 
 /** The living children of `pid`: the kernel lists each child under the thread that forked it, so every thread's list is read. */

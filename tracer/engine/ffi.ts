@@ -23,8 +23,6 @@ export interface EngineBinding {
   ebpfTraceAttach: EngineFunction<[Int32Array, number, number, number, Uint8Array, Uint8Array]>;
   ebpfWatch: EngineFunction<[number, number, Uint8Array, Uint8Array]>;
   ebpfRequestStop: () => void;
-  /** the benchmarks' untraced stopwatch: ms, or -errno */
-  timeCommand: (path: string, argv: (string | null)[], errFd: number, timeoutMs: number, status: Int32Array) => number;
 }
 
 let binding: EngineBinding | undefined;
@@ -64,7 +62,6 @@ export function loadEngine(): EngineBinding {
     ) as unknown as EngineBinding['ebpfTraceAttach'],
     ebpfWatch: lib.func('int ct_ebpf_watch(int out_fd, uint32_t options, const uint8_t *capture, const uint8_t *bitmap)') as unknown as EngineBinding['ebpfWatch'],
     ebpfRequestStop: lib.func('void ct_ebpf_request_stop(void)'),
-    timeCommand: lib.func('double ct_time_command(const char *path, const char **argv, int err_fd, int32_t timeout_ms, _Out_ int32_t *status)'),
   };
   return binding;
 }

@@ -1,6 +1,6 @@
 // Reading one process's identity from /proc: ids, the NSpid chain, its command line, its namespaces.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { NAMESPACE_KINDS, type NamespaceKind } from '../protocol/layout.js';
+import { NAMESPACE_KINDS, type NamespaceKind } from '../trace/namespace-kinds.js';
 
 export interface ProcessIdentity {
   readonly pid: number;

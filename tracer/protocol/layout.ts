@@ -30,20 +30,8 @@ export const Hello = {
 
 export const SessionFlags = { traceAll: 1, attached: 2, seccomp: 4, ebpf: 8 } as const;
 
-/** Namespace kinds in the order of ct_task.ns (enum ct_ns_kind). */
-export const NAMESPACE_KINDS = [
-  'cgroup',
-  'ipc',
-  'mnt',
-  'net',
-  'pid',
-  'pid_for_children',
-  'time',
-  'time_for_children',
-  'user',
-  'uts',
-] as const;
-export type NamespaceKind = (typeof NAMESPACE_KINDS)[number];
+/** Namespace kinds in the order of ct_task.ns (enum ct_ns_kind): the trace format's list, whose order the engines follow. */
+export { NAMESPACE_KINDS, type NamespaceKind } from '../trace/namespace-kinds.js';
 
 export const Task = {
   tgid: 0,

@@ -1,6 +1,6 @@
 // The tracer's own namespace inodes: the baseline the tracees' namespaces are compared with.
 import { statSync } from 'node:fs';
-import { NAMESPACE_KINDS } from '../protocol/layout.js';
+import { NAMESPACE_KINDS } from './namespace-kinds.js';
 import type { NamespaceInodes } from './records.js';
 
 export function namespacesOf(pid: number | 'self'): NamespaceInodes {

@@ -3,7 +3,7 @@
 // major version (TRACE_FORMAT_VERSION). The format as data is schema/cttrace-v1.schema.json,
 // which every reader checks records against: these types are its TypeScript face, and the two
 // change together.
-import type { NamespaceKind } from '../protocol/layout.js';
+import type { NamespaceKind } from './namespace-kinds.js';
 
 export const TRACE_FORMAT = 'cttrace';
 export const TRACE_FORMAT_VERSION = 1;
