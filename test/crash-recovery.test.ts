@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, w
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, isRoot, waitFor, withTempDirAsync } from './helpers/cli.js';
-import { craftTar } from './image-fixtures.js';
+import { craftTar } from './helpers/image-fixtures.js';
 
 const RUNTIMES = ['ctrun', 'runc', 'crun'] as const;
 const PHASES = ['unpack', 'create', 'running'] as const;

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { ctrunPath, isHybridCgroupHost, runcSpec, sandboxForSuite, skipReason, sleep, type OciConfig } from './ctrun-bundle.js';
+import { ctrunPath, isHybridCgroupHost, runcSpec, sandboxForSuite, skipReason, sleep, type OciConfig } from './helpers/ctrun-bundle.js';
 
 const reason = skipReason() ?? (spawnSync('runc', ['--version']).status === 0 ? null : 'runc is not installed (apt-get install runc)');
 if (reason) console.log(`ctrun cli tests skipped: ${reason}`);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { allSyscalls } from '../tracer/tables/syscalls.js';
-import { ctrunPath, runcSpec, sandboxForSuite, skipReason, type OciConfig } from './ctrun-bundle.js';
+import { ctrunPath, runcSpec, sandboxForSuite, skipReason, type OciConfig } from './helpers/ctrun-bundle.js';
 
 const reason = skipReason() ?? (spawnSync('runc', ['--version']).status === 0 ? null : 'runc is not installed (apt-get install runc)');
 if (reason) console.log(`ctrun seccomp tests skipped: ${reason}`);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildCtrun, ctrunPath, isHybridCgroupHost, leftovers, makeRootfs, runcSpec, Sandbox, skipReason, sleep } from './ctrun-bundle.js';
+import { buildCtrun, ctrunPath, isHybridCgroupHost, leftovers, makeRootfs, runcSpec, Sandbox, skipReason, sleep } from './helpers/ctrun-bundle.js';
 
 const reason = skipReason();
 if (reason) console.log(`ctrun tests skipped: ${reason}`);

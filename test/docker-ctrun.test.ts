@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostSeccompTarget, resolveSeccompProfile, DOCKER_DEFAULT_PROFILE_PATH, type OciSeccomp } from '../runtime/bundle/seccomp.js';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
-import { buildCtrun, cgroupDirsNamed, ctrunPath, sleep } from './ctrun-bundle.js';
+import { buildCtrun, cgroupDirsNamed, ctrunPath, sleep } from './helpers/ctrun-bundle.js';
 import { cliPath } from './helpers/cli.js';
 import { dockerdSkipReason, startDockerd, type PrivateDockerd } from './helpers/dockerd.js';
 

@@ -14,7 +14,7 @@ import { parseStraceLine } from '../tracer/import/strace-lines.js';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot, repoRoot, runCli } from './helpers/cli.js';
-import { compareTokens, cttraceRun, tokenize } from './oracle-sequences.js';
+import { compareTokens, cttraceRun, tokenize } from './helpers/oracle-sequences.js';
 
 const run = promisify(execFile);
 

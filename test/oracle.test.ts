@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { TraceRecord } from '../tracer/trace/records.js';
-import { compareTokens, cttraceRun, parseStraceLines, readStraceRun, tokenize, type TokenOptions } from './oracle-sequences.js';
+import { compareTokens, cttraceRun, parseStraceLines, readStraceRun, tokenize, type TokenOptions } from './helpers/oracle-sequences.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, runCliAsync } from './helpers/cli.js';
-import { busyboxEntries, hasRegistryTools, push, type Registry, startRegistry, startTokenServer, tarOf, type TokenServer, writeLayout } from './registry-fixtures.js';
+import { busyboxEntries, hasRegistryTools, push, type Registry, startRegistry, startTokenServer, tarOf, type TokenServer, writeLayout } from './helpers/registry-fixtures.js';
 
 const ready = isRoot && hasRegistryTools();
 if (!ready) console.warn('registry auth: skipped, needs root and docker-registry, skopeo, openssl');

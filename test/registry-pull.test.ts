@@ -12,7 +12,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveImage } from '../runtime/image/store.js';
 import { cliPath, isRoot, runCliAsync } from './helpers/cli.js';
-import { busyboxEntries, hasRegistryTools, type Proxy, push, type Registry, startProxy, startRegistry, tarOf, writeLayout } from './registry-fixtures.js';
+import { busyboxEntries, hasRegistryTools, type Proxy, push, type Registry, startProxy, startRegistry, tarOf, writeLayout } from './helpers/registry-fixtures.js';
 
 const ready = isRoot && hasRegistryTools();
 if (!ready) console.warn('registry pulls: skipped, needs root and docker-registry, skopeo, openssl (apt-get install docker-registry skopeo openssl)');

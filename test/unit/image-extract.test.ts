@@ -6,10 +6,10 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { extractLayer, type ExtractOptions } from '../runtime/image/safe-extract.js';
-import { ImageError, UnsafeEntryError } from '../runtime/image/errors.js';
-import { getXattr } from '../runtime/image/sys.js';
-import { craftTar, type CraftedEntry } from './image-fixtures.js';
+import { extractLayer, type ExtractOptions } from '../../runtime/image/safe-extract.js';
+import { ImageError, UnsafeEntryError } from '../../runtime/image/errors.js';
+import { getXattr } from '../../runtime/image/sys.js';
+import { craftTar, type CraftedEntry } from '../helpers/image-fixtures.js';
 
 const sandbox = mkdtempSync(join(tmpdir(), 'cttrace-extract-'));
 afterAll(() => rmSync(sandbox, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 // The redactor on its own: each rule on the strings it is meant for (and not on their
 // look-alikes), stable placeholders within a trace, different ones across traces, the header's note.
 import { describe, expect, it } from 'vitest';
-import { localIdentity } from '../tracer/redact/local-identity.js';
-import { Redactor } from '../tracer/redact/redactor.js';
-import type { SyscallRecord, TraceHeader } from '../tracer/trace/records.js';
+import { localIdentity } from '../../tracer/redact/local-identity.js';
+import { Redactor } from '../../tracer/redact/redactor.js';
+import type { SyscallRecord, TraceHeader } from '../../tracer/trace/records.js';
 
 const PLACEHOLDER = /<redacted:[0-9a-f]{4}>/;
 const nobody = { users: [], homes: [] };

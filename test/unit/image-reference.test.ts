@@ -1,8 +1,8 @@
 // Image references: docker's reference grammar (distribution/reference's cases and names people
 // type every day) and the transports beside it. No root, no network.
 import { describe, expect, it } from 'vitest';
-import { familiarName, formatReference, parseDockerReference } from '../runtime/image/docker-reference.js';
-import { parseReference } from '../runtime/image/reference.js';
+import { familiarName, formatReference, parseDockerReference } from '../../runtime/image/docker-reference.js';
+import { parseReference } from '../../runtime/image/reference.js';
 
 const HEX64 = 'f'.repeat(64);
 const SHA256 = `sha256:${HEX64}`;

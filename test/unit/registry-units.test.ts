@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { choosePlatform, formatPlatform, parsePlatform, platformMatches } from '../runtime/image/platform.js';
-import { parseChallenge } from '../runtime/image/registry/client.js';
-import { lookupCredentials, parseCreds } from '../runtime/image/registry/credentials.js';
-import { describeFailure } from '../runtime/image/registry/errors.js';
-import { isLoopback } from '../runtime/image/registry/http.js';
-import { progressLine } from '../runtime/image/progress.js';
+import { choosePlatform, formatPlatform, parsePlatform, platformMatches } from '../../runtime/image/platform.js';
+import { parseChallenge } from '../../runtime/image/registry/client.js';
+import { lookupCredentials, parseCreds } from '../../runtime/image/registry/credentials.js';
+import { describeFailure } from '../../runtime/image/registry/errors.js';
+import { isLoopback } from '../../runtime/image/registry/http.js';
+import { progressLine } from '../../runtime/image/progress.js';
 
 describe('platforms', () => {
   it('parses and normalises as containerd does', () => {

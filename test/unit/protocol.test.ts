@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as L from '../tracer/protocol/layout.js';
-import { repoRoot, withTempDir } from './helpers/cli.js';
+import * as L from '../../tracer/protocol/layout.js';
+import { repoRoot, withTempDir } from '../helpers/cli.js';
 
 const CHECKS: readonly (readonly [string, string, number])[] = [
   ['sizeof', 'struct ct_record_header', L.HEADER_SIZE],

@@ -5,9 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { containerPhases } from '../tracer/analysis/phases.js';
-import { readTraceFile } from '../tracer/trace/file-reader.js';
-import { repoRoot, runCli, withTempDir } from './helpers/cli.js';
+import { containerPhases } from '../../tracer/analysis/phases.js';
+import { readTraceFile } from '../../tracer/trace/file-reader.js';
+import { repoRoot, runCli, withTempDir } from '../helpers/cli.js';
 
 const RUNC = join(repoRoot, 'traces', 'busybox-runc.cttrace');
 const CTRUN = join(repoRoot, 'traces', 'busybox-ctrun.cttrace');

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 
 // The helpers import the generator's output, so generate before importing them; this also
 // makes the test work from a clean checkout.
-const generator = await import('../tracer/tables/generate.mjs');
+const generator = await import('../../tracer/tables/generate.mjs');
 generator.generate();
 const {
   xlat, decodeFlags, decodeValue, decodeOpenFlags, decodeMountFlags, decodeCloneFlags, splitCloneFlags,
   errnoName, signalName, siginfoCodeName, capabilityNames, formatFlags, asInt32, lookupValue,
-} = await import('../tracer/tables/xlat.js');
-const { ARCHES, allSyscalls, syscallByName, syscallByNr, syscallName, syscallsInClass } = await import('../tracer/tables/syscalls.js');
+} = await import('../../tracer/tables/xlat.js');
+const { ARCHES, allSyscalls, syscallByName, syscallByNr, syscallName, syscallsInClass } = await import('../../tracer/tables/syscalls.js');
 
 interface HeaderValues {
   readonly values: ReadonlyMap<string, bigint>;

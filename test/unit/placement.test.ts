@@ -4,9 +4,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { resolveCommand } from '../tracer/cli/resolve-command.js';
-import { engineTablesFor } from '../tracer/cli/engine-tables.js';
-import { startSession } from '../tracer/engine/session.js';
+import { resolveCommand } from '../../tracer/cli/resolve-command.js';
+import { engineTablesFor } from '../../tracer/cli/engine-tables.js';
+import { startSession } from '../../tracer/engine/session.js';
 
 function cpusAllowed(statusPath: string): string {
   return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(statusPath, 'utf8'))![1]!;

@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveCommand } from '../tracer/cli/resolve-command.js';
-import { engineTablesFor } from '../tracer/cli/engine-tables.js';
-import { startSession } from '../tracer/engine/session.js';
+import { resolveCommand } from '../../tracer/cli/resolve-command.js';
+import { engineTablesFor } from '../../tracer/cli/engine-tables.js';
+import { startSession } from '../../tracer/engine/session.js';
 
 let dir: string | undefined;
 afterEach(() => {

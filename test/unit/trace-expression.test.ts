@@ -2,10 +2,10 @@
 import { describe, it, expect } from 'vitest';
 
 // The parser reads the generated syscall tables; generate them first, as on a clean checkout.
-const generator = await import('../tracer/tables/generate.mjs');
+const generator = await import('../../tracer/tables/generate.mjs');
 generator.generate();
-const { parseTraceExpression, isTraced, TraceExpressionError, DEFAULT_TRACE_SET } = await import('../tracer/filter/trace-expression.js');
-const { allSyscalls, syscallByName } = await import('../tracer/tables/syscalls.js');
+const { parseTraceExpression, isTraced, TraceExpressionError, DEFAULT_TRACE_SET } = await import('../../tracer/filter/trace-expression.js');
+const { allSyscalls, syscallByName } = await import('../../tracer/tables/syscalls.js');
 
 const nr = (name: string, arch: 'x86_64' | 'aarch64' = 'x86_64') => {
   const info = syscallByName(arch, name);

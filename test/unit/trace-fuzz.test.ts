@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../tracer/cli/main.js';
-import type { SyscallRecord, TraceHeader, TraceRecord } from '../tracer/trace/records.js';
-import { TraceOpenError } from '../web/src/load/trace-limits.js';
-import { TraceSession } from '../web/src/load/trace-session.js';
-import { describeLane, describeNamespace, describeOther, describePhase, describeSyscall } from '../web/src/model/describe-event.js';
-import { buildLaneIndex } from '../web/src/model/lane-index.js';
-import { TraceModelBuilder } from '../web/src/model/model-builder.js';
-import { repoRoot } from './helpers/cli.js';
+import { main } from '../../tracer/cli/main.js';
+import type { SyscallRecord, TraceHeader, TraceRecord } from '../../tracer/trace/records.js';
+import { TraceOpenError } from '../../web/src/load/trace-limits.js';
+import { TraceSession } from '../../web/src/load/trace-session.js';
+import { describeLane, describeNamespace, describeOther, describePhase, describeSyscall } from '../../web/src/model/describe-event.js';
+import { buildLaneIndex } from '../../web/src/model/lane-index.js';
+import { TraceModelBuilder } from '../../web/src/model/model-builder.js';
+import { repoRoot } from '../helpers/cli.js';
 
 const TRACES = join(repoRoot, 'traces');
 /** Each recorded trace as its lines, the header first. */

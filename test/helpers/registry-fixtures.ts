@@ -8,10 +8,10 @@ import { chmodSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { TokenAuth } from '../tracer/bench/local-registry.js';
+import type { TokenAuth } from '../../tracer/bench/local-registry.js';
 import { craftTar, type CraftedEntry } from './image-fixtures.js';
 
-export { freePort, type ImageSpec, push, type Registry, startRegistry, type TokenAuth, writeLayout } from '../tracer/bench/local-registry.js';
+export { freePort, type ImageSpec, push, type Registry, startRegistry, type TokenAuth, writeLayout } from '../../tracer/bench/local-registry.js';
 
 // ---- images ------------------------------------------------------------------------------------
 

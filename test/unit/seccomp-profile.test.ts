@@ -4,9 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DOCKER_DEFAULT_PROFILE_PATH, resolveSeccompProfile, seccompFor, type OciSeccomp } from '../runtime/bundle/seccomp.js';
-import { DEFAULT_CAPABILITIES } from '../runtime/bundle/spec.js';
-import { withTempDir } from './helpers/cli.js';
+import { DOCKER_DEFAULT_PROFILE_PATH, resolveSeccompProfile, seccompFor, type OciSeccomp } from '../../runtime/bundle/seccomp.js';
+import { DEFAULT_CAPABILITIES } from '../../runtime/bundle/spec.js';
+import { withTempDir } from '../helpers/cli.js';
 
 const profile = JSON.parse(readFileSync(DOCKER_DEFAULT_PROFILE_PATH, 'utf8'));
 const allowed = (s: OciSeccomp) => new Set(s.syscalls!.filter((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args).flatMap((r) => r.names));

@@ -3,7 +3,7 @@
 // the process tree (tids differ between two runs of the same command).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TraceRecord } from '../tracer/trace/records.js';
+import type { TraceRecord } from '../../tracer/trace/records.js';
 
 /** One thing that happened to a task, in the task's own order. */
 export type TaskEvent =

@@ -2,12 +2,12 @@
 // of the README, traced with the default set).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Decoder } from '../tracer/decode/decoder.js';
-import { RawRecordSplitter } from '../tracer/protocol/raw-reader.js';
-import type { RawRecord } from '../tracer/protocol/raw-records.js';
-import type { ProcessRecord, SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
+import { Decoder } from '../../tracer/decode/decoder.js';
+import { RawRecordSplitter } from '../../tracer/protocol/raw-reader.js';
+import type { RawRecord } from '../../tracer/protocol/raw-records.js';
+import type { ProcessRecord, SyscallRecord, TraceRecord } from '../../tracer/trace/records.js';
 
-const stream = readFileSync(new URL('./fixtures/unshare-pid-ns.raw', import.meta.url));
+const stream = readFileSync(new URL('../fixtures/unshare-pid-ns.raw', import.meta.url));
 
 function decodeAll(chunkSize: number): TraceRecord[] {
   const decoder = new Decoder();

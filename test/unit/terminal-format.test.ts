@@ -1,8 +1,8 @@
 // The terminal lines, against what strace 6.1 printed for the same calls on this machine (the
 // expected strings below were copied from its output, pids and addresses kept).
 import { describe, expect, it } from 'vitest';
-import { formatSyscall, PLAIN_STYLE, TerminalFormatter } from '../tracer/format/terminal.js';
-import type { SignalRecord, SyscallRecord } from '../tracer/trace/records.js';
+import { formatSyscall, PLAIN_STYLE, TerminalFormatter } from '../../tracer/format/terminal.js';
+import type { SignalRecord, SyscallRecord } from '../../tracer/trace/records.js';
 
 function clone3(args: Record<string, unknown>, ret: number): SyscallRecord {
   return { type: 'syscall', t: 0, pid: 7, name: 'clone3', nr: 435, args: { args, size: 88 }, ret, err: null, dur: 1, raw: [], family: 'process' } as unknown as SyscallRecord;

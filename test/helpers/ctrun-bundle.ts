@@ -5,10 +5,9 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { repoRoot } from './cli.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ctrunPath = path.join(repoRoot, 'runtime', 'build', 'ctrun');
 export const busyboxPath = '/bin/busybox';
 

@@ -3,10 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readTraceFile } from '../tracer/trace/file-reader.js';
-import { TraceFileWriter } from '../tracer/trace/file-writer.js';
-import type { TraceHeader, TraceRecord } from '../tracer/trace/records.js';
-import { runCli, withTempDir, withTempDirAsync } from './helpers/cli.js';
+import { readTraceFile } from '../../tracer/trace/file-reader.js';
+import { TraceFileWriter } from '../../tracer/trace/file-writer.js';
+import type { TraceHeader, TraceRecord } from '../../tracer/trace/records.js';
+import { runCli, withTempDir, withTempDirAsync } from '../helpers/cli.js';
 
 const header: TraceHeader = {
   format: 'cttrace',

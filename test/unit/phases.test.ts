@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { containerPhases } from '../tracer/analysis/phases.js';
-import { readTraceFile } from '../tracer/trace/file-reader.js';
-import type { SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
+import { containerPhases } from '../../tracer/analysis/phases.js';
+import { readTraceFile } from '../../tracer/trace/file-reader.js';
+import type { SyscallRecord, TraceRecord } from '../../tracer/trace/records.js';
 
 let clock = 0;
 function call(pid: number, name: string, args: SyscallRecord['args'] = {}, extra: Partial<SyscallRecord> = {}): SyscallRecord {

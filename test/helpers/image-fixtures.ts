@@ -14,8 +14,8 @@ import { chmodSync, copyFileSync, cpSync, symlinkSync, mkdirSync, readFileSync, 
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar';
-import { mountsUnder } from '../runtime/bundle/overlay.js';
-import { umount2, MNT_DETACH } from '../runtime/image/sys.js';
+import { mountsUnder } from '../../runtime/bundle/overlay.js';
+import { umount2, MNT_DETACH } from '../../runtime/image/sys.js';
 
 export function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;

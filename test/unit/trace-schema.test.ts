@@ -6,10 +6,10 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readTraceFile } from '../tracer/trace/file-reader.js';
-import { headerProblem, recordProblem } from '../tracer/trace/schema/trace-schema.js';
-import { TraceSession } from '../web/src/load/trace-session.js';
-import { repoRoot, runCli, withTempDir } from './helpers/cli.js';
+import { readTraceFile } from '../../tracer/trace/file-reader.js';
+import { headerProblem, recordProblem } from '../../tracer/trace/schema/trace-schema.js';
+import { TraceSession } from '../../web/src/load/trace-session.js';
+import { repoRoot, runCli, withTempDir } from '../helpers/cli.js';
 
 const TRACES = join(repoRoot, 'traces');
 const RUNC = join(TRACES, 'busybox-runc.cttrace');

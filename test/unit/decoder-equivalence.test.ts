@@ -6,13 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Decoder } from '../tracer/decode/decoder.js';
-import { hexOfWords } from '../tracer/decode/hex.js';
-import { RawRecordSplitter } from '../tracer/protocol/raw-reader.js';
-import { decodeFlags, decodeOpenFlags, lookupValue, xlat, type XlatSet } from '../tracer/tables/xlat.js';
+import { Decoder } from '../../tracer/decode/decoder.js';
+import { hexOfWords } from '../../tracer/decode/hex.js';
+import { RawRecordSplitter } from '../../tracer/protocol/raw-reader.js';
+import { decodeFlags, decodeOpenFlags, lookupValue, xlat, type XlatSet } from '../../tracer/tables/xlat.js';
 
-const stream = readFileSync(new URL('./fixtures/unshare-pid-ns.raw', import.meta.url));
-const expected = readFileSync(new URL('./fixtures/unshare-pid-ns.decoded.jsonl', import.meta.url), 'utf8');
+const stream = readFileSync(new URL('../fixtures/unshare-pid-ns.raw', import.meta.url));
+const expected = readFileSync(new URL('../fixtures/unshare-pid-ns.decoded.jsonl', import.meta.url), 'utf8');
 
 /** JSON lines of the decoded fixture, the session last, as the expectation file has them. */
 function decodedLines(chunkSize: number): string {
@@ -73,7 +73,7 @@ const asBigint = (high: number, low: number) => (BigInt(high) << 32n) | BigInt(l
 
 // The compiled args decoders (args-decoder.ts) fall back to plain loops where code generation
 // from strings is disallowed: the output must not change. Run on the built decoder in a child.
-const builtDecoder = new URL('../dist/tracer/decode/decoder.js', import.meta.url);
+const builtDecoder = new URL('../../dist/tracer/decode/decoder.js', import.meta.url);
 const built = existsSync(builtDecoder);
 if (!built) console.warn('decoder fallback test skipped: cttrace is not built (npm run build)');
 
@@ -82,11 +82,11 @@ describe.skipIf(!built)('decoded fixture without code generation from strings', 
     const script = `
       import { readFileSync } from 'node:fs';
       import { Decoder } from ${JSON.stringify(builtDecoder.href)};
-      import { RawRecordSplitter } from ${JSON.stringify(new URL('../dist/tracer/protocol/raw-reader.js', import.meta.url).href)};
+      import { RawRecordSplitter } from ${JSON.stringify(new URL('../../dist/tracer/protocol/raw-reader.js', import.meta.url).href)};
       let compiled = true;
       try { new Function('return 1'); } catch { compiled = false; }
       if (compiled) throw new Error('code generation is allowed');
-      const stream = readFileSync(${JSON.stringify(new URL('./fixtures/unshare-pid-ns.raw', import.meta.url).pathname)});
+      const stream = readFileSync(${JSON.stringify(new URL('../fixtures/unshare-pid-ns.raw', import.meta.url).pathname)});
       const decoder = new Decoder();
       const lines = [];
       new RawRecordSplitter().push(stream, (raw) => { const record = decoder.decode(raw); if (record) lines.push(JSON.stringify(record)); });

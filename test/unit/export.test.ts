@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHROME_TRACE_END, chromeTraceEvents, chromeTracePreamble, type ChromeTraceEvent } from '../tracer/export/chrome-trace.js';
-import { readTraceFile } from '../tracer/trace/file-reader.js';
-import type { SyscallRecord } from '../tracer/trace/records.js';
-import { writeSyntheticTrace } from '../tracer/bench/viewer-synthetic-trace.js';
-import { cliPath, repoRoot, runCli, withTempDir, withTempDirAsync } from './helpers/cli.js';
+import { CHROME_TRACE_END, chromeTraceEvents, chromeTracePreamble, type ChromeTraceEvent } from '../../tracer/export/chrome-trace.js';
+import { readTraceFile } from '../../tracer/trace/file-reader.js';
+import type { SyscallRecord } from '../../tracer/trace/records.js';
+import { writeSyntheticTrace } from '../../tracer/bench/viewer-synthetic-trace.js';
+import { cliPath, repoRoot, runCli, withTempDir, withTempDirAsync } from '../helpers/cli.js';
 
 const RUNC = join(repoRoot, 'traces', 'busybox-runc.cttrace');
 
