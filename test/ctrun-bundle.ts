@@ -175,6 +175,23 @@ export function cgroupDirsNamed(id: string, root = '/sys/fs/cgroup', depth = 6):
   return found;
 }
 
+/** Whether /sys/fs/cgroup is the unified hierarchy (a pure cgroup v2 host). */
+export const cgroupV2 = (): boolean => fs.statfsSync('/sys/fs/cgroup').type === 0x63677270; // CGROUP2_SUPER_MAGIC
+
+/** The container's directory for a v1 controller (its only leaf on v2). */
+export function leafOf(id: string, controller: string): string {
+  const dirs = cgroupDirsNamed(id);
+  const dir = cgroupV2() ? dirs[0] : dirs.find((d) => d.startsWith(`/sys/fs/cgroup/${controller}/`));
+  if (!dir) throw new Error(`no ${controller} cgroup named ${id} (found: ${dirs.join(', ')})`);
+  return dir;
+}
+
+/** What a cgroup file holds, trimmed ('-' if it does not exist). */
+export function cgroupValue(id: string, controller: string, file: string): string {
+  const p = path.join(leafOf(id, controller), file);
+  return fs.existsSync(p) ? fs.readFileSync(p, 'utf8').trim() : '-';
+}
+
 /** Host mounts whose mount point lies under `dir`. */
 export function mountsUnder(dir: string): string[] {
   return fs
