@@ -99,6 +99,35 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
     for (const runtime of Object.keys(RUNTIMES) as Runtime[]) rt(runtime, ['delete', '--force', ids[runtime]]);
   };
 
+  it('create: memory, cpu, cpuset and pids resources in the files runc writes', () => {
+    const ids = startBoth(['sleep', '300'], (c) => {
+      const v1Swap = fs.existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') ? { swap: 150 * 2 ** 20 } : {};
+      c.linux.resources.memory = { limit: 100 * 2 ** 20, reservation: 50 * 2 ** 20, ...(cgroupV2() ? {} : { swappiness: 30, disableOOMKiller: true, ...v1Swap }) };
+      c.linux.resources.cpu = { shares: 512, quota: 20000, period: 50000, cpus: '0', mems: '0', ...(cgroupV2() ? {} : { realtimeRuntime: 1000, realtimePeriod: 100000 }) };
+      c.linux.resources.pids = { limit: 33 };
+    });
+    try {
+      const extra: [string, string][] = cgroupV2() ? [] : [['memory', 'memory.swappiness'], ['memory', 'memory.oom_control']];
+      const read = (id: string) => ({ ...snapshot(id), ...Object.fromEntries(extra.map(([c, f]) => [f, cgroupValue(id, c, f).split('\n')[0]])) });
+      const ctrun = read(ids.ctrun);
+      expect(ctrun).toEqual(read(ids.runc));
+      expect(ctrun['pids.max']).toBe('33');
+      if (!cgroupV2()) expect([ctrun['memory.swappiness'], ctrun['memory.oom_control'], ctrun['cpu.rt_runtime_us']]).toEqual(['30', 'oom_kill_disable 1', '1000']);
+    } finally {
+      removeBoth(ids);
+    }
+  });
+
+  it('a nested cgroupsPath: the new parents get cpus and mems from theirs (v1 cpuset), and go with the container', () => {
+    const r = suite.sb.run(['sh', '-c', 'grep -E "cpuset|^0::" /proc/self/cgroup | head -1'], (c) => {
+      c.linux.cgroupsPath = `/ctrun-nested-${process.pid}/inner`;
+      c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== 'cgroup');
+    });
+    used.push(r.id, `ctrun-nested-${process.pid}`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`:/ctrun-nested-${process.pid}/inner\n$`));
+  });
+
   it("update with runc's options, then with -r FILE and -r - (as containerd's shim pipes it), leaves the files runc leaves", () => {
     const ids = startBoth(['sleep', '300'], (c) => {
       c.linux.resources.memory = { limit: 200 * 2 ** 20 };

@@ -175,22 +175,33 @@ write_settings (const struct ctrun_resources *r, const char *v1_controller, cons
 /* ---- v1 --------------------------------------------------------------- */
 
 /* A new v1 cpuset cgroup has no cpus and no mems, and takes no task until it has both:
-   what config.json does not set is copied from the parent. */
+   what is empty is copied from the parent, which is filled the same way first (a nested
+   cgroupsPath makes several new directories). */
 static int
 init_cpuset (const char *dir, ctrun_error_t *err)
 {
   static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+  cleanup_free char *parent = xstrdup (dir);
+  char *slash = strrchr (parent, '/');
+  bool parent_filled = false;
+
+  if (slash == NULL || strcmp (dir, CGROUP_ROOT "/cpuset") == 0)
+    return 0;
+  *slash = '\0';
   for (size_t i = 0; i < ARRAY_SIZE (files); i++)
     {
       char path[4096];
-      cleanup_free char *mine = NULL, *parent = NULL;
+      cleanup_free char *mine = NULL, *theirs = NULL;
       snprintf (path, sizeof (path), "%s/%s", dir, files[i]);
       if (read_file (path, &mine, NULL, err) < 0)
         return -1;
       if (mine[0] != '\n' && mine[0] != '\0')
         continue;
-      snprintf (path, sizeof (path), "%s/../%s", dir, files[i]);
-      if (read_file (path, &parent, NULL, err) < 0 || write_value (dir, files[i], parent, err) < 0)
+      if (!parent_filled && init_cpuset (parent, err) < 0)
+        return -1;
+      parent_filled = true;
+      snprintf (path, sizeof (path), "%s/%s", parent, files[i]);
+      if (read_file (path, &theirs, NULL, err) < 0 || write_value (dir, files[i], theirs, err) < 0)
         return -1;
     }
   return 0;
