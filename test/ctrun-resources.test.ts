@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { cgroupV2, cgroupValue, ctrunPath, leafOf, runcSpec, sandboxForSuite, skipReason, sleep, type OciConfig } from './ctrun-bundle.js';
+import { cgroupV2, cgroupValue, ctrunPath, isHybridCgroupHost, leafOf, runcSpec, sandboxForSuite, skipReason, sleep, V2_VIEW, type OciConfig } from './ctrun-bundle.js';
 
 const reason = skipReason() ?? (spawnSync('runc', ['--version']).status === 0 ? null : 'runc is not installed (apt-get install runc)');
 if (reason) console.log(`ctrun resources tests skipped: ${reason}`);
@@ -73,14 +73,14 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
   const suite = sandboxForSuite();
   const { used } = suite;
 
-  const rt = (runtime: Runtime, args: string[]) => suite.sb.runtime(RUNTIMES[runtime], args);
+  const rt = (runtime: Runtime, args: string[], wrapper: readonly string[] = []) => suite.sb.runtime(RUNTIMES[runtime], args, 20_000, wrapper);
   const withInput = (runtime: Runtime, args: string[], input: string) => {
     const r = spawnSync(RUNTIMES[runtime], ['--root', suite.sb.stateRoot, ...args], { input, encoding: 'utf8', timeout: 20_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
   /** The same bundle started detached by both runtimes (ids differ, the config does not). */
-  function startBoth(args: string[], edit?: (c: OciConfig) => void): Record<Runtime, string> {
+  function startBoth(args: string[], edit?: (c: OciConfig) => void, wrapper: readonly string[] = []): Record<Runtime, string> {
     const ids = {} as Record<Runtime, string>;
     for (const runtime of Object.keys(RUNTIMES) as Runtime[]) {
       const id = suite.sb.newId();
@@ -88,16 +88,36 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
       const config = runcSpec(suite.sb.rootfs, args);
       config.linux.cgroupsPath = `/${id}`;
       edit?.(config);
-      const r = rt(runtime, ['run', '-d', '--bundle', suite.sb.bundle(id, config), id]);
+      const r = rt(runtime, ['run', '-d', '--bundle', suite.sb.bundle(id, config), id], wrapper);
       expect(r.status, `${runtime}: ${r.stderr}`).toBe(0);
       ids[runtime] = id;
     }
     return ids;
   }
 
-  const removeBoth = (ids: Record<Runtime, string>) => {
-    for (const runtime of Object.keys(RUNTIMES) as Runtime[]) rt(runtime, ['delete', '--force', ids[runtime]]);
+  const removeBoth = (ids: Record<Runtime, string>, wrapper: readonly string[] = []) => {
+    for (const runtime of Object.keys(RUNTIMES) as Runtime[]) rt(runtime, ['delete', '--force', ids[runtime]], wrapper);
   };
+
+  /** `events --stats` of both runtimes, parsed. */
+  function statsOfBoth(ids: Record<Runtime, string>, wrapper: readonly string[] = []): Record<Runtime, any> {
+    return Object.fromEntries(
+      (Object.keys(RUNTIMES) as Runtime[]).map((runtime) => {
+        const r = rt(runtime, ['events', '--stats', ids[runtime]], wrapper);
+        expect(r.status, `${runtime}: ${r.stderr}`).toBe(0);
+        expect(r.stdout.endsWith('}\n') && r.stdout.split('\n').length, 'one JSON line').toBe(2);
+        return [runtime, JSON.parse(r.stdout)];
+      }),
+    ) as Record<Runtime, any>;
+  }
+
+  /** The stats' keys match runc's: the same ones runc always prints, and the others only where runc
+   *  prints them when not zero. */
+  function expectRuncKeys(stats: Record<Runtime, any>) {
+    const always = (runtime: Runtime) => keyPaths(stats[runtime]).filter((k) => !OMITTED_WHEN_ZERO.test(k)).sort();
+    expect(always('ctrun')).toEqual(always('runc'));
+    expect(keyPaths(stats.ctrun).filter((k) => !always('runc').includes(k)).every((k) => OMITTED_WHEN_ZERO.test(k))).toBe(true);
+  }
 
   it('create: memory, cpu, cpuset and pids resources in the files runc writes', () => {
     const ids = startBoth(['sleep', '300'], (c) => {
@@ -200,20 +220,10 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
     });
     try {
       await sleep(300);
-      const stats = Object.fromEntries(
-        (Object.keys(RUNTIMES) as Runtime[]).map((runtime) => {
-          const r = rt(runtime, ['events', '--stats', ids[runtime]]);
-          expect(r.status, `${runtime}: ${r.stderr}`).toBe(0);
-          expect(r.stdout.endsWith('}\n') && r.stdout.split('\n').length, 'one JSON line').toBe(2);
-          return [runtime, JSON.parse(r.stdout)];
-        }),
-      ) as Record<Runtime, any>;
+      const stats = statsOfBoth(ids);
       expect(stats.ctrun.type).toBe('stats');
       expect(stats.ctrun.id).toBe(ids.ctrun);
-      const always = (runtime: Runtime) => keyPaths(stats[runtime]).filter((k) => !OMITTED_WHEN_ZERO.test(k)).sort();
-      expect(always('ctrun')).toEqual(always('runc'));
-      // what ctrun prints beyond those, runc prints when the value is not zero
-      expect(keyPaths(stats.ctrun).filter((k) => !always('runc').includes(k)).every((k) => OMITTED_WHEN_ZERO.test(k))).toBe(true);
+      expectRuncKeys(stats);
       expect(stats.ctrun.data.memory.usage.limit).toBe(100 * 2 ** 20);
       expect(stats.ctrun.data.pids).toEqual({ current: 1, limit: 64 }); // sh execs its last command
       expect(stats.ctrun.data.cpu.usage.total).toBeGreaterThan(0);
@@ -302,6 +312,29 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
       expect(bad.stderr).toBe('ctrun: config.json: linux.resources.blockIO.throttleReadBpsDevice[0] needs major and minor\n');
     } finally {
       disk.release();
+    }
+  });
+
+  it.runIf(isHybridCgroupHost())('as on a v2 host (the unified hierarchy alone): hugepage limits and events --stats as runc; a controller v2 lacks is named', () => {
+    const available = fs.readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').trim().split(' ');
+    const hugetlb = available.includes('hugetlb') && fs.existsSync('/sys/kernel/mm/hugepages/hugepages-2048kB');
+    const ids = startBoth(['sleep', '300'], (c) => {
+      if (hugetlb) c.linux.resources.hugepageLimits = [{ pageSize: '2MB', limit: 4 * 2 ** 20 }];
+    }, V2_VIEW);
+    try {
+      if (hugetlb) {
+        const limit = (id: string) => fs.readFileSync(`/sys/fs/cgroup/unified/${id}/hugetlb.2MB.max`, 'utf8').trim();
+        expect([limit(ids.ctrun), limit(ids.runc)]).toEqual([String(4 * 2 ** 20), String(4 * 2 ** 20)]);
+      }
+      const stats = statsOfBoth(ids, V2_VIEW);
+      expectRuncKeys(stats);
+      expect(stats.ctrun.data.pids).toEqual({ current: 1 }); // no pids controller: cgroup.procs counted, as runc
+      if (!available.includes('memory')) {
+        const r = rt('ctrun', ['update', '--memory', '10M', ids.ctrun], V2_VIEW);
+        expect(r.stderr).toBe(`ctrun: update \`${ids.ctrun}\`: the cgroup v2 controller \`memory\` is not available in \`/sys/fs/cgroup\` (cgroup.controllers: \`${available.join(' ')}\`)\n`);
+      }
+    } finally {
+      removeBoth(ids, V2_VIEW);
     }
   });
 });

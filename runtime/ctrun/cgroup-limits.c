@@ -344,6 +344,37 @@ ctrun_cgroup_limits_write_v1 (const struct ctrun_resources *r, const char *contr
 
 /* ---- v2 --------------------------------------------------------------- */
 
+/* After a failed write of WANT ("+memory +pids") to DIR's subtree_control: if one of them is
+   not in DIR's cgroup.controllers (bound to a v1 hierarchy, or not given by the parent), an
+   error that says so replaces the kernel's bare ENOENT. */
+static int
+unavailable_controller (const char *dir, const char *want, ctrun_error_t *err)
+{
+  char path[4096];
+  cleanup_free char *available = NULL;
+
+  snprintf (path, sizeof (path), "%s/cgroup.controllers", dir);
+  if (read_file (path, &available, NULL, NULL) < 0)
+    return 0;
+  available[strcspn (available, "\n")] = '\0';
+  for (const char *p = want; (p = strchr (p, '+')) != NULL;)
+    {
+      size_t len = strcspn (++p, " ");
+      bool found = false;
+      for (const char *a = available; *a; a += strcspn (a, " "), a += *a == ' ')
+        if (strncmp (a, p, len) == 0 && (a[len] == ' ' || a[len] == '\0'))
+          found = true;
+      if (!found)
+        {
+          ctrun_error_release (err);
+          return ctrun_make_error (err, 0, "the cgroup v2 controller `%.*s` is not available in `%s` (cgroup.controllers: `%s`)",
+                                   (int) len, p, dir, available);
+        }
+      p += len;
+    }
+  return 0;
+}
+
 /* Controllers must be enabled in cgroup.subtree_control of every ancestor. */
 static int
 enable_v2_controllers (const struct ctrun_resources *r, const char *leaf, ctrun_error_t *err)
@@ -379,9 +410,11 @@ enable_v2_controllers (const struct ctrun_resources *r, const char *leaf, ctrun_
   /* Each ancestor, from the root down to the leaf's parent: cut at every '/'. */
   for (char *s = p; (s = strchr (s, '/')) != NULL; s++)
     {
+      char path[4096];
       *s = '\0';
-      if (write_value (dir, "cgroup.subtree_control", want, err) < 0)
-        return ctrun_error_wrap (err, "enable cgroup controllers");
+      snprintf (path, sizeof (path), "%s/cgroup.subtree_control", dir);
+      if (write_file_str (path, want, err) < 0)
+        return unavailable_controller (dir, want, err) < 0 ? -1 : ctrun_error_wrap (err, "enable cgroup controllers");
       *s = '/';
     }
   return 0;

@@ -102,7 +102,7 @@ open_oom_v1 (const char *dir, ctrun_error_t *err)
   return fd;
 }
 
-/* v2: an inotify watch on memory.events. */
+/* v2: an inotify watch on memory.events; -2 if the cgroup has no memory controller. */
 static int
 open_oom_v2 (const char *dir, ctrun_error_t *err)
 {
@@ -112,6 +112,8 @@ open_oom_v2 (const char *dir, ctrun_error_t *err)
 
   if (fd < 0)
     return ctrun_make_error (err, errno, "inotify_init1");
+  if (access (events, F_OK) < 0 && errno == ENOENT)
+    return -2; /* the memory controller is not enabled for the cgroup: no OOM to report */
   if (inotify_add_watch (fd, events, IN_MODIFY) < 0)
     return ctrun_make_error (err, errno, "watch `%s`", events);
   ret = fd;
@@ -162,7 +164,7 @@ ctrun_container_events (struct ctrun_context *ctx, bool stats_once, int64_t inte
   if (memory)
     {
       oom_fd = v2 ? open_oom_v2 (memory, err) : open_oom_v1 (memory, err);
-      if (oom_fd < 0)
+      if (oom_fd == -1)
         return -1;
       if (v2)
         oom_kills = oom_kills_v2 (memory);

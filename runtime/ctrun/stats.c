@@ -323,7 +323,13 @@ hugetlb_stats (const char *dir, bool v2)
 
   for (size_t i = 0; i < n; i++)
     {
-      json_t *e = json_object ();
+      json_t *e;
+      char path[4096];
+      /* a size the cgroup has no files for (no hugetlb controller on v2) is left out, as runc does */
+      snprintf (path, sizeof (path), v2 ? "%s/hugetlb.%s.current" : "%s/hugetlb.%s.usage_in_bytes", dir, names[i]);
+      if (access (path, F_OK) < 0)
+        continue;
+      e = json_object ();
       if (v2)
         {
           cleanup_free char *events = NULL;
@@ -458,12 +464,25 @@ memory_stats (const char *dir, bool v2)
   return o;
 }
 
+/* Processes listed in DIR/cgroup.procs. */
+static uint64_t
+count_procs (const char *dir)
+{
+  cleanup_free char *procs = read_in (dir, "cgroup.procs");
+  uint64_t n = 0;
+  for (const char *p = procs; p && *p; p++)
+    n += *p == '\n';
+  return n;
+}
+
 static json_t *
 pids_stats (const char *dir)
 {
   json_t *o = json_object ();
   uint64_t limit = read_u64 (dir, "pids.max");
-  set_nonzero (o, "current", read_u64 (dir, "pids.current"));
+  cleanup_free char *current = read_in (dir, "pids.current");
+  /* without the pids controller (v2 leaves may lack it), runc counts cgroup.procs */
+  set_nonzero (o, "current", current ? strtoull (current, NULL, 10) : count_procs (dir));
   set_nonzero (o, "limit", limit == UINT64_MAX ? 0 : limit); /* "max": no limit, reported as 0 by runc */
   return o;
 }
