@@ -208,6 +208,20 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
       expect(kernel.status).toBe(0);
       expect(kernel.stderr).toMatch(/kernel memory settings are ignored/);
       expect(rt('ctrun', ['update', '--memory', '1M', 'no-such-container']).stderr).toBe('ctrun: container `no-such-container` does not exist\n');
+      // a limit below what the container uses: v1's kernel refuses it; on v2 checkBeforeUpdate does
+      if (cgroupV2()) {
+        const below = withInput('ctrun', ['update', '-r', '-', ids.ctrun], JSON.stringify({ memory: { limit: 4096, checkBeforeUpdate: true } }));
+        expect(below.stderr).toMatch(/^ctrun: update `[^`]+`: memory limit 4096 is below the container's usage \d+ \(linux.resources.memory.checkBeforeUpdate\)\n$/);
+      } else {
+        expect(rt('ctrun', ['update', '--memory', '4096', ids.ctrun]).stderr).toMatch(/^ctrun: update `[^`]+`: memory limit 4096 is below the container's usage \d+: .+: Device or resource busy\n$/);
+        expect(rt('runc', ['update', '--memory', '4096', ids.runc]).status).not.toBe(0);
+      }
+      for (const runtime of Object.keys(RUNTIMES) as Runtime[]) {
+        rt(runtime, ['kill', ids[runtime], 'KILL']);
+        for (let i = 0; i < 200 && JSON.parse(rt(runtime, ['state', ids[runtime]]).stdout).status !== 'stopped'; i++) spawnSync('sleep', ['0.01']);
+      }
+      expect(rt('ctrun', ['update', '--pids-limit', '5', ids.ctrun]).stderr).toBe(`ctrun: container \`${ids.ctrun}\` is stopped: there is nothing to update\n`);
+      expect(rt('runc', ['update', '--pids-limit', '5', ids.runc]).status, 'runc: container not running').not.toBe(0);
     } finally {
       removeBoth(ids);
     }

@@ -441,6 +441,14 @@ write_v2_memory (const struct ctrun_resources *r, const char *dir, ctrun_error_t
 
   if (limit == -1 && swap == 0)
     swap = -1;
+  if (r->check_before_update && limit > 0)
+    {
+      /* v1's kernel refuses such a limit itself (EBUSY); v2's would reclaim and OOM-kill */
+      int64_t usage;
+      if (read_number (dir, "memory.current", &usage) && usage > limit)
+        return ctrun_make_error (err, 0, "memory limit %" PRId64 " is below the container's usage %" PRId64
+                                 " (linux.resources.memory.checkBeforeUpdate)", limit, usage);
+    }
   if (swap > 0)
     {
       if (limit <= 0)

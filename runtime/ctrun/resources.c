@@ -225,7 +225,7 @@ ctrun_resources_parse (struct ctrun_resources *c, json_t *res, ctrun_error_t *er
                                          "unified", NULL };
   /* kernel and kernelTCP are accepted and ignored, as runc does (the kernel dropped kmem limits) */
   static const char *const mem_allowed[] = { "limit", "reservation", "swap", "disableOOMKiller", "swappiness",
-                                             "useHierarchy", "kernel", "kernelTCP", NULL };
+                                             "useHierarchy", "kernel", "kernelTCP", "checkBeforeUpdate", NULL };
   static const char *const cpu_allowed[] = { "shares", "quota", "period", "cpus", "mems", "realtimeRuntime",
                                              "realtimePeriod", "idle", NULL };
   static const char *const pids_allowed[] = { "limit", NULL };
@@ -250,7 +250,8 @@ ctrun_resources_parse (struct ctrun_resources *c, json_t *res, ctrun_error_t *er
           || field_int (mem, "limit", "linux.resources.memory", &c->has_memory_limit, &c->memory_limit, err) < 0
           || field_int (mem, "reservation", "linux.resources.memory", &c->has_memory_reservation, &c->memory_reservation, err) < 0
           || field_int (mem, "swap", "linux.resources.memory", &c->has_memory_swap, &c->memory_swap, err) < 0
-          || field_bool (mem, "disableOOMKiller", "linux.resources.memory", &c->disable_oom_killer, err) < 0)
+          || field_bool (mem, "disableOOMKiller", "linux.resources.memory", &c->disable_oom_killer, err) < 0
+          || field_bool (mem, "checkBeforeUpdate", "linux.resources.memory", &c->check_before_update, err) < 0)
         return -1;
     }
   if (pids)

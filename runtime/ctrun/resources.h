@@ -47,6 +47,7 @@ struct ctrun_resources
 {
   bool has_memory_limit, has_memory_reservation, has_memory_swap;
   bool disable_oom_killer;
+  bool check_before_update; /* memory.checkBeforeUpdate: refuse a limit below the current usage */
   uint16_t blkio_weight, blkio_leaf_weight; /* 0: not set */
   struct ctrun_blkio_device *blkio_weight_devices;
   size_t n_blkio_weight_devices;

@@ -3,7 +3,7 @@
  * From the options (--memory 100M --cpu-quota 50000 ...) or, with -r FILE|-, from a
  * linux.resources JSON object (what containerd's shim pipes in for `docker update`); with -r
  * the options are ignored, as in runc. Only what runc's update applies is applied: memory
- * limit, reservation and swap; every cpu field; blockIO.weight; pids.limit; unified. A value
+ * limit, reservation, swap and checkBeforeUpdate; every cpu field; blockIO.weight; pids.limit; unified. A value
  * of 0 leaves its file alone. */
 #define _GNU_SOURCE
 #include "update.h"
@@ -54,7 +54,7 @@ static const struct
 };
 
 /* The fields of each object runc's update applies; anything else in -r is ignored, as runc does. */
-static const char *const memory_fields[] = { "limit", "reservation", "swap", NULL };
+static const char *const memory_fields[] = { "limit", "reservation", "swap", "checkBeforeUpdate", NULL };
 static const char *const cpu_fields[] = { "shares", "quota", "period", "realtimeRuntime", "realtimePeriod", "cpus",
                                          "mems", "idle", NULL };
 static const char *const blkio_fields[] = { "weight", NULL };
