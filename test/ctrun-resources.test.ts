@@ -74,8 +74,9 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
   const { used } = suite;
 
   const rt = (runtime: Runtime, args: string[], wrapper: readonly string[] = []) => suite.sb.runtime(RUNTIMES[runtime], args, 20_000, wrapper);
-  const withInput = (runtime: Runtime, args: string[], input: string) => {
-    const r = spawnSync(RUNTIMES[runtime], ['--root', suite.sb.stateRoot, ...args], { input, encoding: 'utf8', timeout: 20_000 });
+  const withInput = (runtime: Runtime, args: string[], input: string, wrapper: readonly string[] = []) => {
+    const argv = [...wrapper, RUNTIMES[runtime], '--root', suite.sb.stateRoot, ...args];
+    const r = spawnSync(argv[0]!, argv.slice(1), { input, encoding: 'utf8', timeout: 20_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
@@ -329,16 +330,23 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
     }
   });
 
-  it.runIf(isHybridCgroupHost())('as on a v2 host (the unified hierarchy alone): hugepage limits and events --stats as runc; a controller v2 lacks is named', () => {
+  it.runIf(isHybridCgroupHost())('as on a v2 host (the unified hierarchy alone): hugepage limits, the unified map and events --stats as runc; a controller v2 lacks is named', () => {
     const available = fs.readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').trim().split(' ');
     const hugetlb = available.includes('hugetlb') && fs.existsSync('/sys/kernel/mm/hugepages/hugepages-2048kB');
     const ids = startBoth(['sleep', '300'], (c) => {
-      if (hugetlb) c.linux.resources.hugepageLimits = [{ pageSize: '2MB', limit: 4 * 2 ** 20 }];
+      if (!hugetlb) return;
+      c.linux.resources.hugepageLimits = [{ pageSize: '2MB', limit: 4 * 2 ** 20 }];
+      c.linux.resources.unified = { 'hugetlb.2MB.rsvd.max': String(6 * 2 ** 20) }; // the unified map: any v2 file
     }, V2_VIEW);
     try {
       if (hugetlb) {
-        const limit = (id: string) => fs.readFileSync(`/sys/fs/cgroup/unified/${id}/hugetlb.2MB.max`, 'utf8').trim();
-        expect([limit(ids.ctrun), limit(ids.runc)]).toEqual([String(4 * 2 ** 20), String(4 * 2 ** 20)]);
+        const limits = (id: string) => ['max', 'rsvd.max'].map((f) => fs.readFileSync(`/sys/fs/cgroup/unified/${id}/hugetlb.2MB.${f}`, 'utf8').trim());
+        expect(limits(ids.ctrun)).toEqual(limits(ids.runc));
+        expect(limits(ids.ctrun)).toEqual([String(4 * 2 ** 20), String(6 * 2 ** 20)]);
+        const update = JSON.stringify({ unified: { 'hugetlb.2MB.max': String(2 * 2 ** 20) } });
+        for (const runtime of Object.keys(RUNTIMES) as Runtime[]) expect(withInput(runtime, ['update', '-r', '-', ids[runtime]], update, V2_VIEW).status).toBe(0);
+        expect(limits(ids.ctrun)).toEqual(limits(ids.runc));
+        expect(limits(ids.ctrun)[0]).toBe(String(2 * 2 ** 20));
       }
       const stats = statsOfBoth(ids, V2_VIEW);
       expectRuncKeys(stats);
