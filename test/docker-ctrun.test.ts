@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostSeccompTarget, resolveSeccompProfile, DOCKER_DEFAULT_PROFILE_PATH, type OciSeccomp } from '../runtime/bundle/seccomp.js';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
-import { buildCtrun, cgroupDirsNamed, ctrunPath, sleep } from './helpers/ctrun-bundle.js';
+import { buildCtrun, cgroupDirsNamed, cgroupV2, cgroupValue, ctrunPath, sleep } from './helpers/ctrun-bundle.js';
 import { cliPath } from './helpers/cli.js';
 import { dockerdSkipReason, startDockerd, type PrivateDockerd } from './helpers/dockerd.js';
 
@@ -155,6 +155,23 @@ describe.skipIf(reason !== null)('docker run --runtime ctrun (root, a private do
     // before the capabilities and the uid change, which follow it
     expect(beforeExec.slice(filter + 1).some((c) => c.name === 'capset')).toBe(true);
   }, 60_000);
+
+  it('docker update changes the limits through `ctrun update -r -` (what the shim pipes), in the cgroup files', () => {
+    const started = run('-d', '--name', 'updated', '--memory', '64m', '--memory-swap', '128m', IMAGE, 'sleep', '60');
+    expect(started.status, started.stderr).toBe(0);
+    const id = started.stdout.trim();
+    const update = d.docker('update', '--memory', '128m', '--memory-swap', '256m', '--cpus', '1.5', '--cpu-shares', '512', '--pids-limit', '50', 'updated');
+    expect(update.stderr).toBe('');
+    expect(update.status).toBe(0);
+    const files = cgroupV2()
+      ? [['memory', 'memory.max'], ['memory', 'memory.swap.max'], ['cpu', 'cpu.max'], ['cpu', 'cpu.weight'], ['pids', 'pids.max']]
+      : [['memory', 'memory.limit_in_bytes'], ['memory', 'memory.memsw.limit_in_bytes'], ['cpu', 'cpu.cfs_quota_us'], ['cpu', 'cpu.cfs_period_us'], ['cpu', 'cpu.shares'], ['pids', 'pids.max']];
+    const values = files.map(([controller, file]) => cgroupValue(id, controller!, file!));
+    // 128 MiB of memory, 256 MiB of memory+swap (v2: 128 MiB of swap), 1.5 cpus = 150000us every 100000us
+    expect(values).toEqual(cgroupV2() ? ['134217728', '134217728', '150000 100000', '20', '50'] : ['134217728', '268435456', '150000', '100000', '512', '50']);
+    expect(d.docker('rm', '-f', 'updated').status).toBe(0);
+    expect(cgroupDirsNamed(id)).toEqual([]);
+  });
 
   it('reports a runtime error through the log the shim reads', () => {
     const r = run('--rm', IMAGE, 'no-such-command');

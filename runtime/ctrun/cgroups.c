@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-limits.h"
 #include "ebpf.h"
 #include "utils.h"
 
@@ -88,300 +89,6 @@ own_path (char *self_cgroup, const char *controller, char *out, size_t size)
   return NULL;
 }
 
-static int
-write_value (const char *dir, const char *file, const char *value, ctrun_error_t *err)
-{
-  char path[4096];
-  snprintf (path, sizeof (path), "%s/%s", dir, file);
-  if (write_file_str (path, value, err) < 0)
-    return ctrun_error_wrap (err, "set cgroup limit");
-  return 0;
-}
-
-static int
-write_int (const char *dir, const char *file, int64_t value, ctrun_error_t *err)
-{
-  char buf[32];
-  snprintf (buf, sizeof (buf), "%" PRId64, value);
-  return write_value (dir, file, buf, err);
-}
-
-/* Devices the runtime always allows, after the configured rules: the OCI default
-   devices, /dev/tty, /dev/ptmx and the pts, and mknod of any (as runc does). */
-static const struct ctrun_device_rule default_device_rules[] = {
-  { true, 'c', -1, -1, "m" }, { true, 'b', -1, -1, "m" },
-  { true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
-  { true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
-  { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
-};
-
-static int
-write_v1_device_rule (const char *dir, const struct ctrun_device_rule *r, ctrun_error_t *err)
-{
-  char rule[64], major[24], minor[24];
-  if (r->major < 0)
-    strcpy (major, "*");
-  else
-    snprintf (major, sizeof (major), "%" PRId64, r->major);
-  if (r->minor < 0)
-    strcpy (minor, "*");
-  else
-    snprintf (minor, sizeof (minor), "%" PRId64, r->minor);
-  snprintf (rule, sizeof (rule), "%c %s:%s %s", r->type, major, minor, r->access);
-  return write_value (dir, r->allow ? "devices.allow" : "devices.deny", rule, err);
-}
-
-static int
-write_v1_devices (const struct ctrun_config *c, const char *dir, ctrun_error_t *err)
-{
-  for (size_t i = 0; i < c->n_device_rules; i++)
-    if (write_v1_device_rule (dir, &c->device_rules[i], err) < 0)
-      return -1;
-  for (size_t i = 0; i < ARRAY_SIZE (default_device_rules); i++)
-    if (write_v1_device_rule (dir, &default_device_rules[i], err) < 0)
-      return -1;
-  return 0;
-}
-
-static bool
-has_setting_for (const struct ctrun_config *c, const char *v1_controller)
-{
-  for (size_t i = 0; i < c->n_settings; i++)
-    if (c->settings[i].v1_controller && strcmp (c->settings[i].v1_controller, v1_controller) == 0)
-      return true;
-  return false;
-}
-
-/* A new v1 cpuset cgroup has no cpus and no mems, and takes no task until it has both:
-   what config.json does not set is copied from the parent. */
-static int
-init_cpuset (const char *dir, ctrun_error_t *err)
-{
-  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-  for (size_t i = 0; i < ARRAY_SIZE (files); i++)
-    {
-      char path[4096];
-      cleanup_free char *mine = NULL, *parent = NULL;
-      snprintf (path, sizeof (path), "%s/%s", dir, files[i]);
-      if (read_file (path, &mine, NULL, err) < 0)
-        return -1;
-      if (mine[0] != '\n' && mine[0] != '\0')
-        continue;
-      snprintf (path, sizeof (path), "%s/../%s", dir, files[i]);
-      if (read_file (path, &parent, NULL, err) < 0 || write_value (dir, files[i], parent, err) < 0)
-        return -1;
-    }
-  return 0;
-}
-
-static int
-write_settings (const struct ctrun_config *c, const char *v1_controller, const char *dir, ctrun_error_t *err)
-{
-  for (size_t i = 0; i < c->n_settings; i++)
-    {
-      const struct ctrun_cgroup_setting *st = &c->settings[i];
-      if (v1_controller == NULL ? st->v2_file == NULL : (st->v1_controller == NULL || strcmp (st->v1_controller, v1_controller) != 0))
-        continue;
-      if (write_value (dir, v1_controller ? st->v1_file : st->v2_file, st->value, err) < 0)
-        return -1;
-    }
-  return 0;
-}
-
-/* What a host's cgroup kind cannot do is refused before anything is made. */
-static int
-check_settings (const struct ctrun_config *c, enum ctrun_cgroup_mode mode, ctrun_error_t *err)
-{
-  for (size_t i = 0; i < c->n_settings; i++)
-    {
-      const struct ctrun_cgroup_setting *st = &c->settings[i];
-      if (mode == CGROUP_MODE_V2 && st->v2_file == NULL)
-        return ctrun_make_error (err, 0, "linux.resources.%s needs cgroup v1; this host has v2", st->what);
-      if (mode != CGROUP_MODE_V2 && st->v1_controller == NULL)
-        return ctrun_make_error (err, 0, "linux.resources.%s needs cgroup v2; this host has v1 controllers", st->what);
-    }
-  return 0;
-}
-
-static int
-write_v1_limits (const struct ctrun_config *c, const char *name, const char *dir, ctrun_error_t *err)
-{
-  if (strcmp (name, "cpuset") == 0 && init_cpuset (dir, err) < 0)
-    return -1;
-  if (write_settings (c, name, dir, err) < 0)
-    return -1;
-  if (strcmp (name, "memory") == 0)
-    {
-      if (c->has_memory_limit && write_int (dir, "memory.limit_in_bytes", c->memory_limit, err) < 0)
-        return -1;
-      if (c->has_memory_swap && write_int (dir, "memory.memsw.limit_in_bytes", c->memory_swap, err) < 0)
-        return -1;
-      if (c->has_memory_reservation && write_int (dir, "memory.soft_limit_in_bytes", c->memory_reservation, err) < 0)
-        return -1;
-    }
-  else if (strcmp (name, "pids") == 0)
-    {
-      if (c->has_pids_limit && c->pids_limit != 0)
-        {
-          if (c->pids_limit < 0)
-            return write_value (dir, "pids.max", "max", err);
-          return write_int (dir, "pids.max", c->pids_limit, err);
-        }
-    }
-  else if (strcmp (name, "cpu") == 0)
-    {
-      if (c->has_cpu_shares && c->cpu_shares && write_int (dir, "cpu.shares", c->cpu_shares, err) < 0)
-        return -1;
-      if (c->has_cpu_period && c->cpu_period && write_int (dir, "cpu.cfs_period_us", c->cpu_period, err) < 0)
-        return -1;
-      if (c->has_cpu_quota && c->cpu_quota && write_int (dir, "cpu.cfs_quota_us", c->cpu_quota, err) < 0)
-        return -1;
-    }
-  else if (strcmp (name, "devices") == 0)
-    return write_v1_devices (c, dir, err);
-  else if (strcmp (name, "blkio") == 0 && c->blkio_weight)
-    {
-      char path[4096];
-      /* With the BFQ scheduler the weight file is blkio.bfq.weight. */
-      snprintf (path, sizeof (path), "%s/blkio.weight", dir);
-      return write_int (dir, access (path, F_OK) == 0 ? "blkio.weight" : "blkio.bfq.weight", c->blkio_weight, err);
-    }
-  if (strcmp (name, "memory") == 0 && c->disable_oom_killer)
-    return write_value (dir, "memory.oom_control", "1", err);
-  return 0;
-}
-
-static bool
-wants_memory (const struct ctrun_config *c)
-{
-  return c->has_memory_limit || c->has_memory_reservation || c->has_memory_swap;
-}
-
-static bool
-wants_cpu (const struct ctrun_config *c)
-{
-  return (c->has_cpu_shares && c->cpu_shares) || (c->has_cpu_quota && c->cpu_quota)
-         || (c->has_cpu_period && c->cpu_period);
-}
-
-static bool
-wants_pids (const struct ctrun_config *c)
-{
-  return c->has_pids_limit && c->pids_limit != 0;
-}
-
-
-
-/* v2: controllers must be enabled in cgroup.subtree_control of every ancestor. */
-static int
-enable_v2_controllers (const struct ctrun_config *c, const char *leaf, ctrun_error_t *err)
-{
-  char want[256] = "";
-  cleanup_free char *dir = xstrdup (leaf);
-  char *p = dir + strlen (CGROUP_ROOT);
-
-  if (wants_memory (c))
-    strcat (want, "+memory ");
-  if (wants_pids (c))
-    strcat (want, "+pids ");
-  if (wants_cpu (c))
-    strcat (want, "+cpu ");
-  if (c->blkio_weight)
-    strcat (want, "+io ");
-  for (size_t i = 0; i < c->n_settings; i++)
-    {
-      /* cpuset.cpus → +cpuset; unified keys likewise by their prefix (cgroup.* need none) */
-      const char *f = c->settings[i].v2_file;
-      const char *dot = f ? strchr (f, '.') : NULL;
-      char controller[32];
-      if (dot == NULL || (size_t) (dot - f) >= sizeof (controller) - 3 || strncmp (f, "cgroup.", 7) == 0)
-        continue;
-      snprintf (controller, sizeof (controller), "+%.*s ", (int) (dot - f), f);
-      if (strstr (want, controller) == NULL && strlen (want) + strlen (controller) < sizeof (want))
-        strcat (want, controller);
-    }
-  if (want[0] == '\0')
-    return 0;
-  want[strlen (want) - 1] = '\0';
-
-  /* Each ancestor, from the root down to the leaf's parent: cut at every '/'. */
-  for (char *s = p; (s = strchr (s, '/')) != NULL; s++)
-    {
-      *s = '\0';
-      if (write_value (dir, "cgroup.subtree_control", want, err) < 0)
-        return ctrun_error_wrap (err, "enable cgroup controllers");
-      *s = '/';
-    }
-  return 0;
-}
-
-static int
-write_v2_limits (const struct ctrun_config *c, const char *dir, ctrun_error_t *err)
-{
-  if (write_settings (c, NULL, dir, err) < 0)
-    return -1;
-  if (c->has_memory_limit && write_int (dir, "memory.max", c->memory_limit, err) < 0)
-    return -1;
-  if (c->has_memory_reservation && write_int (dir, "memory.low", c->memory_reservation, err) < 0)
-    return -1;
-  if (c->has_memory_swap)
-    {
-      /* OCI's swap is memory+swap; v2's memory.swap.max is the swap alone. */
-      if (c->memory_swap < 0)
-        {
-          if (write_value (dir, "memory.swap.max", "max", err) < 0)
-            return -1;
-        }
-      else if (!c->has_memory_limit || c->memory_swap < c->memory_limit)
-        return ctrun_make_error (err, 0, "linux.resources.memory.swap must be >= memory.limit");
-      else if (write_int (dir, "memory.swap.max", c->memory_swap - c->memory_limit, err) < 0)
-        return -1;
-    }
-  if (wants_pids (c))
-    {
-      if (c->pids_limit < 0 ? write_value (dir, "pids.max", "max", err) < 0
-                            : write_int (dir, "pids.max", c->pids_limit, err) < 0)
-        return -1;
-    }
-  if (c->blkio_weight)
-    {
-      char path[4096];
-      snprintf (path, sizeof (path), "%s/io.bfq.weight", dir);
-      if (access (path, F_OK) == 0)
-        {
-          if (write_int (dir, "io.bfq.weight", c->blkio_weight, err) < 0)
-            return -1;
-        }
-      else
-        {
-          /* runc's conversion of [10, 1000] onto io.weight's [1, 10000] */
-          char buf[32];
-          snprintf (buf, sizeof (buf), "default %u", 1 + ((unsigned) c->blkio_weight - 10) * 9999 / 990);
-          if (write_value (dir, "io.weight", buf, err) < 0)
-            return -1;
-        }
-    }
-  if (c->has_cpu_shares && c->cpu_shares)
-    {
-      /* The cgroup v1 → v2 conversion runc and crun use: [2, 262144] → [1, 10000]. */
-      uint64_t weight = 1 + ((c->cpu_shares - 2) * 9999) / 262142;
-      if (write_int (dir, "cpu.weight", weight, err) < 0)
-        return -1;
-    }
-  if ((c->has_cpu_quota && c->cpu_quota) || (c->has_cpu_period && c->cpu_period))
-    {
-      char buf[64];
-      uint64_t period = c->has_cpu_period && c->cpu_period ? c->cpu_period : 100000;
-      if (c->has_cpu_quota && c->cpu_quota > 0)
-        snprintf (buf, sizeof (buf), "%" PRId64 " %" PRIu64, c->cpu_quota, period);
-      else
-        snprintf (buf, sizeof (buf), "max %" PRIu64, period);
-      if (write_value (dir, "cpu.max", buf, err) < 0)
-        return -1;
-    }
-  return 0;
-}
-
 static char *
 leaf_path (const char *mount, const struct ctrun_config *c, const char *id, char *self_cgroup,
            const char *controller, ctrun_error_t *err)
@@ -418,8 +125,8 @@ plan_hierarchies (const struct ctrun_config *c, const char *id, struct ctrun_cgr
   {
     const char *name, *controller;
   } v1[] = {
-    { "memory", "memory" }, { "pids", "pids" }, { "cpu", "cpu" }, { "devices", "devices" },
-    { "blkio", "blkio" }, { "freezer", "freezer" }, { "cpuset", "cpuset" }, { "hugetlb", "hugetlb" },
+    { "memory", "memory" }, { "pids", "pids" }, { "cpu", "cpu" }, { "cpuacct", "cpuacct" }, { "cpuset", "cpuset" },
+    { "blkio", "blkio" }, { "devices", "devices" }, { "freezer", "freezer" }, { "hugetlb", "hugetlb" },
     { "net_cls", "net_cls" }, { "net_prio", "net_prio" }, { "systemd", "name=systemd" }, { "unified", "" },
   };
   cleanup_free char *self_cgroup = NULL;
@@ -441,13 +148,10 @@ plan_hierarchies (const struct ctrun_config *c, const char *id, struct ctrun_cgr
     {
       char mount[128], own[4096];
       char *leaf;
-      bool required = (strcmp (v1[i].name, "memory") == 0 && wants_memory (c))
-                      || (strcmp (v1[i].name, "pids") == 0 && wants_pids (c))
-                      || (strcmp (v1[i].name, "cpu") == 0 && wants_cpu (c))
-                      || (strcmp (v1[i].name, "devices") == 0 && c->n_device_rules)
-                      || (strcmp (v1[i].name, "blkio") == 0 && c->blkio_weight) || has_setting_for (c, v1[i].name);
-      bool on_demand = strcmp (v1[i].name, "devices") == 0 || strcmp (v1[i].name, "blkio") == 0
-                       || strcmp (v1[i].name, "cpuset") == 0 || strcmp (v1[i].name, "hugetlb") == 0
+      bool required = ctrun_cgroup_limits_need_v1 (&c->resources, v1[i].name);
+      /* The controllers `update` and `events` use (memory, pids, cpu, cpuacct, cpuset, blkio)
+         are joined always, as runc joins them; the rest when config.json uses them. */
+      bool on_demand = strcmp (v1[i].name, "devices") == 0 || strcmp (v1[i].name, "hugetlb") == 0
                        || strcmp (v1[i].name, "net_cls") == 0 || strcmp (v1[i].name, "net_prio") == 0;
 
       if (strcmp (v1[i].name, "unified") == 0 && cg->mode != CGROUP_MODE_HYBRID)
@@ -479,25 +183,27 @@ plan_hierarchies (const struct ctrun_config *c, const char *id, struct ctrun_cgr
 static int
 make_hierarchies (const struct ctrun_config *c, struct ctrun_cgroup *cg, ctrun_error_t *err)
 {
+  const struct ctrun_resources *r = &c->resources;
+
   for (size_t i = 0; i < cg->n; i++)
     {
       if (mkdir_p (cg->leaf[i], 0755, &cg->created, &cg->n_created, err) < 0)
         return -1;
       if (cg->mode != CGROUP_MODE_V2)
         {
-          if (write_v1_limits (c, cg->name[i], cg->leaf[i], err) < 0)
+          if (ctrun_cgroup_limits_write_v1 (r, cg->name[i], cg->leaf[i], true, err) < 0)
             return -1;
           continue;
         }
-      if (enable_v2_controllers (c, cg->leaf[i], err) < 0 || write_v2_limits (c, cg->leaf[i], err) < 0)
+      if (ctrun_cgroup_limits_write_v2 (r, cg->leaf[i], err) < 0)
         return -1;
       cg->v2_fd = open (cg->leaf[i], O_DIRECTORY | O_RDONLY | O_CLOEXEC);
       if (cg->v2_fd < 0)
         return ctrun_make_error (err, errno, "open `%s`", cg->leaf[i]);
       /* v2 has no devices.allow: the rules become an eBPF program on the cgroup. */
-      if (c->n_device_rules
-          && ctrun_ebpf_attach_device_filter (c->device_rules, c->n_device_rules, default_device_rules,
-                                              ARRAY_SIZE (default_device_rules), cg->v2_fd, err)
+      if (r->n_device_rules
+          && ctrun_ebpf_attach_device_filter (r->device_rules, r->n_device_rules, ctrun_default_device_rules,
+                                              ctrun_n_default_device_rules, cg->v2_fd, err)
                  < 0)
         return -1;
     }
@@ -509,7 +215,7 @@ ctrun_cgroup_create (const struct ctrun_config *c, const char *id, struct ctrun_
 {
   memset (cg, 0, sizeof (*cg));
   cg->v2_fd = -1;
-  if (detect_mode (&cg->mode, err) < 0 || check_settings (c, cg->mode, err) < 0)
+  if (detect_mode (&cg->mode, err) < 0 || ctrun_cgroup_limits_check (&c->resources, cg->mode == CGROUP_MODE_V2, err) < 0)
     return -1;
   if (plan_hierarchies (c, id, cg, err) < 0 || make_hierarchies (c, cg, err) < 0)
     {
@@ -715,4 +421,30 @@ ctrun_cgroup_is_frozen (const struct ctrun_cgroup *cg)
   if (file == NULL || read_file (file, &state, NULL, NULL) < 0)
     return false;
   return cg->mode == CGROUP_MODE_V2 ? state[0] == '1' : strncmp (state, "FROZEN", 6) == 0;
+}
+
+int
+ctrun_cgroup_update (const struct ctrun_cgroup *cg, const struct ctrun_resources *r, ctrun_error_t *err)
+{
+  if (ctrun_cgroup_limits_check (r, cg->mode == CGROUP_MODE_V2, err) < 0)
+    return -1;
+  if (cg->mode == CGROUP_MODE_V2)
+    return cg->n ? ctrun_cgroup_limits_write_v2 (r, cg->leaf[0], err) : 0;
+  for (size_t i = 0; i < cg->n; i++)
+    if (ctrun_cgroup_limits_write_v1 (r, cg->name[i], cg->leaf[i], false, err) < 0)
+      return -1;
+  /* what the container never joined cannot be limited now */
+  for (const char *const *name = (const char *const[]){ "memory", "pids", "cpu", "cpuset", "blkio", NULL }; *name; name++)
+    if (ctrun_cgroup_limits_need_v1 (r, *name) && ctrun_cgroup_leaf (cg, *name) == NULL)
+      return ctrun_make_error (err, 0, "the container is in no `%s` cgroup: this host has no such v1 hierarchy", *name);
+  return 0;
+}
+
+const char *
+ctrun_cgroup_leaf (const struct ctrun_cgroup *cg, const char *name)
+{
+  for (size_t i = 0; i < cg->n; i++)
+    if (cg->mode == CGROUP_MODE_V2 || strcmp (cg->name[i], name) == 0)
+      return cg->leaf[i];
+  return NULL;
 }

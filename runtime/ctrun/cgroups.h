@@ -20,8 +20,8 @@ struct ctrun_cgroup
 {
   enum ctrun_cgroup_mode mode;
   size_t n;           /* hierarchies the container joins */
-  char *name[8];      /* "memory", "pids", ..., "systemd", "unified"; "" for pure v2 */
-  char *leaf[8];      /* the container's directory in each */
+  char *name[16];      /* "memory", "pids", ..., "systemd", "unified"; "" for pure v2 */
+  char *leaf[16];      /* the container's directory in each */
   char **created;     /* directories made by ctrun, in creation order (NULL-terminated) */
   size_t n_created;
   int v2_fd;          /* pure v2: the leaf, for clone3(CLONE_INTO_CGROUP); else -1 */
@@ -36,6 +36,13 @@ int ctrun_cgroup_enter (struct ctrun_cgroup *cg, pid_t pid, bool cloned_into_v2,
 
 /* Removes the directories (deepest first); kills what is still inside. */
 int ctrun_cgroup_remove (char *const *created, size_t n, ctrun_error_t *err);
+
+/* `update`: writes R into the container's existing cgroup. */
+int ctrun_cgroup_update (const struct ctrun_cgroup *cg, const struct ctrun_resources *r, ctrun_error_t *err);
+
+/* The container's directory in the v1 hierarchy NAME ("memory", "cpuacct", ...), or its
+   only leaf on v2; NULL if it has none. */
+const char *ctrun_cgroup_leaf (const struct ctrun_cgroup *cg, const char *name);
 
 void ctrun_cgroup_release (struct ctrun_cgroup *cg);
 

@@ -14,6 +14,8 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 
+#include "json-fields.h"
+#include "resources.h"
 #include "utils.h"
 
 
@@ -162,131 +164,12 @@ ctrun_parse_mount_options (const char *const *options, size_t n, struct ctrun_mo
   return 0;
 }
 
-/* ---- json helpers ---------------------------------------------------- */
-
-/* Only these keys may appear in `obj`: what ctrun cannot honour is an error. */
-static int
-check_keys (json_t *obj, const char *where, const char *const *allowed, ctrun_error_t *err)
-{
-  const char *key;
-  json_t *v;
-  json_object_foreach (obj, key, v)
-    {
-      bool ok = false;
-      for (const char *const *a = allowed; *a; a++)
-        if (strcmp (key, *a) == 0)
-          ok = true;
-      if (!ok && !json_is_null (v))
-        {
-          if (where == NULL)
-            return ctrun_make_error (err, 0, "config.json: %s is not supported", key);
-          return ctrun_make_error (err, 0, "config.json: %s.%s is not supported", where, key);
-        }
-    }
-  return 0;
-}
-
-static int
-get_string (json_t *obj, const char *key, const char *where, const char **out, ctrun_error_t *err)
-{
-  json_t *v = json_object_get (obj, key);
-  *out = NULL;
-  if (v == NULL || json_is_null (v))
-    return 0;
-  if (!json_is_string (v))
-    return ctrun_make_error (err, 0, "config.json: %s.%s must be a string", where, key);
-  *out = json_string_value (v);
-  return 0;
-}
-
-static int
-get_int (json_t *obj, const char *key, const char *where, bool *has, int64_t *out, ctrun_error_t *err)
-{
-  json_t *v = json_object_get (obj, key);
-  if (has)
-    *has = false;
-  if (v == NULL || json_is_null (v))
-    return 0;
-  if (!json_is_integer (v))
-    return ctrun_make_error (err, 0, "config.json: %s.%s must be an integer", where, key);
-  *out = json_integer_value (v);
-  if (has)
-    *has = true;
-  return 0;
-}
-
-static int
-get_bool (json_t *obj, const char *key, const char *where, bool *out, ctrun_error_t *err)
-{
-  json_t *v = json_object_get (obj, key);
-  *out = false;
-  if (v == NULL || json_is_null (v))
-    return 0;
-  if (!json_is_boolean (v))
-    return ctrun_make_error (err, 0, "config.json: %s.%s must be a boolean", where, key);
-  *out = json_is_true (v);
-  return 0;
-}
-
-static int
-get_object (json_t *obj, const char *key, const char *where, json_t **out, ctrun_error_t *err)
-{
-  json_t *v = json_object_get (obj, key);
-  *out = NULL;
-  if (v == NULL || json_is_null (v))
-    return 0;
-  if (!json_is_object (v))
-    return ctrun_make_error (err, 0, "config.json: %s.%s must be an object", where, key);
-  *out = v;
-  return 0;
-}
-
-static int
-get_array (json_t *obj, const char *key, const char *where, json_t **out, ctrun_error_t *err)
-{
-  json_t *v = json_object_get (obj, key);
-  *out = NULL;
-  if (v == NULL || json_is_null (v))
-    return 0;
-  if (!json_is_array (v))
-    return ctrun_make_error (err, 0, "config.json: %s.%s must be an array", where, key);
-  *out = v;
-  return 0;
-}
-
-/* A NULL-terminated copy of an array of strings. */
-static int
-get_strv (json_t *obj, const char *key, const char *where, char ***out, ctrun_error_t *err)
-{
-  json_t *arr, *v;
-  size_t i;
-  char **r;
-
-  *out = NULL;
-  if (get_array (obj, key, where, &arr, err) < 0)
-    return -1;
-  if (arr == NULL)
-    return 0;
-  r = xmalloc0 (sizeof (char *) * (json_array_size (arr) + 1));
-  json_array_foreach (arr, i, v)
-    {
-      if (!json_is_string (v))
-        {
-          strv_free (r);
-          return ctrun_make_error (err, 0, "config.json: %s.%s must be an array of strings", where, key);
-        }
-      r[i] = xstrdup (json_string_value (v));
-    }
-  *out = r;
-  return 0;
-}
-
 static int
 parse_cap_set (json_t *caps, const char *key, uint64_t *out, ctrun_error_t *err)
 {
   cleanup_strv char **names = NULL;
   *out = 0;
-  if (get_strv (caps, key, "process.capabilities", &names, err) < 0)
+  if (field_strv (caps, key, "process.capabilities", &names, err) < 0)
     return -1;
   for (char **n = names; n && *n; n++)
     {
@@ -314,60 +197,60 @@ parse_process (struct ctrun_config *c, json_t *process, ctrun_error_t *err)
 
   if (process == NULL)
     return ctrun_make_error (err, 0, "config.json: process is missing");
-  if (get_bool (process, "terminal", "process", &c->terminal, err) < 0)
+  if (field_bool (process, "terminal", "process", &c->terminal, err) < 0)
     return -1;
-  if (get_object (process, "consoleSize", "process", &size, err) < 0)
+  if (field_object (process, "consoleSize", "process", &size, err) < 0)
     return -1;
   if (size)
     {
       int64_t h = 0, w = 0;
-      if (get_int (size, "height", "process.consoleSize", NULL, &h, err) < 0
-          || get_int (size, "width", "process.consoleSize", NULL, &w, err) < 0)
+      if (field_int (size, "height", "process.consoleSize", NULL, &h, err) < 0
+          || field_int (size, "width", "process.consoleSize", NULL, &w, err) < 0)
         return -1;
       if (h < 0 || h > 65535 || w < 0 || w > 65535)
         return ctrun_make_error (err, 0, "config.json: process.consoleSize is out of range");
       c->console_height = h;
       c->console_width = w;
     }
-  if (check_keys (process, "process", allowed, err) < 0)
+  if (field_check_keys (process, "process", allowed, err) < 0)
     return -1;
 
-  if (get_strv (process, "args", "process", &c->args, err) < 0)
+  if (field_strv (process, "args", "process", &c->args, err) < 0)
     return -1;
   if (c->args == NULL || c->args[0] == NULL || c->args[0][0] == '\0')
     return ctrun_make_error (err, 0, "config.json: process.args must name a command");
-  if (get_strv (process, "env", "process", &c->env, err) < 0)
+  if (field_strv (process, "env", "process", &c->env, err) < 0)
     return -1;
   if (c->env == NULL)
     c->env = xmalloc0 (sizeof (char *));
-  if (get_string (process, "cwd", "process", &cwd, err) < 0)
+  if (field_string (process, "cwd", "process", &cwd, err) < 0)
     return -1;
   if (cwd && cwd[0] != '/')
     return ctrun_make_error (err, 0, "config.json: process.cwd `%s` must be an absolute path", cwd);
   c->cwd = xstrdup (cwd ? cwd : "/");
 
-  if (get_object (process, "user", "process", &user, err) < 0)
+  if (field_object (process, "user", "process", &user, err) < 0)
     return -1;
   if (user)
     {
       static const char *const user_allowed[] = { "uid", "gid", "umask", "additionalGids", NULL };
       json_t *gids;
       bool has;
-      if (check_keys (user, "process.user", user_allowed, err) < 0)
+      if (field_check_keys (user, "process.user", user_allowed, err) < 0)
         return -1;
       n = 0;
-      if (get_int (user, "uid", "process.user", NULL, &n, err) < 0)
+      if (field_int (user, "uid", "process.user", NULL, &n, err) < 0)
         return -1;
       c->uid = n;
       n = 0;
-      if (get_int (user, "gid", "process.user", NULL, &n, err) < 0)
+      if (field_int (user, "gid", "process.user", NULL, &n, err) < 0)
         return -1;
       c->gid = n;
-      if (get_int (user, "umask", "process.user", &has, &n, err) < 0)
+      if (field_int (user, "umask", "process.user", &has, &n, err) < 0)
         return -1;
       c->has_umask = has;
       c->umask = n;
-      if (get_array (user, "additionalGids", "process.user", &gids, err) < 0)
+      if (field_array (user, "additionalGids", "process.user", &gids, err) < 0)
         return -1;
       if (gids)
         {
@@ -381,7 +264,7 @@ parse_process (struct ctrun_config *c, json_t *process, ctrun_error_t *err)
         }
     }
 
-  if (get_object (process, "capabilities", "process", &caps, err) < 0)
+  if (field_object (process, "capabilities", "process", &caps, err) < 0)
     return -1;
   if (caps)
     {
@@ -394,7 +277,7 @@ parse_process (struct ctrun_config *c, json_t *process, ctrun_error_t *err)
         return -1;
     }
 
-  if (get_array (process, "rlimits", "process", &rlimits, err) < 0)
+  if (field_array (process, "rlimits", "process", &rlimits, err) < 0)
     return -1;
   if (rlimits)
     {
@@ -406,9 +289,9 @@ parse_process (struct ctrun_config *c, json_t *process, ctrun_error_t *err)
           int resource = -1;
           if (!json_is_object (v))
             return ctrun_make_error (err, 0, "config.json: process.rlimits[%zu] must be an object", i);
-          if (get_string (v, "type", "process.rlimits[]", &type, err) < 0
-              || get_int (v, "soft", "process.rlimits[]", NULL, &soft, err) < 0
-              || get_int (v, "hard", "process.rlimits[]", NULL, &hard, err) < 0)
+          if (field_string (v, "type", "process.rlimits[]", &type, err) < 0
+              || field_int (v, "soft", "process.rlimits[]", NULL, &soft, err) < 0
+              || field_int (v, "hard", "process.rlimits[]", NULL, &hard, err) < 0)
             return -1;
           for (size_t k = 0; type && k < ARRAY_SIZE (rlimit_names); k++)
             if (strcmp (type, rlimit_names[k].name) == 0)
@@ -422,9 +305,9 @@ parse_process (struct ctrun_config *c, json_t *process, ctrun_error_t *err)
         }
     }
 
-  if (get_bool (process, "noNewPrivileges", "process", &c->no_new_privileges, err) < 0)
+  if (field_bool (process, "noNewPrivileges", "process", &c->no_new_privileges, err) < 0)
     return -1;
-  if (get_int (process, "oomScoreAdj", "process", &c->has_oom_score_adj, &n, err) < 0)
+  if (field_int (process, "oomScoreAdj", "process", &c->has_oom_score_adj, &n, err) < 0)
     return -1;
   c->oom_score_adj = n;
   return 0;
@@ -448,10 +331,10 @@ parse_mounts (struct ctrun_config *c, json_t *mounts, ctrun_error_t *err)
 
       if (!json_is_object (v))
         return ctrun_make_error (err, 0, "config.json: mounts[%zu] must be an object", i);
-      if (get_string (v, "destination", "mounts[]", &dest, err) < 0
-          || get_string (v, "type", "mounts[]", &type, err) < 0
-          || get_string (v, "source", "mounts[]", &source, err) < 0
-          || get_strv (v, "options", "mounts[]", &options, err) < 0)
+      if (field_string (v, "destination", "mounts[]", &dest, err) < 0
+          || field_string (v, "type", "mounts[]", &type, err) < 0
+          || field_string (v, "source", "mounts[]", &source, err) < 0
+          || field_strv (v, "options", "mounts[]", &options, err) < 0)
         return -1;
       if (json_object_get (v, "uidMappings") || json_object_get (v, "gidMappings"))
         return ctrun_make_error (err, 0, "config.json: idmapped mounts are not supported");
@@ -489,7 +372,7 @@ parse_id_mappings (json_t *linux_, const char *key, struct ctrun_id_map **out, s
   json_t *arr, *v;
   size_t i;
 
-  if (get_array (linux_, key, "linux", &arr, err) < 0)
+  if (field_array (linux_, key, "linux", &arr, err) < 0)
     return -1;
   if (arr == NULL)
     return 0;
@@ -498,9 +381,9 @@ parse_id_mappings (json_t *linux_, const char *key, struct ctrun_id_map **out, s
     {
       int64_t cid = -1, hid = -1, size = -1;
       if (!json_is_object (v)
-          || get_int (v, "containerID", "linux.idMappings[]", NULL, &cid, err) < 0
-          || get_int (v, "hostID", "linux.idMappings[]", NULL, &hid, err) < 0
-          || get_int (v, "size", "linux.idMappings[]", NULL, &size, err) < 0)
+          || field_int (v, "containerID", "linux.idMappings[]", NULL, &cid, err) < 0
+          || field_int (v, "hostID", "linux.idMappings[]", NULL, &hid, err) < 0
+          || field_int (v, "size", "linux.idMappings[]", NULL, &size, err) < 0)
         return -1;
       if (cid < 0 || hid < 0 || size <= 0 || cid > UINT32_MAX || hid > UINT32_MAX || size > UINT32_MAX)
         return ctrun_make_error (err, 0, "config.json: linux.%s[%zu] needs containerID, hostID and size", key, i);
@@ -508,210 +391,6 @@ parse_id_mappings (json_t *linux_, const char *key, struct ctrun_id_map **out, s
       (*out)[*n_out].host_id = hid;
       (*out)[*n_out].size = size;
       (*n_out)++;
-    }
-  return 0;
-}
-
-static void
-add_setting (struct ctrun_config *c, const char *what, const char *v1_controller, const char *v1_file,
-             const char *v2_file, const char *value)
-{
-  struct ctrun_cgroup_setting *st;
-  c->settings = xrealloc (c->settings, sizeof (*c->settings) * (c->n_settings + 1));
-  st = &c->settings[c->n_settings++];
-  st->what = xstrdup (what);
-  st->v1_controller = v1_controller;
-  st->v1_file = v1_file ? xstrdup (v1_file) : NULL;
-  st->v2_file = v2_file ? xstrdup (v2_file) : NULL;
-  st->value = xstrdup (value);
-}
-
-/* The settings that are one file each (on v1, v2 or both). */
-static int
-parse_cgroup_settings (struct ctrun_config *c, json_t *res, json_t *mem, json_t *cpu, ctrun_error_t *err)
-{
-  json_t *huge, *net, *unified, *v;
-  const char *str, *key;
-  bool flag;
-  int64_t n;
-  bool has;
-  size_t i;
-  char buf[64];
-
-  if (cpu)
-    {
-      if (get_string (cpu, "cpus", "linux.resources.cpu", &str, err) < 0)
-        return -1;
-      if (str && *str)
-        add_setting (c, "cpu.cpus", "cpuset", "cpuset.cpus", "cpuset.cpus", str);
-      if (get_string (cpu, "mems", "linux.resources.cpu", &str, err) < 0)
-        return -1;
-      if (str && *str)
-        add_setting (c, "cpu.mems", "cpuset", "cpuset.mems", "cpuset.mems", str);
-      if (get_int (cpu, "realtimePeriod", "linux.resources.cpu", &has, &n, err) < 0)
-        return -1;
-      if (has && n)
-        add_setting (c, "cpu.realtimePeriod", "cpu", "cpu.rt_period_us", NULL, (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
-      if (get_int (cpu, "realtimeRuntime", "linux.resources.cpu", &has, &n, err) < 0)
-        return -1;
-      if (has && n)
-        add_setting (c, "cpu.realtimeRuntime", "cpu", "cpu.rt_runtime_us", NULL, (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
-      if (get_int (cpu, "idle", "linux.resources.cpu", &has, &n, err) < 0)
-        return -1;
-      if (has)
-        add_setting (c, "cpu.idle", NULL, NULL, "cpu.idle", (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
-    }
-  if (mem)
-    {
-      if (get_int (mem, "swappiness", "linux.resources.memory", &has, &n, err) < 0)
-        return -1;
-      if (has)
-        {
-          if (n < 0 || n > 100)
-            return ctrun_make_error (err, 0, "config.json: linux.resources.memory.swappiness must be 0 to 100");
-          add_setting (c, "memory.swappiness", "memory", "memory.swappiness", NULL, (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
-        }
-      if (json_object_get (mem, "useHierarchy") && get_bool (mem, "useHierarchy", "linux.resources.memory", &flag, err) == 0
-          && flag)
-        add_setting (c, "memory.useHierarchy", "memory", "memory.use_hierarchy", NULL, "1");
-    }
-  if (get_array (res, "hugepageLimits", "linux.resources", &huge, err) < 0)
-    return -1;
-  json_array_foreach (huge, i, v)
-    {
-      cleanup_free char *v1 = NULL, *v2 = NULL;
-      const char *size = json_string_value (json_object_get (v, "pageSize"));
-      json_t *limit = json_object_get (v, "limit");
-      if (size == NULL || !json_is_integer (limit))
-        return ctrun_make_error (err, 0, "config.json: linux.resources.hugepageLimits[%zu] needs pageSize and limit", i);
-      v1 = xasprintf ("hugetlb.%s.limit_in_bytes", size);
-      v2 = xasprintf ("hugetlb.%s.max", size);
-      snprintf (buf, sizeof (buf), "%lld", (long long) json_integer_value (limit));
-      add_setting (c, "hugepageLimits", "hugetlb", v1, v2, buf);
-    }
-  if (get_object (res, "network", "linux.resources", &net, err) < 0)
-    return -1;
-  if (net)
-    {
-      json_t *prios = json_object_get (net, "priorities");
-      if (get_int (net, "classID", "linux.resources.network", &has, &n, err) < 0)
-        return -1;
-      if (has)
-        add_setting (c, "network.classID", "net_cls", "net_cls.classid", NULL, (snprintf (buf, sizeof (buf), "%lld", (long long) n), buf));
-      json_array_foreach (prios, i, v)
-        {
-          const char *name = json_string_value (json_object_get (v, "name"));
-          json_t *prio = json_object_get (v, "priority");
-          if (name == NULL || !json_is_integer (prio))
-            return ctrun_make_error (err, 0, "config.json: linux.resources.network.priorities[%zu] needs name and priority", i);
-          snprintf (buf, sizeof (buf), "%s %lld", name, (long long) json_integer_value (prio));
-          add_setting (c, "network.priorities", "net_prio", "net_prio.ifpriomap", NULL, buf);
-        }
-    }
-  if (get_object (res, "unified", "linux.resources", &unified, err) < 0)
-    return -1;
-  json_object_foreach (unified, key, v)
-    {
-      if (!json_is_string (v) || strchr (key, '/') || strstr (key, ".."))
-        return ctrun_make_error (err, 0, "config.json: linux.resources.unified.%s must be a file name with a string value", key);
-      add_setting (c, "unified", NULL, NULL, key, json_string_value (v));
-    }
-  return 0;
-}
-
-static int
-parse_resources (struct ctrun_config *c, json_t *res, ctrun_error_t *err)
-{
-  static const char *const allowed[] = { "memory", "pids", "cpu", "devices", "blockIO", "hugepageLimits", "network",
-                                         "unified", NULL };
-  static const char *const mem_allowed[] = { "limit", "reservation", "swap", "disableOOMKiller", "swappiness",
-                                             "useHierarchy", NULL };
-  static const char *const blkio_allowed[] = { "weight", NULL };
-  static const char *const cpu_allowed[] = { "shares", "quota", "period", "cpus", "mems", "realtimeRuntime",
-                                             "realtimePeriod", "idle", NULL };
-  static const char *const pids_allowed[] = { "limit", NULL };
-  json_t *mem, *cpu, *pids, *devices, *blkio, *v;
-  int64_t n;
-  size_t i;
-
-  if (res == NULL)
-    return 0;
-  if (get_object (res, "blockIO", "linux.resources", &blkio, err) < 0)
-    return -1;
-  if (blkio)
-    {
-      n = 0;
-      if (check_keys (blkio, "linux.resources.blockIO", blkio_allowed, err) < 0
-          || get_int (blkio, "weight", "linux.resources.blockIO", NULL, &n, err) < 0)
-        return -1;
-      if (n != 0 && (n < 10 || n > 1000))
-        return ctrun_make_error (err, 0, "config.json: linux.resources.blockIO.weight must be 10 to 1000");
-      c->blkio_weight = n;
-    }
-  if (check_keys (res, "linux.resources", allowed, err) < 0)
-    return -1;
-  if (get_object (res, "memory", "linux.resources", &mem, err) < 0
-      || get_object (res, "cpu", "linux.resources", &cpu, err) < 0
-      || get_object (res, "pids", "linux.resources", &pids, err) < 0
-      || get_array (res, "devices", "linux.resources", &devices, err) < 0)
-    return -1;
-  if (mem)
-    {
-      if (check_keys (mem, "linux.resources.memory", mem_allowed, err) < 0
-          || get_int (mem, "limit", "linux.resources.memory", &c->has_memory_limit, &c->memory_limit, err) < 0
-          || get_int (mem, "reservation", "linux.resources.memory", &c->has_memory_reservation, &c->memory_reservation, err) < 0
-          || get_int (mem, "swap", "linux.resources.memory", &c->has_memory_swap, &c->memory_swap, err) < 0
-          || get_bool (mem, "disableOOMKiller", "linux.resources.memory", &c->disable_oom_killer, err) < 0)
-        return -1;
-    }
-  if (pids)
-    {
-      if (check_keys (pids, "linux.resources.pids", pids_allowed, err) < 0
-          || get_int (pids, "limit", "linux.resources.pids", &c->has_pids_limit, &c->pids_limit, err) < 0)
-        return -1;
-    }
-  if (parse_cgroup_settings (c, res, mem, cpu, err) < 0)
-    return -1;
-  if (cpu)
-    {
-      if (check_keys (cpu, "linux.resources.cpu", cpu_allowed, err) < 0)
-        return -1;
-      if (get_int (cpu, "shares", "linux.resources.cpu", &c->has_cpu_shares, &n, err) < 0)
-        return -1;
-      c->cpu_shares = n;
-      if (get_int (cpu, "quota", "linux.resources.cpu", &c->has_cpu_quota, &c->cpu_quota, err) < 0)
-        return -1;
-      if (get_int (cpu, "period", "linux.resources.cpu", &c->has_cpu_period, &n, err) < 0)
-        return -1;
-      c->cpu_period = n;
-    }
-  if (devices)
-    {
-      c->device_rules = xmalloc0 (sizeof (*c->device_rules) * json_array_size (devices));
-      json_array_foreach (devices, i, v)
-        {
-          struct ctrun_device_rule *r = &c->device_rules[c->n_device_rules++];
-          const char *type, *access;
-          bool has_major, has_minor;
-          if (!json_is_object (v)
-              || get_bool (v, "allow", "linux.resources.devices[]", &r->allow, err) < 0
-              || get_string (v, "type", "linux.resources.devices[]", &type, err) < 0
-              || get_string (v, "access", "linux.resources.devices[]", &access, err) < 0
-              || get_int (v, "major", "linux.resources.devices[]", &has_major, &r->major, err) < 0
-              || get_int (v, "minor", "linux.resources.devices[]", &has_minor, &r->minor, err) < 0)
-            return -1;
-          r->type = type && *type ? type[0] : 'a';
-          if (strchr ("acb", r->type) == NULL)
-            return ctrun_make_error (err, 0, "config.json: linux.resources.devices[%zu].type `%s` is invalid", i, type);
-          if (!has_major)
-            r->major = -1;
-          if (!has_minor)
-            r->minor = -1;
-          access = access && *access ? access : "rwm";
-          if (strlen (access) > 3 || strspn (access, "rwm") != strlen (access))
-            return ctrun_make_error (err, 0, "config.json: linux.resources.devices[%zu].access `%s` is invalid", i, access);
-          strcpy (r->access, access);
-        }
     }
   return 0;
 }
@@ -731,13 +410,13 @@ parse_devices (struct ctrun_config *c, json_t *devices, ctrun_error_t *err)
       const char *path, *type;
       int64_t mode = 0666, uid = 0, gid = 0;
       if (!json_is_object (v)
-          || get_string (v, "path", "linux.devices[]", &path, err) < 0
-          || get_string (v, "type", "linux.devices[]", &type, err) < 0
-          || get_int (v, "major", "linux.devices[]", NULL, &d->major, err) < 0
-          || get_int (v, "minor", "linux.devices[]", NULL, &d->minor, err) < 0
-          || get_int (v, "fileMode", "linux.devices[]", NULL, &mode, err) < 0
-          || get_int (v, "uid", "linux.devices[]", NULL, &uid, err) < 0
-          || get_int (v, "gid", "linux.devices[]", NULL, &gid, err) < 0)
+          || field_string (v, "path", "linux.devices[]", &path, err) < 0
+          || field_string (v, "type", "linux.devices[]", &type, err) < 0
+          || field_int (v, "major", "linux.devices[]", NULL, &d->major, err) < 0
+          || field_int (v, "minor", "linux.devices[]", NULL, &d->minor, err) < 0
+          || field_int (v, "fileMode", "linux.devices[]", NULL, &mode, err) < 0
+          || field_int (v, "uid", "linux.devices[]", NULL, &uid, err) < 0
+          || field_int (v, "gid", "linux.devices[]", NULL, &gid, err) < 0)
         return -1;
       if (path == NULL || path[0] != '/' || type == NULL || strchr ("cbup", type[0]) == NULL)
         return ctrun_make_error (err, 0, "config.json: linux.devices[%zu] needs an absolute path and a type c, b, u or p", i);
@@ -758,7 +437,7 @@ parse_personality (struct ctrun_config *c, json_t *p, ctrun_error_t *err)
 
   if (p == NULL || json_is_null (p))
     return 0;
-  if (!json_is_object (p) || get_string (p, "domain", "linux.personality", &domain, err) < 0)
+  if (!json_is_object (p) || field_string (p, "domain", "linux.personality", &domain, err) < 0)
     return ctrun_make_error (err, 0, "config.json: linux.personality must be an object with a domain");
   if (domain && strcmp (domain, "LINUX") == 0)
     c->personality = PER_LINUX;
@@ -783,16 +462,16 @@ parse_time_offsets (struct ctrun_config *c, json_t *t, ctrun_error_t *err)
 
   if (t == NULL || json_is_null (t))
     return 0;
-  if (!json_is_object (t) || check_keys (t, "linux.timeOffsets", clocks, err) < 0)
+  if (!json_is_object (t) || field_check_keys (t, "linux.timeOffsets", clocks, err) < 0)
     return ctrun_make_error (err, 0, "config.json: linux.timeOffsets takes monotonic and boottime");
   if (!ctrun_config_has_namespace (c, CLONE_NEWTIME, &path) || path)
     return ctrun_make_error (err, 0, "config.json: linux.timeOffsets needs a new time namespace in linux.namespaces");
-  if (get_object (t, "monotonic", "linux.timeOffsets", &m, err) < 0 || get_object (t, "boottime", "linux.timeOffsets", &b, err) < 0)
+  if (field_object (t, "monotonic", "linux.timeOffsets", &m, err) < 0 || field_object (t, "boottime", "linux.timeOffsets", &b, err) < 0)
     return -1;
-  if ((m && (get_int (m, "secs", "linux.timeOffsets.monotonic", NULL, &c->monotonic_secs, err) < 0
-             || get_int (m, "nanosecs", "linux.timeOffsets.monotonic", NULL, &c->monotonic_nsecs, err) < 0))
-      || (b && (get_int (b, "secs", "linux.timeOffsets.boottime", NULL, &c->boottime_secs, err) < 0
-                || get_int (b, "nanosecs", "linux.timeOffsets.boottime", NULL, &c->boottime_nsecs, err) < 0)))
+  if ((m && (field_int (m, "secs", "linux.timeOffsets.monotonic", NULL, &c->monotonic_secs, err) < 0
+             || field_int (m, "nanosecs", "linux.timeOffsets.monotonic", NULL, &c->monotonic_nsecs, err) < 0))
+      || (b && (field_int (b, "secs", "linux.timeOffsets.boottime", NULL, &c->boottime_secs, err) < 0
+                || field_int (b, "nanosecs", "linux.timeOffsets.boottime", NULL, &c->boottime_nsecs, err) < 0)))
     return -1;
   c->has_time_offsets = true;
   return 0;
@@ -812,10 +491,10 @@ parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
 
   if (linux_ == NULL)
     return ctrun_make_error (err, 0, "config.json: linux is missing");
-  if (check_keys (linux_, "linux", allowed, err) < 0)
+  if (field_check_keys (linux_, "linux", allowed, err) < 0)
     return -1;
 
-  if (get_array (linux_, "namespaces", "linux", &ns, err) < 0)
+  if (field_array (linux_, "namespaces", "linux", &ns, err) < 0)
     return -1;
   if (ns)
     {
@@ -825,8 +504,8 @@ parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
           const char *type, *path;
           int flag = 0;
           if (!json_is_object (v)
-              || get_string (v, "type", "linux.namespaces[]", &type, err) < 0
-              || get_string (v, "path", "linux.namespaces[]", &path, err) < 0)
+              || field_string (v, "type", "linux.namespaces[]", &type, err) < 0
+              || field_string (v, "path", "linux.namespaces[]", &path, err) < 0)
             return -1;
           for (size_t k = 0; type && k < ARRAY_SIZE (namespace_names); k++)
             if (strcmp (type, namespace_names[k].name) == 0)
@@ -853,10 +532,10 @@ parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
       return ctrun_make_error (err, 0, "config.json: a new user namespace needs linux.uidMappings and linux.gidMappings");
   }
 
-  if (get_object (linux_, "resources", "linux", &res, err) < 0 || parse_resources (c, res, err) < 0)
+  if (field_object (linux_, "resources", "linux", &res, err) < 0 || ctrun_resources_parse (&c->resources, res, err) < 0)
     return -1;
 
-  if (get_string (linux_, "cgroupsPath", "linux", &s, err) < 0)
+  if (field_string (linux_, "cgroupsPath", "linux", &s, err) < 0)
     return -1;
   if (s && *s)
     {
@@ -866,7 +545,7 @@ parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
     }
 
   c->rootfs_propagation = MS_SLAVE | MS_REC;
-  if (get_string (linux_, "rootfsPropagation", "linux", &s, err) < 0)
+  if (field_string (linux_, "rootfsPropagation", "linux", &s, err) < 0)
     return -1;
   if (s && *s)
     {
@@ -880,14 +559,14 @@ parse_linux (struct ctrun_config *c, json_t *linux_, ctrun_error_t *err)
       c->rootfs_propagation = m.propagation;
     }
 
-  if (get_strv (linux_, "maskedPaths", "linux", &c->masked_paths, err) < 0
-      || get_strv (linux_, "readonlyPaths", "linux", &c->readonly_paths, err) < 0)
+  if (field_strv (linux_, "maskedPaths", "linux", &c->masked_paths, err) < 0
+      || field_strv (linux_, "readonlyPaths", "linux", &c->readonly_paths, err) < 0)
     return -1;
 
-  if (get_array (linux_, "devices", "linux", &devices, err) < 0 || parse_devices (c, devices, err) < 0)
+  if (field_array (linux_, "devices", "linux", &devices, err) < 0 || parse_devices (c, devices, err) < 0)
     return -1;
 
-  if (get_object (linux_, "sysctl", "linux", &sysctl, err) < 0)
+  if (field_object (linux_, "sysctl", "linux", &sysctl, err) < 0)
     return -1;
   if (sysctl)
     {
@@ -937,17 +616,17 @@ ctrun_config_load (const char *bundle, struct ctrun_config **out, ctrun_error_t 
     }
   if (!json_is_object (root))
     return ctrun_make_error (err, 0, "parse config.json: the top level must be an object");
-  if (check_keys (root, NULL, allowed, err) < 0)
+  if (field_check_keys (root, NULL, allowed, err) < 0)
     return -1;
 
-  if (get_object (root, "process", "config", &process, err) < 0 || parse_process (c, process, err) < 0)
+  if (field_object (root, "process", "config", &process, err) < 0 || parse_process (c, process, err) < 0)
     return -1;
 
-  if (get_object (root, "root", "config", &rootobj, err) < 0)
+  if (field_object (root, "root", "config", &rootobj, err) < 0)
     return -1;
   if (rootobj == NULL)
     return ctrun_make_error (err, 0, "config.json: root is missing");
-  if (get_string (rootobj, "path", "root", &s, err) < 0 || get_bool (rootobj, "readonly", "root", &c->root_readonly, err) < 0)
+  if (field_string (rootobj, "path", "root", &s, err) < 0 || field_bool (rootobj, "readonly", "root", &c->root_readonly, err) < 0)
     return -1;
   if (s == NULL || *s == '\0')
     return ctrun_make_error (err, 0, "config.json: root.path is missing");
@@ -958,17 +637,17 @@ ctrun_config_load (const char *bundle, struct ctrun_config **out, ctrun_error_t 
     c->rootfs = xstrdup (resolved);
   }
 
-  if (get_string (root, "hostname", "config", &s, err) < 0)
+  if (field_string (root, "hostname", "config", &s, err) < 0)
     return -1;
   c->hostname = s && *s ? xstrdup (s) : NULL;
-  if (get_string (root, "domainname", "config", &s, err) < 0)
+  if (field_string (root, "domainname", "config", &s, err) < 0)
     return -1;
   c->domainname = s && *s ? xstrdup (s) : NULL;
 
-  if (get_array (root, "mounts", "config", &mounts, err) < 0 || parse_mounts (c, mounts, err) < 0)
+  if (field_array (root, "mounts", "config", &mounts, err) < 0 || parse_mounts (c, mounts, err) < 0)
     return -1;
 
-  if (get_object (root, "linux", "config", &linux_, err) < 0 || parse_linux (c, linux_, err) < 0)
+  if (field_object (root, "linux", "config", &linux_, err) < 0 || parse_linux (c, linux_, err) < 0)
     return -1;
 
   if (ctrun_hooks_parse (json_object_get (root, "hooks"), &c->hooks, err) < 0)
@@ -1078,15 +757,7 @@ ctrun_config_free (struct ctrun_config *c)
   free (c->uid_mappings);
   free (c->gid_mappings);
   free (c->cgroups_path);
-  free (c->device_rules);
-  for (size_t i = 0; i < c->n_settings; i++)
-    {
-      free (c->settings[i].what);
-      free (c->settings[i].v1_file);
-      free (c->settings[i].v2_file);
-      free (c->settings[i].value);
-    }
-  free (c->settings);
+  ctrun_resources_free (&c->resources);
   for (size_t i = 0; i < c->n_devices; i++)
     free (c->devices[i].path);
   free (c->devices);

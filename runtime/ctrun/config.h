@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "hooks.h"
+#include "resources.h"
 #include "seccomp.h"
 
 struct ctrun_rlimit
@@ -39,14 +40,6 @@ struct ctrun_id_map
   uint32_t container_id, host_id, size;
 };
 
-struct ctrun_device_rule  /* linux.resources.devices */
-{
-  bool allow;
-  char type;           /* 'a', 'c', 'b' */
-  int64_t major, minor; /* -1 = any */
-  char access[4];
-};
-
 struct ctrun_device       /* linux.devices */
 {
   char *path;
@@ -55,15 +48,6 @@ struct ctrun_device       /* linux.devices */
   mode_t mode;
   uid_t uid;
   gid_t gid;
-};
-
-/* A cgroup file to write, named per hierarchy kind: NULL where that kind has none (then
-   the setting is refused on such a host). */
-struct ctrun_cgroup_setting
-{
-  char *what;          /* as config.json names it, for errors */
-  const char *v1_controller;
-  char *v1_file, *v2_file, *value;
 };
 
 struct ctrun_caps
@@ -116,21 +100,7 @@ struct ctrun_config
   size_t n_uid_mappings, n_gid_mappings;
 
   char *cgroups_path;  /* NULL: a relative path named after the container */
-  bool has_memory_limit, has_memory_reservation, has_memory_swap;
-  bool disable_oom_killer;
-  uint16_t blkio_weight; /* 0: not set */
-  int64_t memory_limit, memory_reservation, memory_swap;
-  bool has_pids_limit;
-  int64_t pids_limit;
-  bool has_cpu_shares, has_cpu_quota, has_cpu_period;
-  uint64_t cpu_shares, cpu_period;
-  int64_t cpu_quota;
-  struct ctrun_device_rule *device_rules;
-  size_t n_device_rules;
-  /* cpu.cpus, mems, realtime and idle, memory.swappiness and useHierarchy, hugepageLimits, network,
-     unified: plain writes, kept as data */
-  struct ctrun_cgroup_setting *settings;
-  size_t n_settings;
+  struct ctrun_resources resources; /* linux.resources */
 
   struct ctrun_device *devices;
   size_t n_devices;

@@ -10,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 #include "container.h"
 #include "error.h"
+#include "events.h"
 #include "hooks.h"
 #include "log.h"
 #include "seccomp.h"
+#include "update.h"
 #include "utils.h"
 
 #define CTRUN_VERSION "0.2.0"
@@ -35,49 +38,14 @@ static const char usage[] =
   "                                                          run another process in it\n"
   "  ps [--format table|json] ID                             its processes\n"
   "  pause ID / resume ID                                    freeze and thaw it\n"
+  "  update [-r FILE|-] [--memory N] [--memory-swap N] [--memory-reservation N] [--cpu-share N]\n"
+  "         [--cpu-quota N] [--cpu-period N] [--cpu-rt-runtime N] [--cpu-rt-period N]\n"
+  "         [--cpuset-cpus LIST] [--cpuset-mems LIST] [--pids-limit N] [--blkio-weight N] ID\n"
+  "                                                          change its cgroup limits (as runc update)\n"
+  "  events [--stats] [--interval 5s] ID                     its stats and OOM events, as JSON lines\n"
   "  features                                                what ctrun supports, as JSON\n"
   "\n"
   "--root DIR  where the state is kept (default /run/ctrun)\n";
-
-/* "--name value", "--name=value" or "-n value". Returns true and sets *value if it matched. */
-static bool
-take_option (int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **value)
-{
-  const char *a = argv[*i];
-  size_t len = strlen (long_name);
-
-  if (strncmp (a, long_name, len) == 0 && a[len] == '=')
-    {
-      *value = a + len + 1;
-      return true;
-    }
-  if (strcmp (a, long_name) == 0 || (short_name && strcmp (a, short_name) == 0))
-    {
-      if (*i + 1 >= argc)
-        {
-          fprintf (stderr, "ctrun: option %s needs a value\n", long_name);
-          exit (1);
-        }
-      *value = argv[++*i];
-      return true;
-    }
-  return false;
-}
-
-/* A flag, also as "--name=true|false" (the form urfave/cli and go-runc accept). */
-static bool
-take_flag (const char *a, const char *long_name, const char *short_name, bool *out)
-{
-  size_t len = strlen (long_name);
-  if (strcmp (a, long_name) == 0 || (short_name && strcmp (a, short_name) == 0))
-    return *out = true;
-  if (strncmp (a, long_name, len) == 0 && a[len] == '=')
-    {
-      *out = strcmp (a + len + 1, "false") != 0;
-      return true;
-    }
-  return false;
-}
 
 static int
 fail (const char *fmt, const char *arg)
@@ -89,6 +57,18 @@ fail (const char *fmt, const char *arg)
     ctrun_log (CTRUN_LOG_ERROR, "%s", msg);
   fprintf (stderr, "ctrun: %s (see ctrun --help)\n", msg);
   return 1;
+}
+
+/* A failed command: its error to the log (where the shim reads it) and to stderr. */
+static int
+report (ctrun_error_t *err)
+{
+  int ret;
+  if (ctrun_log_to_file ())
+    ctrun_log (CTRUN_LOG_ERROR, "%s", (*err)->msg);
+  ret = ctrun_error_print (err);
+  ctrun_error_release (err);
+  return ret;
 }
 
 static int
@@ -118,22 +98,24 @@ main (int argc, char **argv)
   struct ctrun_context ctx = { .state_root = "/run/ctrun", .bundle = "." };
   ctrun_error_t err = NULL;
   const char *command = NULL, *signal = NULL, *value, *log_file = NULL, *log_format = "text", *process_file = NULL;
-  const char *ps_format = "table";
+  const char *ps_format = "table", *interval = "5s";
+  struct ctrun_update_request update = { 0 };
+  bool stats_once = false;
   bool force = false, all = false, debug = false, tty = false, flag, systemd_cgroup = false;
   char **exec_args = NULL;
   int i, ret;
 
   for (i = 1; i < argc; i++)
     {
-      if (take_option (argc, argv, &i, "--root", NULL, &value))
+      if (ctrun_take_option (argc, argv, &i, "--root", NULL, &value))
         ctx.state_root = value;
-      else if (take_option (argc, argv, &i, "--log", NULL, &value))
+      else if (ctrun_take_option (argc, argv, &i, "--log", NULL, &value))
         log_file = value;
-      else if (take_option (argc, argv, &i, "--log-format", NULL, &value))
+      else if (ctrun_take_option (argc, argv, &i, "--log-format", NULL, &value))
         log_format = value;
-      else if (take_flag (argv[i], "--debug", NULL, &flag))
+      else if (ctrun_take_flag (argv[i], "--debug", NULL, &flag))
         debug = flag;
-      else if (take_flag (argv[i], "--systemd-cgroup", NULL, &flag))
+      else if (ctrun_take_flag (argv[i], "--systemd-cgroup", NULL, &flag))
         systemd_cgroup = flag;
       else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
         {
@@ -169,17 +151,17 @@ main (int argc, char **argv)
       const char *a = argv[i];
       bool creating = strcmp (command, "run") == 0 || strcmp (command, "create") == 0;
       bool exec = strcmp (command, "exec") == 0;
-      if (creating && take_option (argc, argv, &i, "--bundle", "-b", &value))
+      if (creating && ctrun_take_option (argc, argv, &i, "--bundle", "-b", &value))
         ctx.bundle = value;
-      else if ((creating || exec) && take_option (argc, argv, &i, "--pid-file", NULL, &value))
+      else if ((creating || exec) && ctrun_take_option (argc, argv, &i, "--pid-file", NULL, &value))
         ctx.pid_file = value;
-      else if ((creating || exec) && take_option (argc, argv, &i, "--console-socket", NULL, &value))
+      else if ((creating || exec) && ctrun_take_option (argc, argv, &i, "--console-socket", NULL, &value))
         ctx.console_socket = value;
-      else if (creating && take_flag (a, "--no-pivot", NULL, &flag))
+      else if (creating && ctrun_take_flag (a, "--no-pivot", NULL, &flag))
         ctx.no_pivot = flag;
-      else if (creating && take_flag (a, "--no-new-keyring", NULL, &flag))
+      else if (creating && ctrun_take_flag (a, "--no-new-keyring", NULL, &flag))
         ; /* ctrun makes no session keyring: nothing to leave out */
-      else if (creating && take_option (argc, argv, &i, "--preserve-fds", NULL, &value))
+      else if (creating && ctrun_take_option (argc, argv, &i, "--preserve-fds", NULL, &value))
         {
           char *end;
           long n = strtol (value, &end, 10);
@@ -187,18 +169,30 @@ main (int argc, char **argv)
             return fail ("invalid --preserve-fds `%s`: a number of descriptors", value);
           ctx.preserve_fds = n;
         }
-      else if ((strcmp (command, "run") == 0 || exec) && take_flag (a, "--detach", "-d", &flag))
+      else if ((strcmp (command, "run") == 0 || exec) && ctrun_take_flag (a, "--detach", "-d", &flag))
         ctx.detach = flag;
-      else if (exec && take_option (argc, argv, &i, "--process", "-p", &value))
+      else if (exec && ctrun_take_option (argc, argv, &i, "--process", "-p", &value))
         process_file = value;
-      else if (exec && take_flag (a, "--tty", "-t", &flag))
+      else if (exec && ctrun_take_flag (a, "--tty", "-t", &flag))
         tty = flag;
-      else if (strcmp (command, "delete") == 0 && take_flag (a, "--force", "-f", &flag))
+      else if (strcmp (command, "delete") == 0 && ctrun_take_flag (a, "--force", "-f", &flag))
         force = flag;
-      else if (strcmp (command, "kill") == 0 && take_flag (a, "--all", "-a", &flag))
+      else if (strcmp (command, "kill") == 0 && ctrun_take_flag (a, "--all", "-a", &flag))
         all = flag;
-      else if (strcmp (command, "ps") == 0 && take_option (argc, argv, &i, "--format", "-f", &value))
+      else if (strcmp (command, "ps") == 0 && ctrun_take_option (argc, argv, &i, "--format", "-f", &value))
         ps_format = value;
+      else if (strcmp (command, "events") == 0 && ctrun_take_option (argc, argv, &i, "--interval", NULL, &value))
+        interval = value;
+      else if (strcmp (command, "events") == 0 && ctrun_take_flag (a, "--stats", NULL, &flag))
+        stats_once = flag;
+      else if (strcmp (command, "update") == 0 && (ret = ctrun_update_take_option (argc, argv, &i, &update, &err)) != 0)
+        {
+          if (ret < 0)
+            {
+              ctrun_update_request_release (&update);
+              return report (&err);
+            }
+        }
       else if (a[0] == '-' && a[1] != '\0')
         return fail ("unknown option `%s`", a);
       else if (ctx.id == NULL)
@@ -238,18 +232,24 @@ main (int argc, char **argv)
         return fail ("invalid --format `%s`: use table or json", ps_format);
       ret = ctrun_container_ps (&ctx, strcmp (ps_format, "json") == 0, &err);
     }
+  else if (strcmp (command, "update") == 0)
+    {
+      ret = ctrun_container_update (&ctx, &update, &err);
+      ctrun_update_request_release (&update);
+    }
+  else if (strcmp (command, "events") == 0)
+    {
+      int64_t ns = ctrun_parse_duration (interval);
+      if (ns <= 0)
+        return fail ("invalid --interval `%s`: a duration greater than 0, such as 5s or 250ms", interval);
+      ret = ctrun_container_events (&ctx, stats_once, ns, &err);
+    }
   else if (strcmp (command, "pause") == 0 || strcmp (command, "resume") == 0)
     ret = ctrun_container_pause (&ctx, strcmp (command, "pause") == 0, &err);
   else
     return fail ("unknown command `%s`", command);
 
   if (ret < 0)
-    {
-      if (ctrun_log_to_file ())
-        ctrun_log (CTRUN_LOG_ERROR, "%s", err->msg);
-      ret = ctrun_error_print (&err);
-      ctrun_error_release (&err);
-      return ret;
-    }
+    return report (&err);
   return ret;
 }

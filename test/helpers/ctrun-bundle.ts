@@ -121,14 +121,16 @@ export class Sandbox {
     return this.runtime(ctrunPath, args, timeoutMs);
   }
 
-  /** The same for any runtime binary with runc's command line (runc, crun), on the same --root. */
-  runtime(binary: string, args: string[], timeoutMs = 20000): { status: number | null; stdout: string; stderr: string } {
+  /** The same for any runtime binary with runc's command line (runc, crun), on the same --root;
+   *  WRAPPER runs it (as `WRAPPER... binary --root ...`), e.g. V2_VIEW. */
+  runtime(binary: string, args: string[], timeoutMs = 20000, wrapper: readonly string[] = []): { status: number | null; stdout: string; stderr: string } {
     const out = path.join(this.dir, `out-${++this.n}`);
     const err = `${out}.err`;
     const outFd = fs.openSync(out, 'w+');
     const errFd = fs.openSync(err, 'w+');
     try {
-      const r = spawnSync(binary, ['--root', this.stateRoot, ...args], { stdio: ['ignore', outFd, errFd], timeout: timeoutMs });
+      const argv = [...wrapper, binary, '--root', this.stateRoot, ...args];
+      const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', outFd, errFd], timeout: timeoutMs });
       return { status: r.status, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') };
     } finally {
       fs.closeSync(outFd);
@@ -174,6 +176,23 @@ export function cgroupDirsNamed(id: string, root = '/sys/fs/cgroup', depth = 6):
   return found;
 }
 
+/** Whether /sys/fs/cgroup is the unified hierarchy (a pure cgroup v2 host). */
+export const cgroupV2 = (): boolean => fs.statfsSync('/sys/fs/cgroup').type === 0x63677270; // CGROUP2_SUPER_MAGIC
+
+/** The container's directory for a v1 controller (its only leaf on v2). */
+export function leafOf(id: string, controller: string): string {
+  const dirs = cgroupDirsNamed(id);
+  const dir = cgroupV2() ? dirs[0] : dirs.find((d) => d.startsWith(`/sys/fs/cgroup/${controller}/`));
+  if (!dir) throw new Error(`no ${controller} cgroup named ${id} (found: ${dirs.join(', ')})`);
+  return dir;
+}
+
+/** What a cgroup file holds, trimmed ('-' if it does not exist). */
+export function cgroupValue(id: string, controller: string, file: string): string {
+  const p = path.join(leafOf(id, controller), file);
+  return fs.existsSync(p) ? fs.readFileSync(p, 'utf8').trim() : '-';
+}
+
 /** Host mounts whose mount point lies under `dir`. */
 export function mountsUnder(dir: string): string[] {
   return fs
@@ -190,6 +209,10 @@ export function leftovers(sb: Sandbox, id: string): string[] {
     ...(fs.existsSync(path.join(sb.stateRoot, id)) ? [`state: ${path.join(sb.stateRoot, id)}`] : []),
   ];
 }
+
+/** Runs a command in a mount namespace where a hybrid host's cgroup2 mount covers /sys/fs/cgroup:
+ *  there the runtimes see a pure v2 host (with the controllers the v1 hierarchies left free). */
+export const V2_VIEW = ['unshare', '-m', 'sh', '-c', 'mount --bind /sys/fs/cgroup/unified /sys/fs/cgroup && exec "$@"', 'sh'] as const;
 
 /** A hybrid host: v1 controllers plus cgroup2 at /sys/fs/cgroup/unified. */
 export function isHybridCgroupHost(): boolean {
