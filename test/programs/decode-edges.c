@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -114,6 +115,24 @@ int main(void)
 		/* what runtimes do before execve: mark every fd above 2 close-on-exec */
 		sys(SYS_close_range, 3, HIGH(~0U), HIGH(4 /* CLOSE_RANGE_CLOEXEC */), 0, 0, 0);
 		sys(SYS_close_range, 100, 50, 0x12, 0, 0, 0);
+	}
+
+	/* openat2: struct open_how with known and unknown flags, too small, bigger with bytes not 0 */
+	{
+		struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH };
+		struct open_how odd = { .flags = O_WRONLY | O_CREAT | 0x4000000000ULL, .mode = 0644, .resolve = RESOLVE_NO_XDEV | 0x40 };
+		struct open_how mode_only = { .flags = O_RDONLY, .mode = 0755 };
+		unsigned char bigger[40];
+		memset(bigger, 0, sizeof bigger);
+		memcpy(bigger, &how, sizeof how);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)&how, sizeof how, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)&odd, sizeof odd, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)&mode_only, sizeof mode_only, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", UNMAPPED, sizeof how, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", 0, sizeof how, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)bigger, sizeof bigger, 0, 0);
+		bigger[30] = 1;
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)bigger, sizeof bigger, 0, 0);
 	}
 
 	/* hostname */

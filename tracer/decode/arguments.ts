@@ -153,13 +153,25 @@ function decodeCapData(blob: RawBlob | undefined): ArgValue {
   return { effective: set(0), permitted: set(1), inheritable: set(2) };
 }
 
-function decodeOpenHow(blob: RawBlob | undefined): ArgValue {
-  if (!blob || blob.fault || blob.data.length < 24) return null;
-  return {
-    flags: decodeOpenFlags(blob.data.readBigUInt64LE(0)),
-    mode: `0${blob.data.readBigUInt64LE(8).toString(8)}`,
-    resolve: hex(blob.data.readBigUInt64LE(16)),
+/** struct open_how's size (OPEN_HOW_SIZE_VER0): strace shows a smaller one as its address. */
+const OPEN_HOW_SIZE = 24;
+
+/** struct open_how of openat2 (its `size` bytes were copied): the three u64 fields, and the bytes
+ *  after them when any is not zero (`rest`, as strace shows them). */
+function decodeOpenHow(call: CallArguments, index: number): ArgValue {
+  const blob = call.blob(index);
+  if (!blob || blob.fault || blob.end - blob.start < OPEN_HOW_SIZE) return pointer(call, index);
+  const { buffer, start } = blob;
+  const u64 = (offset: number) => buffer.readBigUInt64LE(start + offset);
+  const decoded: Record<string, ArgValue> = {
+    flags: decodeOpenFlags(u64(0)),
+    mode: `0${u64(8).toString(8)}`,
+    resolve: decodeFlags(xlat.open_resolve_flags, u64(16)),
   };
+  const rest = buffer.subarray(start + OPEN_HOW_SIZE, blob.end);
+  if (rest.some((byte) => byte !== 0)) decoded.rest = { hex: rest.toString('hex') };
+  if (blob.truncated) call.noteTruncated(index);
+  return decoded;
 }
 
 /** prctl's second argument means something different for each option. */
@@ -247,7 +259,7 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
       : null;
   },
   cap_data: (call, index) => decodeCapData(call.blob(index)),
-  open_how: (call, index) => decodeOpenHow(call.blob(index)),
+  open_how: decodeOpenHow,
   status_out: (call, index) => {
     const values = blobInts(call.blob(index), true);
     return values && values.length ? decodeWaitStatus(values[0]!) : pointer(call, index);

@@ -33,7 +33,7 @@ const CAPTURE_BY_TYPE: Readonly<Record<string, CaptureRule>> = {
   ints: withLengthArgument(CaptureKind.intsArg),
   cap_header: () => spec(CaptureKind.fixed, 1), // 8 bytes
   cap_data: () => spec(CaptureKind.fixed, 3), // two 12-byte words: 24 bytes
-  open_how: () => spec(CaptureKind.fixed, 3), // flags, mode, resolve
+  open_how: withLengthArgument(CaptureKind.bytesArg), // flags, mode, resolve, and what a bigger size adds
   status_out: () => spec(CaptureKind.outFixed, 1),
   fds_out: () => spec(CaptureKind.outFixed, 2),
   rusage: () => spec(CaptureKind.outStruct, 9), // struct rusage: 144 bytes

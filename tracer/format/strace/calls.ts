@@ -6,16 +6,13 @@ import { prctlShapes, type PrctlArgument } from '../../decode/prctl-table.js';
 import type { SyscallSignature } from '../../decode/signatures.js';
 import { decodeFlags, lookupValue, xlat, xlatValue, type XlatSet } from '../../tables/xlat.js';
 import type { SyscallRecord } from '../../trace/records.js';
-import { addressText, argumentText, registerOf, signalText, stringText, uint32, type ArgumentView } from './arguments.js';
+import { addressText, argumentText, O_CREAT, O_TMPFILE_BIT, registerOf, signalText, stringText, uint32, type ArgumentView } from './arguments.js';
 import type { LineOptions } from './options.js';
 import { flagsText, hexText, namedValueText } from './xlat-text.js';
 
 const TASK_COMM_BYTES = 15;
 // Flag values from the tables (tracer/tables/xlat), not written again here.
 const flag = (set: XlatSet, ...names: string[]) => names.reduce((bits, name) => bits | xlatValue(set, name), 0n);
-const O_CREAT = flag(xlat.open_flags, 'O_CREAT');
-/** __O_TMPFILE: O_TMPFILE without the O_DIRECTORY it includes (strace asks for this bit alone) */
-const O_TMPFILE_BIT = flag(xlat.open_flags, 'O_TMPFILE') & ~flag(xlat.open_flags, 'O_DIRECTORY');
 const MS_REMOUNT = flag(xlat.mount_flags, 'MS_REMOUNT');
 const MS_TYPE_IGNORED = flag(xlat.mount_flags, 'MS_BIND', 'MS_MOVE', 'MS_UNBINDABLE', 'MS_PRIVATE', 'MS_SLAVE', 'MS_SHARED');
 const MS_MGC_VAL = flag(xlat.mount_magic, 'MS_MGC_VAL');
