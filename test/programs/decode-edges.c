@@ -235,6 +235,30 @@ int main(void)
 			syscall(SYS_wait4, child, &status, 0, &usage);
 		}
 		sys(SYS_wait4, HIGH(-1), UNMAPPED, HIGH(WNOHANG | 0x40000), 0, 0, 0);
+		sys(SYS_wait4, HIGH(-1), 0, HIGH(WUNTRACED | __WNOTHREAD | __WALL | __WCLONE), 0, 0, 0);
+		/* waitid: the siginfo the kernel writes (si_utime and si_stime are what the buffer held) */
+		{
+			siginfo_t info;
+			struct rusage usage;
+			memset(&info, 0, sizeof info);
+			child = (pid_t)sys(SYS_fork, 0, 0, 0, 0, 0, 0);
+			if (child == 0)
+				syscall(SYS_exit_group, 7);
+			sys(SYS_waitid, P_PID, child, (long)&info, WEXITED | WNOWAIT, 0, 0);
+			sys(SYS_waitid, P_PID, child, (long)&info, WEXITED, (long)&usage, 0);
+			sys(SYS_waitid, P_ALL, 0, (long)&info, HIGH(WEXITED | WNOHANG), 0, 0);
+			child = (pid_t)sys(SYS_fork, 0, 0, 0, 0, 0, 0);
+			if (child == 0)
+				for (;;)
+					syscall(SYS_pause);
+			sys(SYS_waitid, P_PID, child, (long)&info, WEXITED | WNOHANG, 0, 0);
+			sys(SYS_kill, child, SIGSTOP, 0, 0, 0, 0);
+			sys(SYS_waitid, P_PID, child, (long)&info, WSTOPPED, 0, 0);
+			sys(SYS_kill, child, SIGKILL, 0, 0, 0, 0);
+			sys(SYS_waitid, P_PID, child, (long)&info, WEXITED, UNMAPPED, 0);
+			sys(SYS_waitid, P_PID, child, 0, WEXITED, 0, 0);
+			sys(SYS_waitid, HIGH(7), 0, UNMAPPED, 0x1000, 0, 0);
+		}
 		sys(SYS_wait4, HIGH(-1), 0, HIGH(WNOHANG), UNMAPPED, 0, 0);
 	}
 

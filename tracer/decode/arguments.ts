@@ -10,6 +10,7 @@ import {
   decodeMountFlags,
   decodeOpenFlags,
   lookupValue,
+  siginfoCodeName,
   signalName,
   xlat,
   type XlatSet,
@@ -146,6 +147,36 @@ function decodeRusage(blob: RawBlob | undefined): ArgValue | undefined {
   return decoded;
 }
 
+const SIGCHLD = 17;
+const CLD_EXITED = 1;
+
+/** A siginfo_t the kernel wrote (waitid's infop), as strace's printsiginfo reads it: nothing when
+ *  si_signo is 0 (WNOHANG and no child changed); who sent it for a code at or below 0; a
+ *  SIGCHLD's child, its status (a number when it exited, else a signal) and its times. */
+function decodeSiginfo(call: CallArguments, index: number): ArgValue {
+  const blob = call.blob(index);
+  if (!blob || blob.fault || blob.end - blob.start < 48) return pointer(call, index);
+  const { buffer, start } = blob;
+  const signo = buffer.readInt32LE(start);
+  if (signo === 0) return {};
+  const signal = signalName(signo);
+  const code = buffer.readInt32LE(start + 8);
+  const decoded: Record<string, ArgValue> = { si_signo: signal, si_code: siginfoCodeName(signal, code) ?? code };
+  const errno = buffer.readInt32LE(start + 4);
+  if (errno !== 0) decoded.si_errno = errno;
+  if (code <= 0 || signo === SIGCHLD) {
+    decoded.si_pid = buffer.readInt32LE(start + 16);
+    decoded.si_uid = buffer.readUInt32LE(start + 20);
+  }
+  if (code > 0 && signo === SIGCHLD) {
+    const status = buffer.readInt32LE(start + 24);
+    decoded.si_status = code === CLD_EXITED ? status : signalName(status);
+    decoded.si_utime = exactU64(buffer.readBigUInt64LE(start + 32));
+    decoded.si_stime = exactU64(buffer.readBigUInt64LE(start + 40));
+  }
+  return decoded;
+}
+
 function decodeCapData(blob: RawBlob | undefined): ArgValue {
   if (!blob || blob.fault || blob.data.length < 24) return null;
   const word = (index: number) => BigInt(blob.data.readUInt32LE(index * 4));
@@ -265,6 +296,7 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
     return values && values.length ? decodeWaitStatus(values[0]!) : pointer(call, index);
   },
   fds_out: (call, index) => blobInts(call.blob(index), true),
+  siginfo_out: decodeSiginfo,
   // written by the kernel at exit: the struct, else (NULL, a failed call, unreadable) the pointer
   rusage: (call, index) => decodeRusage(call.blob(index)) ?? pointer(call, index),
   // struct sock_fprog of SECCOMP_SET_MODE_FILTER: the program's length and where it is

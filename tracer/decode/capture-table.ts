@@ -37,6 +37,7 @@ const CAPTURE_BY_TYPE: Readonly<Record<string, CaptureRule>> = {
   status_out: () => spec(CaptureKind.outFixed, 1),
   fds_out: () => spec(CaptureKind.outFixed, 2),
   rusage: () => spec(CaptureKind.outStruct, 9), // struct rusage: 144 bytes
+  siginfo_out: () => spec(CaptureKind.outStruct, 8), // siginfo_t: 128 bytes
   seccomp_args: () => spec(CaptureKind.fixed, 2), // struct sock_fprog: len, then the filter's address
 };
 

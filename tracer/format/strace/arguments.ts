@@ -230,6 +230,25 @@ function valueOfNames(names: readonly ArgValue[], ...sets: readonly XlatSet[]): 
   return value;
 }
 
+/** siginfo_t as strace's printsiginfo: `{}` when si_signo is 0. */
+function siginfoText(view: ArgumentView): string {
+  const value = decoded(view) as Record<string, ArgValue> | null | undefined;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return addressText(registerOf(view.record, view.index));
+  const { options } = view;
+  const signal = (field: ArgValue | undefined) => (typeof field === 'string' && /^SIG/.test(field) ? signalText(BigInt(signalNumber(field)), options) : String(field));
+  const fields: string[] = [];
+  for (const [key, field] of Object.entries(value)) {
+    if (key === 'si_signo') fields.push(`si_signo=${signal(field)}`);
+    else if (key === 'si_code') {
+      const name = typeof field === 'string' ? field : undefined;
+      const code = name ? (lookupFlag(xlat.sigchld_codes, name) ?? lookupFlag(xlat.siginfo_codes, name) ?? 0n) : (integerOf(field) ?? 0n);
+      fields.push(`si_code=${namedValueText(code, name, xlat.siginfo_codes.unknown, options.xlat)}`);
+    } else if (key === 'si_status') fields.push(`si_status=${signal(field)}`);
+    else fields.push(`${key}=${String(field)}`);
+  }
+  return `{${fields.join(', ')}}`;
+}
+
 /** Bytes as strace's QUOTE_FORCE_HEX string, cut at -s. */
 function hexQuoted(bytes: Uint8Array, limit: number): string {
   const shown = [...bytes.subarray(0, limit)].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
@@ -345,6 +364,8 @@ export function argumentText(view: ArgumentView): string {
       return waitStatusText(view);
     case 'rusage':
       return rusageText(view);
+    case 'siginfo_out':
+      return siginfoText(view);
     case 'seccomp_args': {
       const value = decoded(view);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return addressText(register);
