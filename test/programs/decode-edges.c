@@ -37,6 +37,9 @@
 /* An address no test maps: reads from it fault. */
 #define UNMAPPED ((long)0x10000UL)
 
+/* where the kernel clears the tid when the program exits: PR_GET_TID_ADDRESS shows it */
+static int cleared_at_exit;
+
 static const char LONG_STRING[] = "0123456789012345678901234567890123456789";
 
 static long sys(long nr, long a, long b, long c, long d, long e, long f)
@@ -160,7 +163,31 @@ int main(void)
 	sys(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0, 0);
 	sys(SYS_prctl, 0x12345, 1, 2, 3, 4, 0);
 	sys(SYS_prctl, 54 /* PR_PAC_RESET_KEYS */, 0x20, 0, 0, 0, 0);
+	/* what PR_GET_* options write through their pointer (the address when the call fails) */
+	{
+		char name[16];
+		int value = -1;
+		unsigned long address = 1;
+		sys(SYS_prctl, PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_PDEATHSIG, (long)&value, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_PDEATHSIG, UNMAPPED, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_SET_NAME, (long)"decode-edges-name", 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_NAME, (long)name, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_NAME, UNMAPPED, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_CHILD_SUBREAPER, (long)&value, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_TSC, (long)&value, 0, 0, 0, 0);
+		/* a static's address, the same in every run (the binary is not position-independent) */
+		syscall(SYS_set_tid_address, &cleared_at_exit);
+		sys(SYS_prctl, PR_GET_TID_ADDRESS, (long)&address, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_TID_ADDRESS, 0, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_KEEPCAPS, 0, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_NO_NEW_PRIVS, 1, 2, 3, 4, 0);
+		sys(SYS_prctl, PR_GET_SPECULATION_CTRL, 7, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_MCE_KILL_GET, 0, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_UNALIGN, (long)&value, 0, 0, 0, 0);
+	}
 	sys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);
+	sys(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0, 0);
 
 	/* seccomp: a filter that allows everything, then edge cases */
 	{
@@ -170,6 +197,10 @@ int main(void)
 		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0x80, 0, 0, 0, 0);
 		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, UNMAPPED, 0, 0, 0);
 		sys(SYS_seccomp, 7, 0, UNMAPPED, 0, 0, 0);
+		struct seccomp_notif_sizes sizes;
+		sys(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, (long)&sizes, 0, 0, 0);
+		sys(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, UNMAPPED, 0, 0, 0);
+		sys(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 1, 0, 0, 0, 0);
 		uint32_t actions[] = { SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_LOG, 0x12345678 };
 		for (int i = 0; i < 3; i++)
 			sys(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, (long)&actions[i], 0, 0, 0);

@@ -18,6 +18,7 @@ import {
 import type { ArgValue } from '../trace/records.js';
 import type { CallArguments } from './call-arguments.js';
 import { memoByValue, memoNamesByValue } from './memo.js';
+import { prctlShapes } from './prctl-table.js';
 import { utf8Text } from './utf8.js';
 import { isUtf8 } from 'node:buffer';
 
@@ -205,9 +206,28 @@ function decodeOpenHow(call: CallArguments, index: number): ArgValue {
   return decoded;
 }
 
+/** What a PR_GET_* option wrote through its pointer (prctl.in's comm_out and [TYPE]): the task
+ *  name, or one value in an array; the pointer when the call failed or it was unreadable. */
+function decodePrctlWritten(call: CallArguments, index: number, type: string): ArgValue {
+  const blob = call.blob(index, true);
+  if (!blob || blob.fault || blob.end - blob.start < 4) return pointer(call, index);
+  if (type === 'comm_out') return blobString(call, index, blob);
+  const int = blob.buffer.readInt32LE(blob.start);
+  const inner = type.slice(1, -1);
+  if (inner === 'signal') return [signalName(int)];
+  if (inner === 'int') return [int];
+  if (inner === 'hex') return blob.end - blob.start >= 8 ? [hex(blob.buffer.readBigUInt64LE(blob.start))] : pointer(call, index);
+  const set = (xlat as Readonly<Record<string, XlatSet>>)[inner];
+  return [(set && lookupValue(set, int)) ?? int];
+}
+
+const writtenByKernel = (type: string | undefined): type is string => type === 'comm_out' || (type?.startsWith('[') ?? false);
+
 /** prctl's second argument means something different for each option. */
 function decodePrctlArgument(call: CallArguments, index: number): ArgValue {
   const option = lookupValue(xlat.prctl_options, call.other('option'));
+  const written = option ? prctlShapes().get(option)?.args[0]?.type : undefined;
+  if (writtenByKernel(written)) return decodePrctlWritten(call, index, written);
   switch (option) {
     case 'PR_SET_NAME':
       return call.isZero(index) ? null : blobString(call, index, call.blob(index));
@@ -307,6 +327,13 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
     if (operation === 'SECCOMP_GET_ACTION_AVAIL' && blob && !blob.fault && blob.end - blob.start >= 4) {
       const action = blob.buffer.readUInt32LE(blob.start);
       return { action: lookupValue(xlat.seccomp_ret_actions, action) ?? action };
+    }
+    // SECCOMP_GET_NOTIF_SIZES: struct seccomp_notif_sizes, three u16 the kernel wrote
+    if (operation === 'SECCOMP_GET_NOTIF_SIZES') {
+      const written = call.blob(index, true);
+      if (!written || written.fault || written.end - written.start < 6) return pointer(call, index);
+      const u16 = (at: number) => written.buffer.readUInt16LE(written.start + at);
+      return { seccomp_notif: u16(0), seccomp_notif_resp: u16(2), seccomp_data: u16(4) };
     }
     if (operation !== 'SECCOMP_SET_MODE_FILTER' || !blob || blob.fault || blob.end - blob.start < 16) return pointer(call, index);
     const filter = blob.buffer.readBigUInt64LE(blob.start + 8);

@@ -273,11 +273,11 @@ function openHowText(view: ArgumentView): string {
   return `{${fields.join(', ')}}`;
 }
 
-function lookupFlag(set: XlatSet, name: string): bigint | undefined {
+export function lookupFlag(set: XlatSet, name: string): bigint | undefined {
   return set.entries.find(([entry]) => entry === name)?.[1];
 }
 
-function signalNumber(name: string): number {
+export function signalNumber(name: string): number {
   const rt = /^SIGRT_(\d+)$/.exec(name);
   if (rt) return 32 + Number(rt[1]);
   const entry = xlat.signals.entries.find(([entry]) => entry === name);
@@ -370,6 +370,7 @@ export function argumentText(view: ArgumentView): string {
       const value = decoded(view);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return addressText(register);
       const program = value as Record<string, ArgValue>;
+      if ('seccomp_notif' in program) return `{${Object.entries(program).map(([key, size]) => `${key}=${String(size)}`).join(', ')}}`;
       if ('action' in program) {
         const action = program.action;
         const number = typeof action === 'string' ? lookupFlag(xlat.seccomp_ret_actions, action) : integerOf(action);
