@@ -11,6 +11,7 @@ enum {
 	STRINGS_MAX = 32768, /* argv/envp bytes kept */
 	STRINGS_COUNT_MAX = 4096,
 	BYTES_MAX = 256,     /* write buffers: enough for cgroup files */
+	OUT_OF_ARG_BYTES = 16, /* CT_CAPTURE_OUT_OF_ARG: a task name, an int, a small struct */
 	PAGE = 4096,
 };
 
@@ -290,6 +291,8 @@ void ct_capture_arguments(struct ct_task_state *t, const uint8_t *row, int when,
 				capture_bytes(t, arg, kind, address, (size_t)parameter * 4, BYTES_MAX);
 			else if (kind == CT_CAPTURE_OUT_STRUCT && ret >= 0)
 				capture_bytes(t, arg, kind, address, (size_t)parameter * 16, BYTES_MAX);
+			else if (kind == CT_CAPTURE_OUT_OF_ARG && ret >= 0 && parameter < 6)
+				capture_bytes(t, parameter, kind, t->args[parameter], OUT_OF_ARG_BYTES, BYTES_MAX);
 			continue;
 		}
 		switch (kind) {

@@ -110,6 +110,11 @@ enum ct_capture_kind {
 	CT_CAPTURE_INTS_ARG = 6,   /* 32-bit ints, count in the argument named by the high nibble */
 	CT_CAPTURE_POINTER_COUNT = 7, /* how many pointers a NULL-terminated array holds (envp without --env): a uint32 */
 	CT_CAPTURE_OUT_STRUCT = 8, /* high nibble * 16 bytes at exit, when the call succeeded (wait4's struct rusage) */
+	/* 16 bytes at exit, when the call succeeded, at the pointer in the argument the high nibble
+	 * names (the blob is that argument's): a second capture of an argument whose own spec is taken,
+	 * given in a slot the call has no argument for (what prctl's PR_GET_NAME or seccomp's
+	 * SECCOMP_GET_NOTIF_SIZES write, where other commands read at entry) */
+	CT_CAPTURE_OUT_OF_ARG = 9,
 };
 
 /* Per-syscall behaviour flags, byte 6 of each capture table row. */

@@ -122,6 +122,6 @@ describe.skipIf(!isRoot)('every decoded call reads as strace 6.1 prints it (root
 
   it("the children's calls too", () => {
     const { others } = cttraceLines([]);
-    expect(others).toEqual([`exit_group(42)${' '.repeat(25)} = ?`, `exit_group(3)${' '.repeat(26)} = ?`, `exit_group(5)${' '.repeat(26)} = ?`]);
+    expect(others).toEqual([`exit_group(42)${' '.repeat(25)} = ?`, `exit_group(3)${' '.repeat(26)} = ?`, `exit_group(5)${' '.repeat(26)} = ?`, `exit_group(7)${' '.repeat(26)} = ?`]);
   });
 });

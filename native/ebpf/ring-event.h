@@ -41,6 +41,7 @@ enum ct_ring_blob_part { CT_RING_BLOB_WHOLE = 0, CT_RING_BLOB_STRING = 1, CT_RIN
  * capped at 256 by the capture table's limits, as in native/capture.c. */
 #define CT_RING_BLOB_MAX 4096
 #define CT_RING_BYTES_MAX 256
+#define CT_RING_OUT_OF_ARG_BYTES 16 /* CT_CAPTURE_OUT_OF_ARG, as native/capture.c */
 #define CT_RING_STRINGS_MAX 32768
 #define CT_RING_STRINGS_COUNT_MAX 4096
 

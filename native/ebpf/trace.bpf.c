@@ -402,6 +402,8 @@ __noinline int capture_at_exit(s32 tid, u32 arg_and_spec, u64 address, u32 defer
 		capture_bytes(tid, arg, kind, address, parameter * 4);
 	else if (kind == CT_CAPTURE_OUT_STRUCT && ret >= 0)
 		capture_bytes(tid, arg, kind, address, parameter * 16);
+	else if (kind == CT_CAPTURE_OUT_OF_ARG && ret >= 0)
+		capture_bytes(tid, parameter, kind, address, CT_RING_OUT_OF_ARG_BYTES); /* address: that argument's */
 	else if (kind == CT_CAPTURE_STRING && deferred)
 		capture_string(tid, arg, address, 0);
 	return 0;
@@ -572,6 +574,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 			u8 kind = spec & 0x0f;
 			if (kind == CT_CAPTURE_OUT_FIXED || kind == CT_CAPTURE_OUT_STRUCT || (call->deferred & (1u << arg)))
 				capture_at_exit(tid, arg | (u32)spec << 8, call->args[arg], call->deferred & (1u << arg), ret);
+			else if (kind == CT_CAPTURE_OUT_OF_ARG)
+				capture_at_exit(tid, arg | (u32)spec << 8, argument(call->args, ((spec >> 4) & 0x0f) + 1), 0, ret);
 		}
 		struct ct_ring_exit exit = { .ret = ret, .child_tid = call->child_tid };
 		set_header(&exit.header, CT_RING_EXIT, tid);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -35,6 +36,9 @@
 #define HIGH(value) (0xdefaced00000000UL | (uint32_t)(value))
 /* An address no test maps: reads from it fault. */
 #define UNMAPPED ((long)0x10000UL)
+
+/* where the kernel clears the tid when the program exits: PR_GET_TID_ADDRESS shows it */
+static int cleared_at_exit;
 
 static const char LONG_STRING[] = "0123456789012345678901234567890123456789";
 
@@ -116,6 +120,24 @@ int main(void)
 		sys(SYS_close_range, 100, 50, 0x12, 0, 0, 0);
 	}
 
+	/* openat2: struct open_how with known and unknown flags, too small, bigger with bytes not 0 */
+	{
+		struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH };
+		struct open_how odd = { .flags = O_WRONLY | O_CREAT | 0x4000000000ULL, .mode = 0644, .resolve = RESOLVE_NO_XDEV | 0x40 };
+		struct open_how mode_only = { .flags = O_RDONLY, .mode = 0755 };
+		unsigned char bigger[40];
+		memset(bigger, 0, sizeof bigger);
+		memcpy(bigger, &how, sizeof how);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)&how, sizeof how, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)&odd, sizeof odd, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)&mode_only, sizeof mode_only, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", UNMAPPED, sizeof how, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", 0, sizeof how, 0, 0);
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)bigger, sizeof bigger, 0, 0);
+		bigger[30] = 1;
+		sys(SYS_openat2, HIGH(-100), (long)"/nonexistent-cttrace", (long)bigger, sizeof bigger, 0, 0);
+	}
+
 	/* hostname */
 	sys(SYS_sethostname, (long)"cttrace-edge", 12, 0, 0, 0, 0);
 	sys(SYS_sethostname, (long)LONG_STRING, sizeof LONG_STRING - 1, 0, 0, 0, 0);
@@ -141,7 +163,31 @@ int main(void)
 	sys(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0, 0);
 	sys(SYS_prctl, 0x12345, 1, 2, 3, 4, 0);
 	sys(SYS_prctl, 54 /* PR_PAC_RESET_KEYS */, 0x20, 0, 0, 0, 0);
+	/* what PR_GET_* options write through their pointer (the address when the call fails) */
+	{
+		char name[16];
+		int value = -1;
+		unsigned long address = 1;
+		sys(SYS_prctl, PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_PDEATHSIG, (long)&value, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_PDEATHSIG, UNMAPPED, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_SET_NAME, (long)"decode-edges-name", 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_NAME, (long)name, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_NAME, UNMAPPED, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_CHILD_SUBREAPER, (long)&value, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_TSC, (long)&value, 0, 0, 0, 0);
+		/* a static's address, the same in every run (the binary is not position-independent) */
+		syscall(SYS_set_tid_address, &cleared_at_exit);
+		sys(SYS_prctl, PR_GET_TID_ADDRESS, (long)&address, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_TID_ADDRESS, 0, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_KEEPCAPS, 0, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_NO_NEW_PRIVS, 1, 2, 3, 4, 0);
+		sys(SYS_prctl, PR_GET_SPECULATION_CTRL, 7, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_MCE_KILL_GET, 0, 0, 0, 0, 0);
+		sys(SYS_prctl, PR_GET_UNALIGN, (long)&value, 0, 0, 0, 0);
+	}
 	sys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);
+	sys(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0, 0);
 
 	/* seccomp: a filter that allows everything, then edge cases */
 	{
@@ -151,6 +197,10 @@ int main(void)
 		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0x80, 0, 0, 0, 0);
 		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, UNMAPPED, 0, 0, 0);
 		sys(SYS_seccomp, 7, 0, UNMAPPED, 0, 0, 0);
+		struct seccomp_notif_sizes sizes;
+		sys(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, (long)&sizes, 0, 0, 0);
+		sys(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, UNMAPPED, 0, 0, 0);
+		sys(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 1, 0, 0, 0, 0);
 		uint32_t actions[] = { SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_LOG, 0x12345678 };
 		for (int i = 0; i < 3; i++)
 			sys(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, (long)&actions[i], 0, 0, 0);
@@ -216,6 +266,30 @@ int main(void)
 			syscall(SYS_wait4, child, &status, 0, &usage);
 		}
 		sys(SYS_wait4, HIGH(-1), UNMAPPED, HIGH(WNOHANG | 0x40000), 0, 0, 0);
+		sys(SYS_wait4, HIGH(-1), 0, HIGH(WUNTRACED | __WNOTHREAD | __WALL | __WCLONE), 0, 0, 0);
+		/* waitid: the siginfo the kernel writes (si_utime and si_stime are what the buffer held) */
+		{
+			siginfo_t info;
+			struct rusage usage;
+			memset(&info, 0, sizeof info);
+			child = (pid_t)sys(SYS_fork, 0, 0, 0, 0, 0, 0);
+			if (child == 0)
+				syscall(SYS_exit_group, 7);
+			sys(SYS_waitid, P_PID, child, (long)&info, WEXITED | WNOWAIT, 0, 0);
+			sys(SYS_waitid, P_PID, child, (long)&info, WEXITED, (long)&usage, 0);
+			sys(SYS_waitid, P_ALL, 0, (long)&info, HIGH(WEXITED | WNOHANG), 0, 0);
+			child = (pid_t)sys(SYS_fork, 0, 0, 0, 0, 0, 0);
+			if (child == 0)
+				for (;;)
+					syscall(SYS_pause);
+			sys(SYS_waitid, P_PID, child, (long)&info, WEXITED | WNOHANG, 0, 0);
+			sys(SYS_kill, child, SIGSTOP, 0, 0, 0, 0);
+			sys(SYS_waitid, P_PID, child, (long)&info, WSTOPPED, 0, 0);
+			sys(SYS_kill, child, SIGKILL, 0, 0, 0, 0);
+			sys(SYS_waitid, P_PID, child, (long)&info, WEXITED, UNMAPPED, 0);
+			sys(SYS_waitid, P_PID, child, 0, WEXITED, 0, 0);
+			sys(SYS_waitid, HIGH(7), 0, UNMAPPED, 0x1000, 0, 0);
+		}
 		sys(SYS_wait4, HIGH(-1), 0, HIGH(WNOHANG), UNMAPPED, 0, 0);
 	}
 

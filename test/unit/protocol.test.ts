@@ -62,6 +62,7 @@ const CHECKS: readonly (readonly [string, string, number])[] = [
   ['value', 'CT_CAPTURE_INTS_ARG', L.CaptureKind.intsArg],
   ['value', 'CT_CAPTURE_POINTER_COUNT', L.CaptureKind.pointerCount],
   ['value', 'CT_CAPTURE_OUT_STRUCT', L.CaptureKind.outStruct],
+  ['value', 'CT_CAPTURE_OUT_OF_ARG', L.CaptureKind.outOfArg],
   ['value', 'CT_CAPTURE_OUT_FIXED', L.CaptureKind.outFixed],
   ['value', 'CT_BEHAVIOUR_EXEC', L.Behaviour.exec],
   ['value', 'CT_REC_END', L.RecordType.end],

@@ -157,7 +157,7 @@ describe('syscall tables match the headers', () => {
 describe('syscall lookups', () => {
   it('finds by number and by name', () => {
     expect(ARCHES).toEqual(['aarch64', 'x86_64']);
-    expect(syscallByNr('x86_64', 56)).toEqual({ nr: 56, name: 'clone', classes: ['%process', '%namespace'] });
+    expect(syscallByNr('x86_64', 56)).toEqual({ nr: 56, name: 'clone', classes: ['%process', '%namespace'], args: 5 });
     expect(syscallByNr('x86_64', 400)).toBeUndefined();
     expect(syscallByName('x86_64', 'openat')?.nr).toBe(257);
     expect(syscallByName('aarch64', 'open')).toBeUndefined();

@@ -10,6 +10,7 @@ import {
   decodeMountFlags,
   decodeOpenFlags,
   lookupValue,
+  siginfoCodeName,
   signalName,
   xlat,
   type XlatSet,
@@ -17,6 +18,7 @@ import {
 import type { ArgValue } from '../trace/records.js';
 import type { CallArguments } from './call-arguments.js';
 import { memoByValue, memoNamesByValue } from './memo.js';
+import { prctlShapes } from './prctl-table.js';
 import { utf8Text } from './utf8.js';
 import { isUtf8 } from 'node:buffer';
 
@@ -146,6 +148,36 @@ function decodeRusage(blob: RawBlob | undefined): ArgValue | undefined {
   return decoded;
 }
 
+const SIGCHLD = 17;
+const CLD_EXITED = 1;
+
+/** A siginfo_t the kernel wrote (waitid's infop), as strace's printsiginfo reads it: nothing when
+ *  si_signo is 0 (WNOHANG and no child changed); who sent it for a code at or below 0; a
+ *  SIGCHLD's child, its status (a number when it exited, else a signal) and its times. */
+function decodeSiginfo(call: CallArguments, index: number): ArgValue {
+  const blob = call.blob(index);
+  if (!blob || blob.fault || blob.end - blob.start < 48) return pointer(call, index);
+  const { buffer, start } = blob;
+  const signo = buffer.readInt32LE(start);
+  if (signo === 0) return {};
+  const signal = signalName(signo);
+  const code = buffer.readInt32LE(start + 8);
+  const decoded: Record<string, ArgValue> = { si_signo: signal, si_code: siginfoCodeName(signal, code) ?? code };
+  const errno = buffer.readInt32LE(start + 4);
+  if (errno !== 0) decoded.si_errno = errno;
+  if (code <= 0 || signo === SIGCHLD) {
+    decoded.si_pid = buffer.readInt32LE(start + 16);
+    decoded.si_uid = buffer.readUInt32LE(start + 20);
+  }
+  if (code > 0 && signo === SIGCHLD) {
+    const status = buffer.readInt32LE(start + 24);
+    decoded.si_status = code === CLD_EXITED ? status : signalName(status);
+    decoded.si_utime = exactU64(buffer.readBigUInt64LE(start + 32));
+    decoded.si_stime = exactU64(buffer.readBigUInt64LE(start + 40));
+  }
+  return decoded;
+}
+
 function decodeCapData(blob: RawBlob | undefined): ArgValue {
   if (!blob || blob.fault || blob.data.length < 24) return null;
   const word = (index: number) => BigInt(blob.data.readUInt32LE(index * 4));
@@ -153,18 +185,49 @@ function decodeCapData(blob: RawBlob | undefined): ArgValue {
   return { effective: set(0), permitted: set(1), inheritable: set(2) };
 }
 
-function decodeOpenHow(blob: RawBlob | undefined): ArgValue {
-  if (!blob || blob.fault || blob.data.length < 24) return null;
-  return {
-    flags: decodeOpenFlags(blob.data.readBigUInt64LE(0)),
-    mode: `0${blob.data.readBigUInt64LE(8).toString(8)}`,
-    resolve: hex(blob.data.readBigUInt64LE(16)),
+/** struct open_how's size (OPEN_HOW_SIZE_VER0): strace shows a smaller one as its address. */
+const OPEN_HOW_SIZE = 24;
+
+/** struct open_how of openat2 (its `size` bytes were copied): the three u64 fields, and the bytes
+ *  after them when any is not zero (`rest`, as strace shows them). */
+function decodeOpenHow(call: CallArguments, index: number): ArgValue {
+  const blob = call.blob(index);
+  if (!blob || blob.fault || blob.end - blob.start < OPEN_HOW_SIZE) return pointer(call, index);
+  const { buffer, start } = blob;
+  const u64 = (offset: number) => buffer.readBigUInt64LE(start + offset);
+  const decoded: Record<string, ArgValue> = {
+    flags: decodeOpenFlags(u64(0)),
+    mode: `0${u64(8).toString(8)}`,
+    resolve: decodeFlags(xlat.open_resolve_flags, u64(16)),
   };
+  const rest = buffer.subarray(start + OPEN_HOW_SIZE, blob.end);
+  if (rest.some((byte) => byte !== 0)) decoded.rest = { hex: rest.toString('hex') };
+  if (blob.truncated) call.noteTruncated(index);
+  return decoded;
 }
+
+/** What a PR_GET_* option wrote through its pointer (prctl.in's comm_out and [TYPE]): the task
+ *  name, or one value in an array; the pointer when the call failed or it was unreadable. */
+function decodePrctlWritten(call: CallArguments, index: number, type: string): ArgValue {
+  const blob = call.blob(index, true);
+  if (!blob || blob.fault || blob.end - blob.start < 4) return pointer(call, index);
+  if (type === 'comm_out') return blobString(call, index, blob);
+  const int = blob.buffer.readInt32LE(blob.start);
+  const inner = type.slice(1, -1);
+  if (inner === 'signal') return [signalName(int)];
+  if (inner === 'int') return [int];
+  if (inner === 'hex') return blob.end - blob.start >= 8 ? [hex(blob.buffer.readBigUInt64LE(blob.start))] : pointer(call, index);
+  const set = (xlat as Readonly<Record<string, XlatSet>>)[inner];
+  return [(set && lookupValue(set, int)) ?? int];
+}
+
+const writtenByKernel = (type: string | undefined): type is string => type === 'comm_out' || (type?.startsWith('[') ?? false);
 
 /** prctl's second argument means something different for each option. */
 function decodePrctlArgument(call: CallArguments, index: number): ArgValue {
   const option = lookupValue(xlat.prctl_options, call.other('option'));
+  const written = option ? prctlShapes().get(option)?.args[0]?.type : undefined;
+  if (writtenByKernel(written)) return decodePrctlWritten(call, index, written);
   switch (option) {
     case 'PR_SET_NAME':
       return call.isZero(index) ? null : blobString(call, index, call.blob(index));
@@ -247,12 +310,13 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
       : null;
   },
   cap_data: (call, index) => decodeCapData(call.blob(index)),
-  open_how: (call, index) => decodeOpenHow(call.blob(index)),
+  open_how: decodeOpenHow,
   status_out: (call, index) => {
     const values = blobInts(call.blob(index), true);
     return values && values.length ? decodeWaitStatus(values[0]!) : pointer(call, index);
   },
   fds_out: (call, index) => blobInts(call.blob(index), true),
+  siginfo_out: decodeSiginfo,
   // written by the kernel at exit: the struct, else (NULL, a failed call, unreadable) the pointer
   rusage: (call, index) => decodeRusage(call.blob(index)) ?? pointer(call, index),
   // struct sock_fprog of SECCOMP_SET_MODE_FILTER: the program's length and where it is
@@ -263,6 +327,13 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
     if (operation === 'SECCOMP_GET_ACTION_AVAIL' && blob && !blob.fault && blob.end - blob.start >= 4) {
       const action = blob.buffer.readUInt32LE(blob.start);
       return { action: lookupValue(xlat.seccomp_ret_actions, action) ?? action };
+    }
+    // SECCOMP_GET_NOTIF_SIZES: struct seccomp_notif_sizes, three u16 the kernel wrote
+    if (operation === 'SECCOMP_GET_NOTIF_SIZES') {
+      const written = call.blob(index, true);
+      if (!written || written.fault || written.end - written.start < 6) return pointer(call, index);
+      const u16 = (at: number) => written.buffer.readUInt16LE(written.start + at);
+      return { seccomp_notif: u16(0), seccomp_notif_resp: u16(2), seccomp_data: u16(4) };
     }
     if (operation !== 'SECCOMP_SET_MODE_FILTER' || !blob || blob.fault || blob.end - blob.start < 16) return pointer(call, index);
     const filter = blob.buffer.readBigUInt64LE(blob.start + 8);

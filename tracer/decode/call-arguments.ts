@@ -2,6 +2,7 @@
 // of these and points it at each call in turn, so decoding allocates no context per call, and
 // the registers stay uint32 word pairs, read where the record arrived: a BigInt is made only
 // for a value above 32 bits that a decoder really needs whole.
+import { CaptureKind } from '../protocol/layout.js';
 import type { RawBlob, RawSyscall } from '../protocol/raw-records.js';
 import type { ArgValue, PidPair } from '../trace/records.js';
 import { hexOfWords } from './hex.js';
@@ -117,11 +118,15 @@ export class CallArguments {
     return index < 0 ? 0 : this.value(index);
   }
 
-  /** The blob the engine copied for an argument; the last one if there are several. */
-  blob(index: number): RawBlob | undefined {
+  /** The blob the engine copied for an argument at entry (or for its own out-param at exit); the
+   *  last one if there are several. `outOfArg`: the one copied at exit for a second look. */
+  blob(index: number, outOfArg = false): RawBlob | undefined {
     // An indexed loop from the end: for-of over these (frozen or not) arrays showed in profiles.
     const blobs = this.blobs;
-    for (let at = blobs.length - 1; at >= 0; at--) if (blobs[at]!.arg === index) return blobs[at];
+    for (let at = blobs.length - 1; at >= 0; at--) {
+      const blob = blobs[at]!;
+      if (blob.arg === index && (blob.kind === CaptureKind.outOfArg) === outOfArg) return blob;
+    }
     return undefined;
   }
 

@@ -33,12 +33,19 @@ const CAPTURE_BY_TYPE: Readonly<Record<string, CaptureRule>> = {
   ints: withLengthArgument(CaptureKind.intsArg),
   cap_header: () => spec(CaptureKind.fixed, 1), // 8 bytes
   cap_data: () => spec(CaptureKind.fixed, 3), // two 12-byte words: 24 bytes
-  open_how: () => spec(CaptureKind.fixed, 3), // flags, mode, resolve
+  open_how: withLengthArgument(CaptureKind.bytesArg), // flags, mode, resolve, and what a bigger size adds
   status_out: () => spec(CaptureKind.outFixed, 1),
   fds_out: () => spec(CaptureKind.outFixed, 2),
   rusage: () => spec(CaptureKind.outStruct, 9), // struct rusage: 144 bytes
+  siginfo_out: () => spec(CaptureKind.outStruct, 8), // siginfo_t: 128 bytes
   seccomp_args: () => spec(CaptureKind.fixed, 2), // struct sock_fprog: len, then the filter's address
 };
+
+/** Types whose pointer some commands read at entry and others write at exit (prctl's PR_SET_NAME
+ *  and PR_GET_NAME, seccomp's SECCOMP_SET_MODE_FILTER and SECCOMP_GET_NOTIF_SIZES): the engine
+ *  also copies 16 bytes there at exit, given in a slot the call has no argument for. */
+const ALSO_AT_EXIT: ReadonlySet<string> = new Set(['prctl_arg', 'seccomp_args']);
+const ARGUMENT_SLOTS = 6;
 
 export interface EngineTables {
   readonly capture: Uint8Array;
@@ -55,9 +62,11 @@ export function buildEngineTables(arch: Arch, syscalls: ReadonlySet<number>, opt
     const info = syscallByName(arch, signature.name);
     if (!info || info.nr >= MAX_SYSCALL) continue;
     const row = info.nr * CAPTURE_ROW;
+    let freeSlot = signature.args.length;
     signature.args.forEach((arg, index) => {
       const rule = CAPTURE_BY_TYPE[arg.type];
       capture[row + index] = rule ? rule(arg, options) : CaptureKind.none;
+      if (ALSO_AT_EXIT.has(arg.type) && freeSlot < ARGUMENT_SLOTS) capture[row + freeSlot++] = spec(CaptureKind.outOfArg, index);
     });
     capture[row + Row.behaviour] =
       (signature.changesNamespaces ? Behaviour.nsChange : 0) |

@@ -9,7 +9,7 @@ import { signatures } from './signatures.js';
 
 const PID_RETURNING = 'pid';
 const RAW_ARGUMENT_NAMES = [0, 1, 2, 3, 4, 5].map((index) => `arg${index}`);
-/** A call without a signature shows its registers as the record's raw has them. */
+/** A call without a signature shows the registers it takes as the record's raw has them. */
 const RAW_TYPE = 'raw';
 const rawRegister: ArgumentDecoder = (call, index) => call.hex(index);
 const NONE = -1;
@@ -44,10 +44,11 @@ export interface SyscallPlan {
 }
 
 export function planSyscall(arch: Arch, nr: number): SyscallPlan {
-  const tableName = syscallByNr(arch, nr)?.name;
-  const signature = (tableName && signatures().get(tableName)) || null;
-  const name = signature?.name ?? tableName ?? `syscall_0x${nr.toString(16)}`;
-  const names = signature ? signature.args.map((arg) => arg.name) : RAW_ARGUMENT_NAMES;
+  const info = syscallByNr(arch, nr);
+  const signature = (info && signatures().get(info.name)) || null;
+  const name = signature?.name ?? info?.name ?? `syscall_0x${nr.toString(16)}`;
+  // without a signature, the registers the call takes (all six for a number no table knows)
+  const names = signature ? signature.args.map((arg) => arg.name) : RAW_ARGUMENT_NAMES.slice(0, info?.args ?? RAW_ARGUMENT_NAMES.length);
   const types = signature ? signature.args.map((arg) => (arg.wide ? `${arg.type}/64` : arg.type)) : names.map(() => RAW_TYPE);
   const decoders = signature ? signature.args.map((arg) => argumentDecoder(arg.type, arg.wide)) : names.map(() => rawRegister);
   return {

@@ -75,6 +75,7 @@ export const CaptureKind = {
   intsArg: 6,
   pointerCount: 7,
   outStruct: 8,
+  outOfArg: 9,
 } as const;
 export type CaptureKindName = keyof typeof CaptureKind;
 

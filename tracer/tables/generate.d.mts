@@ -7,6 +7,7 @@ export declare const GENERATED_DIR: string;
 export declare const ERRNO_MESSAGES_FILE: string;
 export declare const SIGNATURES_FILE: string;
 export declare const PRCTL_FILE: string;
+export declare const SYSCALL_ARGS_FILE: string;
 
 /** A mistake in a .in file; the message starts with file:line. */
 export declare class TableDataError extends Error {
@@ -55,7 +56,9 @@ export declare function parseSyscallFile(file: string): SyscallFile;
 export declare function readXlatSets(dir?: string): XlatFile[];
 export declare function readSyscallTables(dir?: string): SyscallFile[];
 export declare function renderXlatModule(sets: readonly XlatFile[]): string;
-export declare function renderSyscallsModule(tables: readonly SyscallFile[]): string;
+/** syscall-args.in: argument count by syscall name. */
+export declare function parseSyscallArgs(file?: string): Map<string, number>;
+export declare function renderSyscallsModule(tables: readonly SyscallFile[], argCounts: ReadonlyMap<string, number>): string;
 export declare function generate(outDir?: string): { sets: number; arches: string[] };
 
 export interface ErrnoMessage {

@@ -41,3 +41,12 @@ export function syscallsInClass(arch: Arch, cls: string): readonly SyscallInfo[]
   }
   return members;
 }
+
+const argumentCounts = new Map<string, number>();
+for (const arch of ARCHES) for (const info of SYSCALL_TABLES[arch].byNr) if (info) argumentCounts.set(info.name, info.args);
+
+/** How many arguments a syscall takes, by name (the same on every arch); undefined for a name
+ *  no table has (syscall_0x1c8): then all six registers are shown, as strace does. */
+export function argumentCount(name: string): number | undefined {
+  return argumentCounts.get(name);
+}

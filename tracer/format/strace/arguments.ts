@@ -9,6 +9,11 @@ import { bytesOf, quoteBytes, quoteLimited } from './quote.js';
 import { flagsText, hexText, namedFlagsText, namedValueText } from './xlat-text.js';
 
 const AT_FDCWD = xlatValue(xlat.dirfd_values, 'AT_FDCWD');
+export const O_CREAT = xlatValue(xlat.open_flags, 'O_CREAT');
+/** __O_TMPFILE: O_TMPFILE without the O_DIRECTORY it includes (strace asks for this bit alone) */
+export const O_TMPFILE_BIT = xlatValue(xlat.open_flags, 'O_TMPFILE') & ~xlatValue(xlat.open_flags, 'O_DIRECTORY');
+/** struct open_how's size: where the bytes a bigger struct adds start */
+const OPEN_HOW_SIZE = 24;
 /** strace's printpath limit: a path is shown whole up to PATH_MAX, whatever -s says. */
 const PATH_LIMIT = 4096;
 
@@ -194,7 +199,7 @@ function cloneArgsText(view: ArgumentView): string {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return addressText(registerOf(view.record, view.index));
   const names = Array.isArray(value.flags) ? (value.flags as string[]) : [];
   const has = (flag: string) => names.includes(flag);
-  const flagsValue = names.reduce((sum, name) => sum | (name.startsWith('0x') ? (integerOf(name) ?? 0n) : (lookupFlag(xlat.clone_flags, name) ?? 0n)), 0n);
+  const flagsValue = valueOfNames(names, xlat.clone_flags);
   const address = (field: ArgValue | undefined) => (typeof field === 'string' ? field : 'NULL');
   const fields: string[] = [`flags=${namedFlagsText(flagsValue, names, xlat.clone_flags.unknown, view.options.xlat)}`];
   if (has('CLONE_PIDFD')) fields.push(`pidfd=${address(value.pidfd)}`);
@@ -214,11 +219,65 @@ function cloneArgsText(view: ArgumentView): string {
   return `{${fields.join(', ')}}`;
 }
 
-function lookupFlag(set: XlatSet, name: string): bigint | undefined {
+/** The value flag names stand for (a decoder's output: names of `sets`, an unknown remainder as 0x…). */
+function valueOfNames(names: readonly ArgValue[], ...sets: readonly XlatSet[]): bigint {
+  let value = 0n;
+  for (const name of names) {
+    if (typeof name !== 'string') continue;
+    if (name.startsWith('0x')) value |= integerOf(name) ?? 0n;
+    else for (const set of sets) value |= lookupFlag(set, name) ?? 0n;
+  }
+  return value;
+}
+
+/** siginfo_t as strace's printsiginfo: `{}` when si_signo is 0. */
+function siginfoText(view: ArgumentView): string {
+  const value = decoded(view) as Record<string, ArgValue> | null | undefined;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return addressText(registerOf(view.record, view.index));
+  const { options } = view;
+  const signal = (field: ArgValue | undefined) => (typeof field === 'string' && /^SIG/.test(field) ? signalText(BigInt(signalNumber(field)), options) : String(field));
+  const fields: string[] = [];
+  for (const [key, field] of Object.entries(value)) {
+    if (key === 'si_signo') fields.push(`si_signo=${signal(field)}`);
+    else if (key === 'si_code') {
+      const name = typeof field === 'string' ? field : undefined;
+      const code = name ? (lookupFlag(xlat.sigchld_codes, name) ?? lookupFlag(xlat.siginfo_codes, name) ?? 0n) : (integerOf(field) ?? 0n);
+      fields.push(`si_code=${namedValueText(code, name, xlat.siginfo_codes.unknown, options.xlat)}`);
+    } else if (key === 'si_status') fields.push(`si_status=${signal(field)}`);
+    else fields.push(`${key}=${String(field)}`);
+  }
+  return `{${fields.join(', ')}}`;
+}
+
+/** Bytes as strace's QUOTE_FORCE_HEX string, cut at -s. */
+function hexQuoted(bytes: Uint8Array, limit: number): string {
+  const shown = [...bytes.subarray(0, limit)].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
+  return `"${shown}"${bytes.length > limit ? '...' : ''}`;
+}
+
+/** struct open_how as strace's print_open_how: the mode only where a file may be made (or it is
+ *  not 0), and the bytes a bigger struct adds when any is not zero. */
+function openHowText(view: ArgumentView): string {
+  const value = decoded(view) as Record<string, ArgValue> | null | undefined;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return addressText(registerOf(view.record, view.index));
+  const { xlat: style, stringLimit } = view.options;
+  const flagNames = Array.isArray(value.flags) ? value.flags : [];
+  const flags = valueOfNames(flagNames, xlat.open_access_modes, xlat.open_flags);
+  const mode = typeof value.mode === 'string' && /^0[0-7]{0,22}$/.test(value.mode) ? BigInt(`0o${value.mode.slice(1) || '0'}`) : 0n;
+  const resolve = valueOfNames(Array.isArray(value.resolve) ? value.resolve : [], xlat.open_resolve_flags);
+  const fields = [`flags=${namedFlagsText(flags, flagNames as string[], xlat.open_flags.unknown, style)}`];
+  if (flags & (O_CREAT | O_TMPFILE_BIT) || mode !== 0n) fields.push(`mode=0${mode.toString(8).padStart(3, '0')}`);
+  fields.push(`resolve=${flagsText(xlat.open_resolve_flags, resolve, style)}`);
+  const rest = bytesOf(value.rest);
+  if (rest) fields.push(`/* bytes ${OPEN_HOW_SIZE}..${OPEN_HOW_SIZE + rest.length - 1} */ ${hexQuoted(rest, stringLimit)}`);
+  return `{${fields.join(', ')}}`;
+}
+
+export function lookupFlag(set: XlatSet, name: string): bigint | undefined {
   return set.entries.find(([entry]) => entry === name)?.[1];
 }
 
-function signalNumber(name: string): number {
+export function signalNumber(name: string): number {
   const rt = /^SIGRT_(\d+)$/.exec(name);
   if (rt) return 32 + Number(rt[1]);
   const entry = xlat.signals.entries.find(([entry]) => entry === name);
@@ -305,10 +364,13 @@ export function argumentText(view: ArgumentView): string {
       return waitStatusText(view);
     case 'rusage':
       return rusageText(view);
+    case 'siginfo_out':
+      return siginfoText(view);
     case 'seccomp_args': {
       const value = decoded(view);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return addressText(register);
       const program = value as Record<string, ArgValue>;
+      if ('seccomp_notif' in program) return `{${Object.entries(program).map(([key, size]) => `${key}=${String(size)}`).join(', ')}}`;
       if ('action' in program) {
         const action = program.action;
         const number = typeof action === 'string' ? lookupFlag(xlat.seccomp_ret_actions, action) : integerOf(action);
@@ -318,6 +380,8 @@ export function argumentText(view: ArgumentView): string {
     }
     case 'clone_args':
       return cloneArgsText(view);
+    case 'open_how':
+      return openHowText(view);
     case 'cap_header':
       return capHeaderText(view);
     case 'cap_data':
@@ -333,7 +397,7 @@ export function argumentText(view: ArgumentView): string {
   }
   const set = (xlat as Readonly<Record<string, XlatSet>>)[view.arg.type];
   if (set) return setText(view, set);
-  // open_how and any type without a printer here: what the decoder made of it
+  // any type without a printer here: what the decoder made of it
   const value = decoded(view);
   return value === null || value === undefined ? addressText(register) : JSON.stringify(value);
 }

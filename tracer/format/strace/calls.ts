@@ -5,17 +5,14 @@
 import { prctlShapes, type PrctlArgument } from '../../decode/prctl-table.js';
 import type { SyscallSignature } from '../../decode/signatures.js';
 import { decodeFlags, lookupValue, xlat, xlatValue, type XlatSet } from '../../tables/xlat.js';
-import type { SyscallRecord } from '../../trace/records.js';
-import { addressText, argumentText, registerOf, signalText, stringText, uint32, type ArgumentView } from './arguments.js';
+import type { ArgValue, SyscallRecord } from '../../trace/records.js';
+import { addressText, argumentText, lookupFlag, O_CREAT, O_TMPFILE_BIT, registerOf, signalNumber, signalText, stringText, uint32, type ArgumentView } from './arguments.js';
 import type { LineOptions } from './options.js';
 import { flagsText, hexText, namedValueText } from './xlat-text.js';
 
 const TASK_COMM_BYTES = 15;
 // Flag values from the tables (tracer/tables/xlat), not written again here.
 const flag = (set: XlatSet, ...names: string[]) => names.reduce((bits, name) => bits | xlatValue(set, name), 0n);
-const O_CREAT = flag(xlat.open_flags, 'O_CREAT');
-/** __O_TMPFILE: O_TMPFILE without the O_DIRECTORY it includes (strace asks for this bit alone) */
-const O_TMPFILE_BIT = flag(xlat.open_flags, 'O_TMPFILE') & ~flag(xlat.open_flags, 'O_DIRECTORY');
 const MS_REMOUNT = flag(xlat.mount_flags, 'MS_REMOUNT');
 const MS_TYPE_IGNORED = flag(xlat.mount_flags, 'MS_BIND', 'MS_MOVE', 'MS_UNBINDABLE', 'MS_PRIVATE', 'MS_SLAVE', 'MS_SHARED');
 const MS_MGC_VAL = flag(xlat.mount_magic, 'MS_MGC_VAL');
@@ -51,11 +48,27 @@ function prctlArgumentText(record: SyscallRecord, signature: SyscallSignature, i
       return stringText(view(record, signature, index, options), Math.min(TASK_COMM_BYTES, options.stringLimit));
     case 'pdeathsig':
       return register > 128n ? register.toString() : signalText(register, options);
+    case 'comm_out':
+      // what PR_GET_NAME wrote (TASK_COMM_LEN bytes at most); nothing when it failed
+      return record.err === null ? stringText(view(record, signature, index, options), Math.min(TASK_COMM_BYTES + 1, options.stringLimit)) : addressText(register);
   }
+  if (arg.type.startsWith('[')) return writtenValueText(record.args[signature.args[index]!.name], arg.type.slice(1, -1), register, options);
   const set = setOf(arg.type);
   if (!set) return hexText(register);
   const value = arg.wide ? register : uint32(register);
   return set.kind === 'flags' ? flagsText(set, value, options.xlat) : namedValueText(value, lookupValue(set, value), set.unknown, options.xlat);
+}
+
+/** One value a PR_GET_* option wrote, in brackets as strace's printnum shows it; the address when
+ *  the call failed. */
+function writtenValueText(value: ArgValue | undefined, type: string, register: bigint, options: LineOptions): string {
+  if (!Array.isArray(value) || value.length !== 1) return addressText(register);
+  const [item] = value;
+  if (type === 'signal') return `[${typeof item === 'string' && item.startsWith('SIG') ? signalText(BigInt(signalNumber(item)), options) : String(item)}]`;
+  const set = setOf(type);
+  if (!set) return `[${String(item)}]`;
+  const number = typeof item === 'number' ? BigInt(item) : (lookupFlag(set, String(item)) ?? 0n);
+  return `[${namedValueText(number, typeof item === 'string' ? item : undefined, set.unknown, options.xlat)}]`;
 }
 
 const printPrctl: CallPrinter = (record, signature, options) => {
@@ -140,7 +153,18 @@ const printMount: CallPrinter = (record, signature, options) => {
   return parts;
 };
 
+const SECCOMP_SET_MODE_FILTER = xlatValue(xlat.seccomp_operations, 'SECCOMP_SET_MODE_FILTER');
+
+/** seccomp: its flags are SECCOMP_FILTER_FLAG_* only for SECCOMP_SET_MODE_FILTER; strace shows
+ *  the other operations' in hex. */
+const printSeccomp: CallPrinter = (record, signature, options) => {
+  const parts = plain(record, signature, options);
+  if (uint32(registerOf(record, 0)) !== SECCOMP_SET_MODE_FILTER) parts[1] = hexText(uint32(registerOf(record, 1)));
+  return parts;
+};
+
 const PRINTERS: Readonly<Record<string, CallPrinter>> = {
+  seccomp: printSeccomp,
   prctl: printPrctl,
   clone: printClone,
   open: printOpen,

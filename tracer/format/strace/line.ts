@@ -3,6 +3,7 @@
 // write went to, where a child sits in its pid namespace) follow the result, never inside it.
 import { signatures } from '../../decode/signatures.js';
 import { ERRNO_MESSAGES } from '../../tables/generated/errno-messages.js';
+import { argumentCount } from '../../tables/syscalls.js';
 import type { PidPair, SyscallRecord } from '../../trace/records.js';
 import { int32, registerOf } from './arguments.js';
 import { argumentTexts, prctlResultText } from './calls.js';
@@ -41,7 +42,7 @@ export function callText(record: SyscallRecord, options: LineOptions, fdPath: (f
   const signature = signatures().get(record.name);
   const args = signature
     ? argumentTexts(record, signature, options)
-    : (record.raw ?? []).map((raw) => (raw === '0x0' ? '0' : String(raw)));
+    : (record.raw ?? []).slice(0, argumentCount(record.name)).map((raw) => (raw === '0x0' ? '0' : String(raw)));
   if (options.decodeFds && signature) {
     signature.args.forEach((arg, index) => {
       if (arg.type !== 'fd' || index >= args.length) return;
