@@ -133,6 +133,23 @@ int ct_ebpf_follow(struct ct_ebpf *ebpf, pid_t tgid)
 	return bpf_map__update_elem(ebpf->skeleton->maps.followed, &key, sizeof key, &yes, sizeof yes, BPF_ANY);
 }
 
+int ct_ebpf_followed_fd(const struct ct_ebpf *ebpf)
+{
+	return bpf_map__fd(ebpf->skeleton->maps.followed);
+}
+
+int ct_ebpf_link_fds(const struct ct_ebpf *ebpf, int *fds, int max)
+{
+	const struct bpf_object_skeleton *skeleton = ebpf->skeleton->skeleton;
+	int count = 0;
+	for (int i = 0; i < skeleton->prog_cnt && count < max; i++) {
+		struct bpf_link *link = *skeleton->progs[i].link;
+		if (link)
+			fds[count++] = bpf_link__fd(link);
+	}
+	return count;
+}
+
 int ct_ebpf_ring_fd(const struct ct_ebpf *ebpf)
 {
 	return bpf_map__fd(ebpf->skeleton->maps.events);

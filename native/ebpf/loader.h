@@ -18,6 +18,10 @@ int ct_ebpf_load(struct ct_ebpf **out, const uint8_t *capture, const uint8_t *bi
 void ct_ebpf_unload(struct ct_ebpf *ebpf);
 /* Follow thread group `tgid` from now on (its threads and, as they are made, its children). */
 int ct_ebpf_follow(struct ct_ebpf *ebpf, pid_t tgid);
+/* The map of followed thread groups, and the attached programs' links (up to `max`; returns how
+ * many): what the exit-kill guard holds (exit-kill.h). */
+int ct_ebpf_followed_fd(const struct ct_ebpf *ebpf);
+int ct_ebpf_link_fds(const struct ct_ebpf *ebpf, int *fds, int max);
 /* The ring buffer's file descriptor, for ring_buffer__new. */
 int ct_ebpf_ring_fd(const struct ct_ebpf *ebpf);
 /* Records the programs could not put on the full ring buffer so far, all CPUs together; the

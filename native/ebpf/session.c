@@ -5,6 +5,7 @@
  * only pay for the programs that run in their syscalls.
  */
 #include "ebpf-engine.h"
+#include "exit-kill.h"
 #include "loader.h"
 #include "ring-records.h"
 #include "../records.h"
@@ -40,6 +41,7 @@ struct ebpf_session {
 	struct ct_ebpf *ebpf;
 	struct ring_buffer *ring;
 	struct ct_ring_records records;
+	struct ct_exit_kill exit_kill; /* a started command: killed, all it spawned with it, if cttrace dies */
 	uint8_t capture[CT_MAX_SYSCALL * CT_CAPTURE_ROW];
 	uint64_t lost_reported;
 	int main_reaped; /* the started command was reaped by sweep_vanished: its status is here */
@@ -56,6 +58,7 @@ void ct_ebpf_request_stop(void)
 
 static void session_free(struct ebpf_session *s)
 {
+	ct_exit_kill_stop(&s->exit_kill);
 	ring_buffer__free(s->ring);
 	ct_ebpf_unload(s->ebpf);
 	ct_ring_records_free(&s->records);
@@ -243,6 +246,14 @@ int ct_ebpf_trace_command(const char *path, const char *const *argv, int out_fd,
 	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, 0, 0, &rc);
 	if (!s)
 		return rc;
+	int links[CT_EXIT_KILL_MAX_FDS - 2];
+	int link_count = ct_ebpf_link_fds(s->ebpf, links, CT_EXIT_KILL_MAX_FDS - 2);
+	rc = ct_exit_kill_start(&s->exit_kill, ct_ebpf_followed_fd(s->ebpf), links, link_count);
+	if (rc != 0) {
+		ct_record_error(&s->out, 0, -rc, "cannot start the guard that kills the command if cttrace dies");
+		session_end(s, CT_END_DONE);
+		return rc;
+	}
 	int go[2];
 	if (pipe2(go, O_CLOEXEC) != 0) {
 		rc = -errno;
