@@ -60,7 +60,8 @@ export class ContainerTraces {
   }
 
   route(record: TraceRecord): void {
-    if (record.type === 'end' || (record.type === 'error' && record.pid === 0)) {
+    // the session's own records: events lost belong to no container, so to every trace
+    if (record.type === 'end' || record.type === 'lost' || (record.type === 'error' && record.pid === 0)) {
       for (const writer of this.writers.values()) writer.write(record);
       return;
     }
