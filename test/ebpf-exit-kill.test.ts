@@ -97,7 +97,7 @@ describe.skipIf(skipReason !== null)('the eBPF backend killed with SIGKILL (root
     });
   }, 40_000);
 
-  it('stands its guard down when the session ends as it should: the command's exit status comes back', async () => {
+  it("stands its guard down when the session ends as it should: the command's exit status comes back", async () => {
     await withTempDirAsync(async (dir) => {
       const result = spawnSync(process.execPath, [cliPath, 'trace', '-q', '--backend', 'ebpf', '-o', join(dir, 'ok.cttrace'), '--', 'sh', '-c', 'exit 3'], { encoding: 'utf8', timeout: 30_000 });
       expect(result.status, result.stderr).toBe(3);
