@@ -27,6 +27,7 @@ enum ct_record_type {
 	CT_REC_EXIT = 6,    /* the task is gone (exited or killed) */
 	CT_REC_ERROR = 7,   /* something the engine could not do, with errno */
 	CT_REC_END = 8,     /* the session is over; nothing follows */
+	CT_REC_LOST = 9,    /* events the eBPF backend could not record: its ring buffer was full */
 };
 
 struct ct_record_header {
@@ -181,6 +182,23 @@ struct ct_error {
 	int32_t error_number;
 	uint32_t reserved;
 	/* followed by a NUL-terminated message */
+};
+
+/* Events (a call's entry, a blob, its exit, a task...) the programs found no room for in the ring
+ * buffer since the previous LOST record; header.time_ns is when the last of them was lost. Followed
+ * by cpu_count struct ct_lost_cpu: the CPUs that lost any. */
+struct ct_lost {
+	uint64_t count;    /* lost since the previous LOST record */
+	uint64_t total;    /* lost in the whole session so far */
+	uint64_t since_ns; /* CLOCK_MONOTONIC: none of these was lost before (the previous count) */
+	uint32_t cpu_count;
+	uint32_t reserved;
+};
+
+struct ct_lost_cpu {
+	uint32_t cpu;
+	uint32_t reserved;
+	uint64_t count; /* lost on this CPU since the previous LOST record */
 };
 
 enum ct_end_reason { CT_END_DONE = 0, CT_END_STOPPED = 1, CT_END_OUTPUT_FAILED = 2 };

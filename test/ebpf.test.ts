@@ -3,11 +3,11 @@
 // show: an attach that stops nobody, the count of every event under load, and a clear refusal
 // where it cannot run.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
-import type { ErrorRecord, SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
+import type { EndRecord, LostRecord, SyscallRecord, TraceRecord } from '../tracer/trace/records.js';
 import { cliPath, isRoot, repoRoot, runCli, waitFor, withTempDirAsync } from './helpers/cli.js';
 import { killStarted, processState, track } from './helpers/processes.js';
 import { withWorldReadableCli } from './helpers/unprivileged.js';
@@ -23,10 +23,26 @@ function syscallsOf(records: readonly TraceRecord[]): SyscallRecord[] {
   return records.filter((r): r is SyscallRecord => r.type === 'syscall');
 }
 
-/** Events the engine said it lost (the running total of its last ENOBUFS record). */
+/** Events the engine said it lost: its lost records, whose counts must add up (each to its CPUs'
+ * counts, all to each running total and to the end record's), within their time windows. */
 function lostOf(records: readonly TraceRecord[]): number {
-  const lost = records.filter((r): r is ErrorRecord => r.type === 'error' && r.errno === 'ENOBUFS');
-  return lost.length ? Number(/\((\d+) in all\b/.exec(lost.at(-1)!.message)![1]) : 0;
+  const lost = records.filter((r): r is LostRecord => r.type === 'lost');
+  let sum = 0;
+  let previousT = 0;
+  for (const record of lost) {
+    sum += record.count;
+    expect(record.total).toBe(sum);
+    expect(record.count).toBeGreaterThan(0);
+    expect(record.cpus.reduce((n, cpu) => n + cpu.count, 0)).toBe(record.count);
+    expect(record.since).toBeLessThanOrEqual(record.t);
+    expect(record.since).toBeGreaterThanOrEqual(previousT); // windows do not overlap
+    previousT = record.t;
+  }
+  const end = records.at(-1) as EndRecord;
+  expect(end.type).toBe('end');
+  expect(end.lost ?? 0).toBe(sum);
+  expect(records.some((r) => r.type === 'error' && r.errno === 'ENOBUFS')).toBe(false); // said once, as lost records
+  return sum;
 }
 
 describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
@@ -110,7 +126,19 @@ describe.skipIf(skipReason !== null)('the eBPF backend (root)', () => {
       const getppid = syscallsOf(records).filter((r) => r.name === 'getppid').length;
       expect(getppid).toBeLessThan(100 * 100);
       expect(100 * 100 - getppid).toBeLessThanOrEqual(lost);
-      expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'done', status: 0 });
+      expect(records.at(-1)).toMatchObject({ type: 'end', reason: 'done', status: 0, lost });
+      // every reader says it: show as strace's note lines, summary under its table, export as a gap
+      const shown = runCli(['show', output]);
+      expect(shown.status, shown.stderr).toBe(0);
+      const notes = shown.stdout.split('\n').filter((line) => line.startsWith('cttrace: lost '));
+      expect(notes.length).toBe(records.filter((r) => r.type === 'lost').length);
+      expect(notes.at(-1)).toMatch(new RegExp(`^cttrace: lost \\d+ events between \\d+\\.\\d{6} and \\d+\\.\\d{6} s \\(the eBPF ring buffer was full; by CPU: (cpu\\d+:\\d+ ?)+; ${lost} in all\\)$`));
+      const summary = runCli(['summary', output]);
+      expect(summary.stdout).toContain(`${lost} events were lost (the eBPF ring buffer was full)`);
+      const exported = runCli(['export', '--format', 'chrome', '-o', join(dir, 'small-ring.json'), output]);
+      expect(exported.status, exported.stderr).toBe(0);
+      const events = (JSON.parse(readFileSync(join(dir, 'small-ring.json'), 'utf8')) as { traceEvents: { cat?: string; args?: { count: number } }[] }).traceEvents;
+      expect(events.filter((e) => e.cat === 'lost').reduce((n, e) => n + e.args!.count, 0)).toBe(lost);
     });
   }, 30_000);
 

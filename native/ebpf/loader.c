@@ -133,25 +133,38 @@ int ct_ebpf_follow(struct ct_ebpf *ebpf, pid_t tgid)
 	return bpf_map__update_elem(ebpf->skeleton->maps.followed, &key, sizeof key, &yes, sizeof yes, BPF_ANY);
 }
 
+int ct_ebpf_followed_fd(const struct ct_ebpf *ebpf)
+{
+	return bpf_map__fd(ebpf->skeleton->maps.followed);
+}
+
+int ct_ebpf_link_fds(const struct ct_ebpf *ebpf, int *fds, int max)
+{
+	const struct bpf_object_skeleton *skeleton = ebpf->skeleton->skeleton;
+	int count = 0;
+	for (int i = 0; i < skeleton->prog_cnt && count < max; i++) {
+		struct bpf_link *link = *skeleton->progs[i].link;
+		if (link)
+			fds[count++] = bpf_link__fd(link);
+	}
+	return count;
+}
+
 int ct_ebpf_ring_fd(const struct ct_ebpf *ebpf)
 {
 	return bpf_map__fd(ebpf->skeleton->maps.events);
 }
 
-uint64_t ct_ebpf_lost(const struct ct_ebpf *ebpf, uint64_t *per_cpu, int cpu_count)
+int ct_ebpf_cpu_count(void)
+{
+	return libbpf_num_possible_cpus();
+}
+
+int ct_ebpf_lost(const struct ct_ebpf *ebpf, struct ct_ring_lost *per_cpu)
 {
 	int cpus = libbpf_num_possible_cpus();
 	if (cpus <= 0)
-		return 0;
-	uint64_t counts[cpus];
+		return cpus;
 	uint32_t zero = 0;
-	if (bpf_map__lookup_elem(ebpf->skeleton->maps.lost, &zero, sizeof zero, counts, sizeof counts, 0) != 0)
-		return 0;
-	uint64_t total = 0;
-	for (int cpu = 0; cpu < cpus; cpu++) {
-		total += counts[cpu];
-		if (per_cpu && cpu < cpu_count)
-			per_cpu[cpu] = counts[cpu];
-	}
-	return total;
+	return bpf_map__lookup_elem(ebpf->skeleton->maps.lost, &zero, sizeof zero, per_cpu, (size_t)cpus * sizeof *per_cpu, 0);
 }

@@ -78,6 +78,13 @@ struct ct_ring_task_exit {
 	struct ct_exit exit;
 };
 
+/* Per CPU: the records the programs found no room for on the ring buffer, and when the last of
+ * them was (bpf_ktime_get_ns). */
+struct ct_ring_lost {
+	uint64_t count;
+	uint64_t last_ns;
+};
+
 /* What user space sets before the programs are attached: the `-e trace=` bitmap and the capture
  * table, the same bytes the ptrace engine is given. */
 struct ct_ebpf_config {

@@ -5,7 +5,9 @@
  * only pay for the programs that run in their syscalls.
  */
 #include "ebpf-engine.h"
+#include "exit-kill.h"
 #include "loader.h"
+#include "ring-event.h"
 #include "ring-records.h"
 #include "../records.h"
 #include "../spawn.h"
@@ -40,8 +42,14 @@ struct ebpf_session {
 	struct ct_ebpf *ebpf;
 	struct ring_buffer *ring;
 	struct ct_ring_records records;
+	struct ct_exit_kill exit_kill; /* a started command: killed, all it spawned with it, if cttrace dies */
 	uint8_t capture[CT_MAX_SYSCALL * CT_CAPTURE_ROW];
+	/* per CPU, what the lost map held at the last look (ring-event.h), and when that was */
+	struct ct_ring_lost *lost_seen, *lost_now;
+	struct ct_lost_cpu *lost_cpus;
+	int cpu_count;
 	uint64_t lost_reported;
+	uint64_t lost_checked_ns;
 	int main_reaped; /* the started command was reaped by sweep_vanished: its status is here */
 	int main_wait_status;
 	int attached;
@@ -56,6 +64,10 @@ void ct_ebpf_request_stop(void)
 
 static void session_free(struct ebpf_session *s)
 {
+	ct_exit_kill_stop(&s->exit_kill);
+	free(s->lost_seen);
+	free(s->lost_now);
+	free(s->lost_cpus);
 	ring_buffer__free(s->ring);
 	ct_ebpf_unload(s->ebpf);
 	ct_ring_records_free(&s->records);
@@ -99,6 +111,16 @@ static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, co
 	atomic_store(&stop_requested, 0);
 	char why[512];
 	*rc = ct_ebpf_load(&s->ebpf, capture, bitmap, watch, why, sizeof why);
+	s->cpu_count = ct_ebpf_cpu_count();
+	if (*rc == 0 && s->cpu_count > 0) {
+		s->lost_seen = calloc((size_t)s->cpu_count, sizeof *s->lost_seen);
+		s->lost_now = calloc((size_t)s->cpu_count, sizeof *s->lost_now);
+		s->lost_cpus = calloc((size_t)s->cpu_count, sizeof *s->lost_cpus);
+		if (!s->lost_seen || !s->lost_now || !s->lost_cpus) {
+			*rc = -ENOMEM;
+			snprintf(why, sizeof why, "cannot count lost events: out of memory");
+		}
+	}
 	if (*rc == 0) {
 		s->ring = ring_buffer__new(ct_ebpf_ring_fd(s->ebpf), ct_ring_records_handle, &s->records, NULL);
 		if (!s->ring) {
@@ -108,7 +130,8 @@ static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, co
 	}
 	/* The session starts once the programs are in and the ring mapped: loading them (the
 	 * verifier's time) is the tracer's start-up, as Node's is, not time the command spends. */
-	ct_record_hello(&s->out, ct_monotonic_ns(), flags | CT_SESSION_EBPF);
+	s->lost_checked_ns = ct_monotonic_ns();
+	ct_record_hello(&s->out, s->lost_checked_ns, flags | CT_SESSION_EBPF);
 	if (*rc != 0) {
 		ct_record_error(&s->out, 0, -*rc, why);
 		session_end(s, CT_END_DONE);
@@ -117,25 +140,34 @@ static struct ebpf_session *session_begin(int out_fd, const uint8_t *capture, co
 	return s;
 }
 
-/* Losses are said as they are counted: an ERROR record (ENOBUFS) with the running total. */
+/* Losses are said as they are counted: a LOST record with how many since the last look, by CPU,
+ * and the window they fell in (after the last look, up to the last loss). */
 static void report_lost(struct ebpf_session *s)
 {
-	enum { CPUS_NAMED = 16 }; /* beyond, the total says it all */
-	uint64_t per_cpu[CPUS_NAMED] = { 0 };
-	uint64_t total = ct_ebpf_lost(s->ebpf, per_cpu, CPUS_NAMED);
-	if (total <= s->lost_reported)
+	uint64_t now = ct_monotonic_ns(); /* before the read: whatever it finds was lost after `since` */
+	uint64_t since = s->lost_checked_ns;
+	if (!s->lost_now || ct_ebpf_lost(s->ebpf, s->lost_now) != 0)
 		return;
-	char by_cpu[256] = "";
-	size_t used = 0;
-	for (int cpu = 0; cpu < CPUS_NAMED && used < sizeof by_cpu; cpu++)
-		if (per_cpu[cpu])
-			used += (size_t)snprintf(by_cpu + used, sizeof by_cpu - used, " cpu%d:%llu", cpu, (unsigned long long)per_cpu[cpu]);
-	char message[400];
-	snprintf(message, sizeof message,
-		 "lost %llu events (%llu in all; by CPU:%s): the eBPF ring buffer was full; the trace misses them",
-		 (unsigned long long)(total - s->lost_reported), (unsigned long long)total, by_cpu);
-	ct_record_error(&s->out, 0, ENOBUFS, message);
-	s->lost_reported = total;
+	s->lost_checked_ns = now;
+	struct ct_lost lost = { .since_ns = since };
+	uint64_t last_ns = 0;
+	for (int cpu = 0; cpu < s->cpu_count; cpu++) {
+		uint64_t here = s->lost_now[cpu].count - s->lost_seen[cpu].count;
+		if (!here)
+			continue;
+		s->lost_cpus[lost.cpu_count++] = (struct ct_lost_cpu){ .cpu = (uint32_t)cpu, .count = here };
+		lost.count += here;
+		if (s->lost_now[cpu].last_ns > last_ns)
+			last_ns = s->lost_now[cpu].last_ns;
+		s->lost_seen[cpu] = s->lost_now[cpu];
+	}
+	if (!lost.count)
+		return;
+	s->lost_reported += lost.count;
+	lost.total = s->lost_reported;
+	/* the count is bumped before the time in the program: a read between the two sees an older time */
+	ct_writer_record(&s->out, CT_REC_LOST, 0, last_ns > since ? last_ns : now, &lost, sizeof lost, s->lost_cpus,
+			 lost.cpu_count * sizeof *s->lost_cpus);
 }
 
 /* A stop request: a started command is killed (as the ptrace engine's EXITKILL would), an attach
@@ -232,6 +264,7 @@ static void run_loop(struct ebpf_session *s)
 		ring_buffer__poll(s->ring, IDLE_POLL_MS);
 	}
 	ring_buffer__consume(s->ring);
+	report_lost(s);
 	ct_ring_records_finish(&s->records, ct_monotonic_ns());
 }
 
@@ -243,6 +276,14 @@ int ct_ebpf_trace_command(const char *path, const char *const *argv, int out_fd,
 	struct ebpf_session *s = session_begin(out_fd, capture, bitmap, 0, 0, &rc);
 	if (!s)
 		return rc;
+	int links[CT_EXIT_KILL_MAX_FDS - 2];
+	int link_count = ct_ebpf_link_fds(s->ebpf, links, CT_EXIT_KILL_MAX_FDS - 2);
+	rc = ct_exit_kill_start(&s->exit_kill, ct_ebpf_followed_fd(s->ebpf), links, link_count);
+	if (rc != 0) {
+		ct_record_error(&s->out, 0, -rc, "cannot start the guard that kills the command if cttrace dies");
+		session_end(s, CT_END_DONE);
+		return rc;
+	}
 	int go[2];
 	if (pipe2(go, O_CLOEXEC) != 0) {
 		rc = -errno;

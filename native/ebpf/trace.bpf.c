@@ -73,7 +73,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, u32);
-	__type(value, u64);
+	__type(value, struct ct_ring_lost);
 } lost SEC(".maps");
 
 /* A fatal signal (SIGTERM with the default action...) the kernel turned into a kill of the whole
@@ -102,9 +102,11 @@ struct {
 static __always_inline void count_lost(void)
 {
 	u32 zero = 0;
-	u64 *count = bpf_map_lookup_elem(&lost, &zero);
-	if (count)
-		__sync_fetch_and_add(count, 1);
+	struct ct_ring_lost *lost_here = bpf_map_lookup_elem(&lost, &zero);
+	if (lost_here) {
+		__sync_fetch_and_add(&lost_here->count, 1);
+		lost_here->last_ns = bpf_ktime_get_ns();
+	}
 }
 
 static __always_inline void output_flagged(void *record, u64 size, u64 flags)

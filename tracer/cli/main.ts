@@ -118,6 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--all', 'every syscall')
     .option('--env', "record execve's environment too")
     .option('--duration <seconds>', 'stop after this many seconds', Number)
+    .option('--web', 'list the containers live in the web timeline as they are recorded (prints a local URL; serves until Ctrl-C)')
+    .option('--port <port>', 'port for --web (default: any free one)')
     .action(async (options) => {
       exitCode = await (await import('./watch-command.js')).watchCommand({ ...options, expression: options.expr });
     });

@@ -60,7 +60,7 @@ const CAVEATS = {
     'cttrace lacks CAP_SYS_ADMIN, so the prefilter was installed after setting no_new_privs: set-user-ID programs in the trace do not gain privileges; --all needs no prefilter',
   ebpfAttach: 'attached to running processes: what they did before the attach is not in the trace',
   ebpf:
-    'eBPF backend: user memory not resident when a call was made is recorded as unreadable, never guessed; events lost to a full ring buffer are counted in error records (ENOBUFS) and said at the end; only the thread a stop signal is delivered to shows the group-stop',
+    'eBPF backend: user memory not resident when a call was made is recorded as unreadable, never guessed; events lost to a full ring buffer are counted in lost records, by CPU and time, said at the end and in the end record; only the thread a stop signal is delivered to shows the group-stop',
   cgroupFiles: 'default set: open, write, mkdir, dup2 and the like were recorded only for files under /sys/fs/cgroup, and close not at all; name them in -e trace= (e.g. default,openat,close) to see them all',
 } as const;
 
@@ -74,14 +74,6 @@ function hasCapability(bit: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** The eBPF backend's record of events lost to a full ring buffer: an error record with ENOBUFS
- * whose message ends with the running total (native/ebpf/session.c). */
-const LOST_ERRNO = 'ENOBUFS';
-function lostTotal(message: string): number | null {
-  const total = /\((\d+) in all\b/.exec(message);
-  return total ? Number(total[1]) : null;
 }
 
 function engineErrorMessage(errno: number, subject: string, target: SessionTarget): string {
@@ -164,7 +156,7 @@ export async function runTracedSession(request: TracedSessionRequest): Promise<n
       const decoded = decoder.decode(raw);
       if (!decoded) return;
       const record = redactor ? redactor.record(decoded) : decoded;
-      if (record.type === 'error' && record.errno === LOST_ERRNO) lostEvents = lostTotal(record.message) ?? lostEvents;
+      if (record.type === 'lost') lostEvents = record.total;
       else if (record.type === 'error') engineError ??= record.message;
       count++;
       writer.write(record);

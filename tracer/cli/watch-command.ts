@@ -22,6 +22,9 @@ export interface WatchOptions {
   readonly all?: boolean;
   readonly env?: boolean;
   readonly duration?: number;
+  /** --web: list the containers live in the viewer (--port: where) */
+  readonly web?: boolean;
+  readonly port?: string;
 }
 
 /** The runtimes' subcommands that name a container as their last argument. */
@@ -52,7 +55,9 @@ export class ContainerTraces {
   constructor(
     private readonly dir: string,
     private readonly headerFor: (name: string) => TraceHeader,
-    private readonly onNewTrace: (name: string, path: string) => void,
+    private readonly onNewTrace: (name: string, path: string, header: TraceHeader) => void,
+    /** every record as it is written to a trace (the live viewer listens here) */
+    private readonly onRecord?: (name: string, record: TraceRecord) => void,
   ) {}
 
   get count(): number {
@@ -60,8 +65,9 @@ export class ContainerTraces {
   }
 
   route(record: TraceRecord): void {
-    if (record.type === 'end' || (record.type === 'error' && record.pid === 0)) {
-      for (const writer of this.writers.values()) writer.write(record);
+    // the session's own records: events lost belong to no container, so to every trace
+    if (record.type === 'end' || record.type === 'lost' || (record.type === 'error' && record.pid === 0)) {
+      for (const name of this.writers.keys()) this.deliver(name, record);
       return;
     }
     if (record.type === 'process' && !this.traceOf.has(record.pid)) {
@@ -73,7 +79,12 @@ export class ContainerTraces {
       this.traceOf.set(record.pid, this.traceOf.get(record.formerPid)!);
     }
     const name = this.traceOf.get(record.pid);
-    if (name !== undefined) this.writerFor(name).write(record);
+    if (name !== undefined) this.deliver(name, record);
+  }
+
+  private deliver(name: string, record: TraceRecord): void {
+    this.writerFor(name).write(record);
+    this.onRecord?.(name, record);
   }
 
   async close(): Promise<void> {
@@ -88,9 +99,10 @@ export class ContainerTraces {
     let writer = this.writers.get(name);
     if (!writer) {
       const path = join(this.dir, `${name}.cttrace`);
-      writer = TraceFileWriter.create(path, this.headerFor(name));
+      const header = this.headerFor(name);
+      writer = TraceFileWriter.create(path, header);
       this.writers.set(name, writer);
-      this.onNewTrace(name, path);
+      this.onNewTrace(name, path, header);
     }
     return writer;
   }
@@ -116,7 +128,17 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
         ],
       },
     });
-  const traces = new ContainerTraces(dir, headerFor, (name, path) => print(process.stderr, `cttrace watch: ${name} → ${path}\n`));
+  const say = (line: string) => print(process.stderr, `cttrace watch: ${line}\n`);
+  const live = options.web ? await (await import('../live/live-watch.js')).startLiveWatch({ port: options.port }, say) : null;
+  const traces = new ContainerTraces(
+    dir,
+    headerFor,
+    (name, path, header) => {
+      say(`${name} → ${path}`);
+      live?.open(name, header);
+    },
+    live ? (name, record) => live.publish(name, record) : undefined,
+  );
   const decoder = new Decoder();
   let engineError: string | null = null;
   let following = false;
@@ -127,7 +149,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
     tables: engineTablesFor(options),
     onRecord(raw) {
       // the first record (HELLO) comes once the programs are in: from then on, nothing is missed
-      if (!following) print(process.stderr, `cttrace watch: following every new container; Ctrl-C ends\n`);
+      if (!following) say('following every new container; Ctrl-C ends');
       following = true;
       const record = decoder.decode(raw);
       if (!record) return;
@@ -136,7 +158,11 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
     },
   });
   const status = await runUntilStopped(session, options.duration, () => traces.close());
-  if (status < 0) throw new UserError(`cannot watch with eBPF: ${engineError ?? `errno ${-status}`}`, 1);
-  print(process.stderr, `cttrace watch: ${traces.count} traces in ${dir}\n`);
+  if (status < 0) {
+    await live?.close();
+    throw new UserError(`cannot watch with eBPF: ${engineError ?? `errno ${-status}`}`, 1);
+  }
+  say(`${traces.count} traces in ${dir}`);
+  await live?.finish();
   return 0;
 }

@@ -45,6 +45,8 @@ function namespaceObject(inodes: readonly number[]): NamespaceInodes {
 
 export class Decoder {
   private startNs = 0;
+  /** events lost so far (the last lost record's total): the end record says it again */
+  private lostTotal = 0;
   private arch: Arch = 'x86_64';
   private readonly pids = new PidNamespaces();
   private readonly fdPaths = new FdPaths();
@@ -94,8 +96,24 @@ export class Decoder {
           errno: errnoName(raw.errorNumber) ?? String(raw.errorNumber),
           message: raw.message,
         };
+      case 'lost':
+        this.lostTotal = raw.total;
+        return {
+          type: 'lost',
+          t: Math.max(0, raw.time - this.startNs),
+          since: Math.max(0, raw.sinceNs - this.startNs),
+          count: raw.count,
+          total: raw.total,
+          cpus: raw.cpus,
+        };
       case 'end':
-        return { type: 'end', t: raw.time - this.startNs, reason: raw.reason, status: raw.mainStatus };
+        return {
+          type: 'end',
+          t: raw.time - this.startNs,
+          reason: raw.reason,
+          status: raw.mainStatus,
+          ...(this.lostTotal ? { lost: this.lostTotal } : {}),
+        };
     }
   }
 

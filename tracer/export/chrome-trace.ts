@@ -90,6 +90,12 @@ export function* chromeTraceEvents(records: readonly TraceRecord[], header: Trac
   const seen = new Set<number>();
   for (const record of records) {
     if (record.type === 'end') continue;
+    if (record.type === 'lost') {
+      // the gap, on the engine's own row (pid 0, as its errors)
+      const args = { count: record.count, total: record.total, cpus: record.cpus };
+      yield { name: `lost ${record.count} events`, ph: 'X', cat: 'lost', pid: 0, tid: 0, ts: us(record.since), dur: us(record.t - record.since), args };
+      continue;
+    }
     const tid = record.pid;
     const pid = groupOf(tid);
     const ts = us(record.t);

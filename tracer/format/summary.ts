@@ -24,6 +24,8 @@ export interface ProcessTotals {
 export interface Summary {
   readonly syscalls: SyscallTotals[];
   readonly processes: ProcessTotals[];
+  /** events the eBPF backend lost (lost records): the counts above miss them */
+  readonly lostEvents: number;
 }
 
 export function summarize(records: Iterable<TraceRecord>): Summary {
@@ -38,8 +40,10 @@ export function summarize(records: Iterable<TraceRecord>): Summary {
     totals.lastT = Math.max(totals.lastT, t);
     return totals;
   };
+  let lostEvents = 0;
   for (const record of records) {
-    if (record.type === 'end') continue;
+    if (record.type === 'lost') lostEvents += record.count;
+    if (record.type === 'end' || record.type === 'lost') continue;
     const proc = processOf(record.pid, record.t);
     switch (record.type) {
       case 'process':
@@ -76,6 +80,7 @@ export function summarize(records: Iterable<TraceRecord>): Summary {
   return {
     syscalls: [...syscalls.values()].sort((a, b) => b.totalNs - a.totalNs || b.calls - a.calls),
     processes: [...processes.values()].sort((a, b) => a.firstT - b.firstT),
+    lostEvents,
   };
 }
 
@@ -103,6 +108,10 @@ export function formatSummary(summary: Summary): string {
     lines.push(
       `${String(proc.pid).padStart(8)} ${String(proc.nsPid).padStart(8)} ${proc.comm.padEnd(16)} ${String(proc.calls).padStart(7)} ${(proc.errors ? String(proc.errors) : '').padStart(9)} ${seconds(proc.totalNs).padStart(10)} ${seconds(proc.lastT - proc.firstT).padStart(12)}  ${proc.exit}`,
     );
+  }
+  if (summary.lostEvents) {
+    lines.push('');
+    lines.push(`${summary.lostEvents} events were lost (the eBPF ring buffer was full): the counts above miss the calls they were`);
   }
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 // One strace-like line per record, prefixed with host pid / in-namespace pid and comm.
 import { renamedTo } from '../analysis/renamed.js';
-import type { ProcessRecord, SyscallRecord, TraceRecord } from '../trace/records.js';
+import type { LostRecord, ProcessRecord, SyscallRecord, TraceRecord } from '../trace/records.js';
 import { FdNames } from './fd-names.js';
 import { alignmentPadding, callText } from './strace/line.js';
 import { DEFAULT_LINE_OPTIONS, type LineOptions } from './strace/options.js';
@@ -73,6 +73,12 @@ function seconds(ns: number): string {
   return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
 }
 
+/** A note line, as strace's own ("strace: Process 12 detached"): what the trace misses, where. */
+export function lostLine(record: LostRecord): string {
+  const cpus = record.cpus.map(({ cpu, count }) => `cpu${cpu}:${count}`).join(' ');
+  return `cttrace: lost ${record.count} events between ${seconds(record.since)} and ${seconds(record.t)} s (the eBPF ring buffer was full; by CPU: ${cpus}; ${record.total} in all)`;
+}
+
 /** Keeps the pid and comm of each task so every line can say who made the call. */
 export class TerminalFormatter {
   private readonly processes = new Map<number, KnownProcess>();
@@ -139,6 +145,8 @@ export class TerminalFormatter {
           : `${this.prefix(record.pid, record.t)}+++ exited with ${record.code} +++`;
       case 'error':
         return this.style.red(`cttrace engine: ${record.message} (${record.errno})`);
+      case 'lost':
+        return this.style.red(lostLine(record));
       case 'end':
         return null;
     }

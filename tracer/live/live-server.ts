@@ -12,6 +12,7 @@ import { RecordStream } from './record-stream.js';
 import { securityHeaders } from './security-headers.js';
 import { resolveStatic, streamFile } from './static-files.js';
 import { LiveServerError } from './live-error.js';
+import type { LiveChannels } from './live-channels.js';
 
 export interface LiveServerOptions {
   /** 0 or absent: a random free port */
@@ -24,6 +25,8 @@ export interface LiveServerOptions {
   readonly traceFile?: string;
   /** the viewer skips records of traceFile that break the trace schema (cttrace view --lenient) */
   readonly lenient?: boolean;
+  /** several live traces and their list (cttrace watch --web): their sockets, beside /ws */
+  readonly channels?: LiveChannels;
 }
 
 export interface LiveServer {
@@ -65,7 +68,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024, perMessageDeflate: false });
   let stream: RecordStream | null = null;
   /** a live trace is (or will be) streamed: the socket exists */
-  const live = options.header !== null || !options.traceFile;
+  const live = options.header !== null || (!options.traceFile && !options.channels);
   const join = (client: WebSocket) => {
     // everything so far, then live batches: sent in this same tick, so nothing is missed or doubled
     for (const message of stream!.catchUp()) client.send(message);
@@ -123,12 +126,18 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   const server = createServer(handle);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
     if (!hostAllowed(request, port)) return refuse(socket, 403, 'Forbidden');
-    if (path !== SOCKET_PATH || !live) return refuse(socket, 404, 'Not Found');
+    const channel = options.channels?.handlerFor(path, url.searchParams) ?? null;
+    if (!channel && (path !== SOCKET_PATH || !live)) return refuse(socket, 404, 'Not Found');
     if (!originAllowed(request, port)) return refuse(socket, 403, 'Forbidden');
     if (!tokenMatches(tokenOf(request), token)) return refuse(socket, 401, 'Unauthorized');
     sockets.handleUpgrade(request, socket, head, (client) => {
+      if (channel) {
+        client.on('message', () => client.close(1008, 'this socket only sends'));
+        return channel(client);
+      }
       if (stream) join(client);
       else waiting.add(client);
       const forget = () => {
@@ -161,6 +170,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     query.set('name', basename(traceFile));
     if (options.lenient) query.set('lenient', '1');
   }
+  if (options.channels) query.set('watch', '1');
   const url = `http://127.0.0.1:${port}/?${query.toString()}`;
 
   return {
@@ -175,15 +185,17 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
       stream?.finish();
     },
     get viewers() {
-      return clients.size;
+      return clients.size + (options.channels?.viewers ?? 0);
     },
     async close() {
       stream?.flush();
       stream?.dispose();
-      for (const client of [...clients, ...waiting]) client.close(1001, 'cttrace is stopping');
+      options.channels?.dispose();
+      const open = [...clients, ...waiting, ...(options.channels?.sockets() ?? [])];
+      for (const client of open) client.close(1001, 'cttrace is stopping');
       await new Promise<void>((resolvePromise) => {
         const force = setTimeout(() => {
-          for (const client of [...clients, ...waiting]) client.terminate();
+          for (const client of open) client.terminate();
           server.closeAllConnections();
         }, 500);
         server.close(() => {

@@ -13,6 +13,7 @@ export const RecordType = {
   exit: 6,
   error: 7,
   end: 8,
+  lost: 9,
 } as const;
 
 export const Header = { length: 0, type: 4, flags: 6, tid: 8, time: 16 } as const;
@@ -92,6 +93,8 @@ export const SignalKind = { delivered: 1, groupStop: 2 } as const;
 export const Exit = { kind: 0, value: 4, coreDumped: 8, size: 16 } as const;
 export const ExitKind = { exited: 1, killed: 2 } as const;
 export const ErrorRecord = { errorNumber: 0, message: 8 } as const;
+export const Lost = { count: 0, total: 8, sinceNs: 16, cpuCount: 24, size: 32 } as const;
+export const LostCpu = { cpu: 0, count: 8, size: 16 } as const;
 export const End = { reason: 0, mainStatus: 4, size: 8 } as const;
 export const EndReason = { 0: 'done', 1: 'stopped', 2: 'output-failed' } as const;
 

@@ -181,6 +181,14 @@ export function parseRecord(buffer: Buffer, at: number, view = viewOf(buffer)): 
         reason: L.EndReason[buffer.readUInt32LE(p + L.End.reason) as 0 | 1 | 2] ?? 'done',
         mainStatus: buffer.readInt32LE(p + L.End.mainStatus),
       };
+    case L.RecordType.lost: {
+      const cpuCount = Math.min(buffer.readUInt32LE(p + L.Lost.cpuCount), Math.floor((length - L.HEADER_SIZE - L.Lost.size) / L.LostCpu.size));
+      const cpus = [];
+      for (let i = 0, q = p + L.Lost.size; i < cpuCount; i++, q += L.LostCpu.size) {
+        cpus.push({ cpu: buffer.readUInt32LE(q + L.LostCpu.cpu), count: u64(buffer, q + L.LostCpu.count) });
+      }
+      return { type: 'lost', time, sinceNs: u64(buffer, p + L.Lost.sinceNs), count: u64(buffer, p + L.Lost.count), total: u64(buffer, p + L.Lost.total), cpus };
+    }
     default:
       throw new ProtocolError(`unknown record type ${type} in the engine's stream`);
   }

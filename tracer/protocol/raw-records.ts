@@ -98,4 +98,15 @@ export interface RawEnd {
   readonly mainStatus: number;
 }
 
-export type RawRecord = RawHello | RawTask | RawSyscall | RawExec | RawSignal | RawExit | RawError | RawEnd;
+/** Events the eBPF backend had no room for (native/event.h struct ct_lost). */
+export interface RawLost {
+  readonly type: 'lost';
+  /** when the last of them was lost */
+  readonly time: number;
+  readonly sinceNs: number;
+  readonly count: number;
+  readonly total: number;
+  readonly cpus: readonly { readonly cpu: number; readonly count: number }[];
+}
+
+export type RawRecord = RawHello | RawTask | RawSyscall | RawExec | RawSignal | RawExit | RawError | RawEnd | RawLost;

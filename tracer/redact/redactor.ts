@@ -175,6 +175,7 @@ export class Redactor {
       case 'signal':
       case 'exit':
       case 'end':
+      case 'lost':
         return record;
     }
   }

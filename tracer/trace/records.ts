@@ -155,6 +155,24 @@ export interface EndRecord {
   readonly reason: 'done' | 'stopped' | 'output-failed';
   /** exit status of the started command: code, or 128 + signal */
   readonly status: number;
+  /** events lost in the whole session (the sum of its lost records); absent when none was */
+  readonly lost?: number;
 }
 
-export type TraceRecord = ProcessRecord | SyscallRecord | ExecRecord | SignalRecord | ExitRecord | ErrorRecord | EndRecord;
+/** Events the eBPF backend could not record (its ring buffer was full): a call's entry, a captured
+ *  string or its exit, a task's birth or end. The trace misses them between `since` and `t`. */
+export interface LostRecord {
+  readonly type: 'lost';
+  /** ns since the start: when the last of these events was lost */
+  readonly t: number;
+  /** ns since the start: none of them was lost before this (the engine's previous count) */
+  readonly since: number;
+  /** events lost between since and t */
+  readonly count: number;
+  /** events lost in the session up to t */
+  readonly total: number;
+  /** the CPUs that lost any between since and t, and how many each */
+  readonly cpus: readonly { readonly cpu: number; readonly count: number }[];
+}
+
+export type TraceRecord = ProcessRecord | SyscallRecord | ExecRecord | SignalRecord | ExitRecord | ErrorRecord | EndRecord | LostRecord;

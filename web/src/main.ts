@@ -1,6 +1,7 @@
 // Entry point: build the viewer, then open what the URL asks for:
 //   ?trace=URL[&name=N]   a served .cttrace (with ?token=T, the token goes along to the server)
 //   ?token=T              the live stream of the cttrace server that printed this URL
+//   ?token=T&watch=1      the containers `cttrace watch --web` records, listed as they appear
 // or, in a page made by `cttrace export --html`, the trace inside the page.
 import './styles.css';
 import { embeddedTrace } from './load/embedded-trace.js';
@@ -8,6 +9,7 @@ import { App } from './view/app.js';
 import { installEmbedSync } from './view/embed-sync.js';
 import { installKeyboard } from './view/keyboard.js';
 import { installTestHooks } from './view/test-hooks.js';
+import { installWatchList } from './view/watch-list.js';
 import { Toolbar } from './view/toolbar.js';
 
 const app = new App();
@@ -41,6 +43,8 @@ if (embedded) {
   if (token && url.origin === location.origin) url.searchParams.set('token', token);
   const name = params.get('name') ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'trace');
   app.openUrl(url.href, name);
+} else if (token && params.has('watch')) {
+  installWatchList(app, token);
 } else if (token) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   app.openLive(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`);

@@ -70,6 +70,7 @@ export class TraceModelBuilder {
       namespaceTable: table,
       kept: this.kept,
       signals: this.kept.filter((item) => item.record.type === 'signal'),
+      lost: this.kept.flatMap((item) => (item.record.type === 'lost' ? [item.record] : [])),
       start: 0,
       end,
       complete: this.endRecord !== null,

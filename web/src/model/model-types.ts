@@ -1,6 +1,6 @@
 // The shapes the viewer draws: derived from the records, never decoded from raw syscalls here.
 import type { Phase } from '../../../tracer/analysis/phases.js';
-import type { NamespaceInodes, TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
+import type { LostRecord, NamespaceInodes, TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
 import type { KeptRecord } from './record-ingest.js';
 import type { SpanColumns } from './span-columns.js';
 
@@ -135,6 +135,8 @@ export interface TraceModel {
   readonly namespaceTable: NamespaceTable;
   readonly kept: readonly KeptRecord[];
   readonly signals: readonly KeptRecord[];
+  /** where the eBPF backend lost events (its ring buffer was full): gaps in every lane */
+  readonly lost: readonly LostRecord[];
   readonly start: number;
   readonly end: number;
   /** the end record arrived: the trace is complete */

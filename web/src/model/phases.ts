@@ -57,7 +57,7 @@ export function derivePhases(header: TraceHeader, columns: SpanColumns, kept: re
   const cgroups = familyIndex('cgroups');
   const mounts = familyIndex('mounts');
   const tidOfLane = new Map<number, number>();
-  for (const item of kept) if (item.record.type !== 'end' && !tidOfLane.has(item.lane)) tidOfLane.set(item.lane, item.record.pid);
+  for (const item of kept) if (item.record.type !== 'end' && item.record.type !== 'lost' && !tidOfLane.has(item.lane)) tidOfLane.set(item.lane, item.record.pid);
   const keptSpans = new Set(kept.map((item) => item.span));
   const light: { seq: number; record: TraceRecord }[] = [];
   for (let id = 0; id < columns.count; id++) {

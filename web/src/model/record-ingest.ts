@@ -114,6 +114,7 @@ export class RecordIngest {
         this.kept.push({ seq, lane: this.currentLane(record.pid), span: -1, record });
         return;
       case 'end':
+      case 'lost':
         this.kept.push({ seq, lane: -1, span: -1, record });
         return;
       default: {

@@ -9,6 +9,7 @@ import { byId } from './dom.js';
 import { hitLanes, hitTop, rowAt } from './hit-test.js';
 import { GUTTER, LANE_HEIGHT, topCanvasHeight } from './layout.js';
 import { drawLanes } from './render-lanes.js';
+import { drawLostGaps } from './render-lost.js';
 import { drawTop, namespaceRows } from './render-top.js';
 import type { Scene, Selection } from './scene.js';
 import { Viewport } from './viewport.js';
@@ -216,6 +217,8 @@ export class Timeline {
       drawAxis(this.axis, this.viewport);
       drawTop(top, scene, width, topHeight);
       this.lastDrawnItems = drawLanes(lanes, scene, width, this.lanesHeight).items;
+      drawLostGaps(top, scene, topHeight, true);
+      drawLostGaps(lanes, scene, this.lanesHeight, false);
     } else {
       this.axis.replaceChildren();
       top.fillStyle = lanes.fillStyle = '#ffffff';
