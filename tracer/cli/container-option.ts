@@ -1,0 +1,42 @@
+// --container ID for show, export and diff: one container's part of a trace, found by its id or
+// (like docker) a prefix of it that no other container shares.
+import { containerRecords } from '../analysis/container-records.js';
+import { findContainers, type Container } from '../analysis/containers.js';
+import type { TraceHeader, TraceRecord } from '../trace/records.js';
+import { UserError } from './user-error.js';
+
+export interface ContainerOption {
+  readonly container?: string;
+}
+
+/** Hex ids (docker's) as short as docker shows them (12 characters), longer where two would read
+ *  the same; other ids (cttrace-…, pidns-…) whole. */
+export function shortIds(containers: readonly Pick<Container, 'id'>[]): string[] {
+  return containers.map(({ id }) => {
+    let length = /^[0-9a-f]+$/.test(id) ? Math.min(12, id.length) : id.length;
+    while (length < id.length && containers.some((other) => other.id !== id && other.id.startsWith(id.slice(0, length)))) length++;
+    return id.slice(0, length);
+  });
+}
+
+/** The one container `wanted` names: its id, or a prefix only it has. */
+export function chooseContainer(containers: readonly Container[], wanted: string, file: string): Container {
+  const exact = containers.find((container) => container.id === wanted);
+  if (exact) return exact;
+  const matching = wanted === '' ? [] : containers.filter((container) => container.id.startsWith(wanted));
+  if (matching.length === 1) return matching[0]!;
+  if (containers.length === 0) throw new UserError(`${file} holds no container (no runtime's command line names one, and no process is PID 1 of a new PID namespace): leave out --container`);
+  const ids = shortIds(matching.length > 1 ? matching : containers).join(', ');
+  throw new UserError(
+    matching.length > 1
+      ? `--container ${wanted} matches ${matching.length} containers in ${file} (${ids}): give more of the id`
+      : `no container ${wanted} in ${file}: its containers are ${ids}`,
+  );
+}
+
+/** The trace as it is, or only the records of the container --container names. */
+export function restrictToContainer<T extends { header: TraceHeader; records: TraceRecord[] }>(trace: T, options: ContainerOption, file: string): T {
+  if (options.container === undefined) return trace;
+  const container = chooseContainer(findContainers(trace.records, trace.header).containers, options.container, file);
+  return { ...trace, records: containerRecords(trace.records, container) };
+}
