@@ -1,5 +1,6 @@
 // --container ID for show, export and diff: one container's part of a trace, found by its id or
 // (like docker) a prefix of it that no other container shares.
+import { shortIds } from '../analysis/container-ids.js';
 import { containerRecords } from '../analysis/container-records.js';
 import { findContainers, type Container } from '../analysis/containers.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
@@ -7,16 +8,6 @@ import { UserError } from './user-error.js';
 
 export interface ContainerOption {
   readonly container?: string;
-}
-
-/** Hex ids (docker's) as short as docker shows them (12 characters), longer where two would read
- *  the same; other ids (cttrace-…, pidns-…) whole. */
-export function shortIds(containers: readonly Pick<Container, 'id'>[]): string[] {
-  return containers.map(({ id }) => {
-    let length = /^[0-9a-f]+$/.test(id) ? Math.min(12, id.length) : id.length;
-    while (length < id.length && containers.some((other) => other.id !== id && other.id.startsWith(id.slice(0, length)))) length++;
-    return id.slice(0, length);
-  });
 }
 
 /** The one container `wanted` names: its id, or a prefix only it has. */

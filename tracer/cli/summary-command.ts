@@ -1,11 +1,11 @@
 // `cttrace summary FILE...`: where the time went, per syscall, per process and per phase of
 // container creation, the phases per container the trace holds; several traces side by side by phase.
+import { shortIds } from '../analysis/container-ids.js';
 import { phasesOfContainer } from '../analysis/container-records.js';
 import { findContainers, type Container } from '../analysis/containers.js';
 import { containerPhases, PHASE_NAMES, type Phase } from '../analysis/phases.js';
 import { formatSummary, summarize } from '../format/summary.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
-import { shortIds } from './container-option.js';
 import { print, reportSkipped } from './output.js';
 import { readTraceForOutput, redactorFor, type RedactOptions } from './redact-option.js';
 
