@@ -8,54 +8,11 @@ import { findContainers } from '../tracer/analysis/containers.js';
 import { containerPhases } from '../tracer/analysis/phases.js';
 import { containerCommandOf } from '../tracer/analysis/runtime-command-line.js';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
-import type { ProcessRecord, SyscallRecord, TraceHeader, TraceRecord } from '../tracer/trace/records.js';
+import type { ProcessRecord, SyscallRecord } from '../tracer/trace/records.js';
 import { runCli } from './helpers/cli.js';
+import { containerdWithShims, Records, SYNTHETIC_HEADER } from './helpers/container-trace.js';
 
-const HOST_PID_NS = 4026531836;
-const header: Pick<TraceHeader, 'host' | 'image' | 'command'> = { host: { pid: 1, ns: { pid: HOST_PID_NS } }, image: null, command: ['attach', '50'] };
-
-/** Builds a record list in time order. */
-class Records {
-  readonly list: TraceRecord[] = [];
-  t = 0;
-
-  process(pid: number, ppid: number, comm: string, nspid: number[] = [pid], pidNs = HOST_PID_NS, tgid = pid): ProcessRecord {
-    const record: ProcessRecord = { type: 'process', t: (this.t += 10), pid, tgid, ppid, nspid, comm, ns: { pid: pidNs }, reason: 'new' };
-    this.list.push(record);
-    return record;
-  }
-
-  call(pid: number, name: string, args: SyscallRecord['args'] = {}, extra: Partial<SyscallRecord> = {}): void {
-    this.list.push({ type: 'syscall', t: (this.t += 10), pid, name, nr: 0, args, ret: 0, err: null, dur: 5, raw: [], family: 'other', ...extra });
-  }
-
-  exec(pid: number, argv: string[], filename = argv[0]!): void {
-    this.call(pid, 'execve', { filename, argv, envp: '0x0' }, { family: 'exec' });
-  }
-
-  exit(pid: number): void {
-    this.list.push({ type: 'exit', t: (this.t += 10), pid, code: 0 });
-  }
-
-  /** A runtime (at `pid`, forked by `parent`) creating a container whose PID 1 is `pid + 1`. */
-  runtime(pid: number, parent: number, argv: string[], filename = argv[0]!): void {
-    const pidNs = 4026532000 + pid;
-    this.process(pid, parent, 'sh');
-    this.exec(pid, argv, filename);
-    this.call(pid, 'mkdir', { pathname: `/sys/fs/cgroup/pids/${pid}` }, { family: 'cgroups' });
-    this.call(pid, 'clone', { flags: ['CLONE_NEWPID', 'CLONE_NEWNS', 'CLONE_NEWUTS', 'SIGCHLD'] }, { ret: pid + 1, family: 'process' });
-    this.process(pid + 1, pid, argv[0]!, [pid + 1, 1], pidNs);
-    this.call(pid + 1, 'mount', { source: 'proc', target: 'proc' }, { family: 'mounts' });
-    this.call(pid + 1, 'pivot_root', { new_root: '.', put_old: '.' }, { family: 'mounts' });
-    this.call(pid + 1, 'umount2', { target: '.' }, { family: 'mounts' });
-    this.call(pid + 1, 'sethostname');
-    this.exec(pid + 1, ['sh', '-c', `echo ${pid}`], '/bin/sh');
-    this.process(pid + 2, pid + 1, 'sh', [pid + 2, 2], pidNs); // a child of PID 1
-    this.exit(pid + 2);
-    this.exit(pid + 1);
-    this.exit(pid);
-  }
-}
+const header = SYNTHETIC_HEADER;
 
 describe('the recorded traces hold one container each', () => {
   it.each([
@@ -111,20 +68,8 @@ describe('the recorded traces hold one container each', () => {
 
 describe('several containers in one trace', () => {
   it('splits containerd with three shims into three containers, each with its own phases', () => {
-    const r = new Records();
-    r.process(50, 1, 'containerd');
-    r.process(51, 1, 'containerd', [51], HOST_PID_NS, 50); // a thread of containerd
     const ids = ['aaaa1111', 'aaaa2222', 'bbbb3333'].map((id) => id.padEnd(64, '0'));
-    ids.forEach((id, index) => {
-      const shim = 100 * (index + 1);
-      r.process(shim, 50, 'containerd');
-      r.exec(shim, ['/usr/bin/containerd-shim-runc-v2', '-namespace', 'moby', '-id', id, '-address', '/run/containerd.sock']);
-      r.runtime(shim + 1, shim, ['runc', '--root', '/run/runc', '--log', '/x/log.json', '--log-format', 'json', 'create', '--bundle', `/b/${id}`, '--pid-file', '/x/pid', id], '/usr/sbin/runc');
-      r.process(shim + 10, shim, 'containerd-shim');
-      r.exec(shim + 10, ['runc', '--root', '/run/runc', 'delete', '--force', id], '/usr/sbin/runc');
-      r.exit(shim + 10);
-      r.exit(shim);
-    });
+    const r = containerdWithShims(ids);
     const { containers, outside } = findContainers(r.list, header);
     expect(containers.map((container) => container.id)).toEqual(ids);
     expect(outside).toEqual([50, 51]);

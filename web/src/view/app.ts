@@ -8,6 +8,7 @@ import { buildLaneIndex, type LaneSpans } from '../model/lane-index.js';
 import { TraceModelBuilder } from '../model/model-builder.js';
 import type { TraceModel } from '../model/model-types.js';
 import type { IngestBatch } from '../model/record-ingest.js';
+import { ContainersPanel } from './containers-panel.js';
 import { DetailsPanel } from './details-panel.js';
 import { byId } from './dom.js';
 import { FilterControls, type FilterChange } from './filter-controls.js';
@@ -57,6 +58,11 @@ export class App {
   private readonly details = new DetailsPanel(byId('details'));
   private readonly tree = new ProcessTreePanel(byId('process-tree'), (lane) => this.select({ kind: 'lane', lane }, true));
   private readonly nsTable = new NamespaceTablePanel(byId('namespace-table'), (lane) => this.select({ kind: 'lane', lane }, true));
+  private readonly containers = new ContainersPanel(byId('containers'), byId('containers-section'), {
+    changed: () => this.rebuild('keep'),
+    focus: (start, end) => this.timeline.setWindow(start, end),
+    selectLane: (lane) => this.select({ kind: 'lane', lane }, true),
+  });
   readonly filters = new FilterControls((change) => this.setFilters(change));
   readonly search = new SearchControls({ search: (query) => this.runSearch(query), step: (direction) => this.stepMatch(direction) });
   /** called with each state change worth telling the toolbar about */
@@ -111,6 +117,7 @@ export class App {
     this.matches = null;
     this.searchQuery = '';
     this.search.clear();
+    this.containers.reset();
     this.filters.reset(false);
     this.filterChange = { names: null, hiddenFamilies: new Set(), lanes: null, failedOnly: false };
     this.replay.reset();
@@ -200,7 +207,7 @@ export class App {
     const started = performance.now();
     const previousEnd = this.model?.end ?? 0;
     const wasShowingAll = !this.model || (this.timeline.viewport.t0 <= this.model.start && this.timeline.viewport.t1 >= previousEnd);
-    this.model = this.builder.build();
+    this.model = this.containers.apply(this.builder.build()); // collapsed containers' lanes left out
     this.rebuildIndex();
     this.tree.render(this.model);
     this.nsTable.render(this.model);
