@@ -96,7 +96,7 @@ describe.skipIf(skip !== null)('the containers panel in chromium', () => {
 
     const panel = page.getByTestId('containers');
     await expect.poll(() => panel.getByTestId('container-name').allInnerTexts()).toEqual(['aaaa11110000', 'aaaa22220000', 'bbbb33330000', 'in no container']);
-    expect(await page.locator('#containers-section summary').innerText()).toBe('Containers (3)');
+    expect(await page.locator('#containers-section > summary').innerText()).toBe('Containers (3)');
     expect(await panel.getByTestId('container').nth(1).innerText()).toMatch(/runc · sh -c echo 201 · start-up [\d.]+ µs\n5 lanes$/);
     const before = await laneTids(page);
     expect(before).toHaveLength(17);

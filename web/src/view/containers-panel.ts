@@ -70,7 +70,7 @@ export class ContainersPanel {
     clear(this.root);
     this.section.hidden = this.groups.length === 0 || model === null;
     if (!model) return;
-    const summary = this.section.querySelector('summary');
+    const summary = this.section.querySelector(':scope > summary');
     const count = this.groups.filter((group) => group.key !== '').length;
     if (summary) summary.textContent = `Containers (${count})`;
     const list = el('ul', { className: 'container-list' });
