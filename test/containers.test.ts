@@ -3,13 +3,16 @@
 // runtimes), each with its own tasks and its own phases; the runtime command line reader; and
 // --container's choice by id prefix, through the built CLI.
 import { describe, expect, it } from 'vitest';
-import { phasesOfContainer } from '../tracer/analysis/container-records.js';
+import { containerRecords, phasesOfContainer } from '../tracer/analysis/container-records.js';
 import { findContainers } from '../tracer/analysis/containers.js';
 import { containerPhases } from '../tracer/analysis/phases.js';
 import { containerCommandOf } from '../tracer/analysis/runtime-command-line.js';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { ProcessRecord, SyscallRecord } from '../tracer/trace/records.js';
-import { runCli } from './helpers/cli.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeTraceFile } from '../tracer/trace/file-writer.js';
+import { runCli, withTempDir } from './helpers/cli.js';
 import { containerdWithShims, Records, SYNTHETIC_HEADER } from './helpers/container-trace.js';
 
 const header = SYNTHETIC_HEADER;
@@ -87,6 +90,18 @@ describe('several containers in one trace', () => {
     // the whole trace read as one start-up runs from the first container's start to the last's end
     const whole = containerPhases(r.list, header);
     expect(whole.at(-1)!.end - whole[0]!.start).toBeGreaterThan(3 * (containers[0]!.end - containers[0]!.start));
+  });
+
+  it("ends a container's part of the trace where it ended, or at the trace's end when it was still running", () => {
+    const ids = ['one', 'two'];
+    const r = containerdWithShims(ids);
+    const [first, second] = findContainers(r.list, header).containers;
+    const end = r.list.at(-1)!;
+    expect(containerRecords(r.list, first!).at(-1)).toEqual({ ...end, t: first!.end });
+    const stillRunning = r.list.filter((record) => !(record.type === 'exit' && record.pid === 202)); // the second's PID 1 never exited
+    expect(containerRecords(stillRunning, second!).at(-1)).toEqual(end);
+    // the summary's phases of it end at its last record all the same
+    expect(phasesOfContainer(stillRunning, second!, header).at(-1)!.end).toBeLessThan(end.t);
   });
 
   it('splits a script that starts runc, crun and ctrun (by any path) into three containers', () => {
@@ -172,6 +187,23 @@ describe('--container through the CLI', () => {
     expect(result.stderr).toBe(`cttrace: no container f00 in ${docker}: its containers are 69a6099b562d\n`);
     const diff = runCli(['diff', '--container', 'a,b,c', docker, docker]);
     expect(diff.stderr).toMatch(/^cttrace: --container a,b,c: give one id for both traces, or two as A,B\n$/);
+  });
+
+  it('says when diff compares a trace of several containers whole, and compares one with --container', () => {
+    withTempDir((dir) => {
+      const file = join(dir, 'two.cttrace');
+      writeFileSync(file, encodeTraceFile(SYNTHETIC_HEADER, containerdWithShims(['one', 'two']).list));
+      const whole = runCli(['diff', file, file]);
+      expect(whole.stderr).toBe(`cttrace: ${file} holds 2 containers (one, two): the whole trace is compared as one start-up; pick one with --container ID (A's,B's as ID_A,ID_B)\n`.repeat(2));
+      const same = runCli(['diff', '--json', '--container', 'one', file, file]);
+      expect(same.stderr).toBe('');
+      expect(same.status).toBe(0);
+      const two = JSON.parse(runCli(['diff', '--json', '--container', 'one,two', file, file]).stdout) as { roles: { kind: string; a: string; b: string }[] };
+      expect(two.roles.slice(0, 2)).toEqual([
+        { kind: 'runtime', a: 'sh (101)', b: 'sh (201)', counts: expect.anything(), onlyA: [], onlyB: [], changed: expect.anything() },
+        expect.objectContaining({ kind: 'container pid 1', a: 'runc (102/1)', b: 'runc (202/1)' }),
+      ]);
+    });
   });
 
   it('prints the phases per container in summary', () => {

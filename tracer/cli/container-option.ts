@@ -31,3 +31,11 @@ export function restrictToContainer<T extends { header: TraceHeader; records: Tr
   const container = chooseContainer(findContainers(trace.records, trace.header).containers, options.container, file);
   return { ...trace, records: containerRecords(trace.records, container) };
 }
+
+/** For a command that compares start-ups: a trace holding several, read whole, mixes them up;
+ *  the line that says so and how to pick one, or null. */
+export function severalContainersNote(trace: { header: TraceHeader; records: readonly TraceRecord[] }, file: string): string | null {
+  const { containers } = findContainers(trace.records, trace.header);
+  if (containers.length < 2) return null;
+  return `${file} holds ${containers.length} containers (${shortIds(containers).join(', ')}): the whole trace is compared as one start-up; pick one with --container ID (A's,B's as ID_A,ID_B)`;
+}

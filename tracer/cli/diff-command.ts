@@ -11,7 +11,7 @@ import { COLOUR_DIFF, formatDiff, PLAIN_DIFF, type DiffSide } from '../format/di
 import { encodeTraceFile } from '../trace/file-writer.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { readStandalonePage, writeOutput } from './export-command.js';
-import { restrictToContainer } from './container-option.js';
+import { restrictToContainer, severalContainersNote } from './container-option.js';
 import { print } from './output.js';
 import { readTraceForOutput, redactorFor, type RedactOptions } from './redact-option.js';
 import { UserError } from './user-error.js';
@@ -129,6 +129,10 @@ export async function diffCommand(fileA: string, fileB: string, options: DiffOpt
   const [inA, inB] = containerPerSide(options.container);
   const a = restrictToContainer(await readTraceForOutput(fileA, options, redactor), { container: inA }, fileA);
   const b = restrictToContainer(await readTraceForOutput(fileB, options, redactor), { container: inB }, fileB);
+  for (const [file, trace, chosen] of [[fileA, a, inA], [fileB, b, inB]] as const) {
+    const note = chosen === undefined ? severalContainersNote(trace, file) : null;
+    if (note) print(process.stderr, `cttrace: ${note}\n`);
+  }
   const diff = diffTraces(a, b);
   if (options.json) printJson(diff, fileA, a, fileB, b);
   else if (options.html) await writeComparePage(fileA, a, fileB, b, diff, options);
