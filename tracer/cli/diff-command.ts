@@ -11,6 +11,7 @@ import { COLOUR_DIFF, formatDiff, PLAIN_DIFF, type DiffSide } from '../format/di
 import { encodeTraceFile } from '../trace/file-writer.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
 import { readStandalonePage, writeOutput } from './export-command.js';
+import { restrictToContainer, severalContainersNote } from './container-option.js';
 import { print } from './output.js';
 import { readTraceForOutput, redactorFor, type RedactOptions } from './redact-option.js';
 import { UserError } from './user-error.js';
@@ -21,6 +22,8 @@ interface Trace {
 }
 
 export interface DiffOptions extends RedactOptions {
+  /** --container: the same id (prefix) in both traces, or A's and B's as ID_A,ID_B */
+  readonly container?: string;
   readonly json?: boolean;
   /** the two viewers side by side and the diff, in one page */
   readonly html?: boolean;
@@ -88,8 +91,8 @@ export function defaultComparePath(fileA: string, fileB: string): string {
 
 async function writeComparePage(fileA: string, a: Trace, fileB: string, b: Trace, diff: TraceDiff, options: DiffOptions): Promise<void> {
   const template = readStandalonePage();
-  // as stored, or (redacted) as redacted: the page holds what the diff shows
-  const bytes = (file: string, trace: Trace) => (redactorFor(options) ? encodeTraceFile(trace.header, trace.records) : readFileSync(file));
+  // as stored, or (redacted, one container) as the diff read it: the page holds what the diff shows
+  const bytes = (file: string, trace: Trace) => (redactorFor(options) || options.container !== undefined ? encodeTraceFile(trace.header, trace.records) : readFileSync(file));
   const { offsetA, offsetB, text } = alignment(a, b);
   const marked = differences(diff, a, b);
   let page: string;
@@ -110,12 +113,26 @@ async function writeComparePage(fileA: string, a: Trace, fileB: string, b: Trace
   if (written) print(process.stderr, `cttrace: ${written} written: the two start-ups side by side (${text}) and their diff; open it in a browser, no server needed\n`);
 }
 
+/** --container ID for both sides, or ID_A,ID_B (an empty side compares that whole trace: ID_A, or ,ID_B). */
+function containerPerSide(option: string | undefined): [string | undefined, string | undefined] {
+  if (option === undefined) return [undefined, undefined];
+  const parts = option.split(',');
+  if (parts.length > 2) throw new UserError(`--container ${option}: give one id for both traces, or two as A,B`);
+  if (parts.length === 1) return [option, option];
+  return [parts[0] || undefined, parts[1] || undefined];
+}
+
 export async function diffCommand(fileA: string, fileB: string, options: DiffOptions): Promise<number> {
   if (options.json && options.html) throw new UserError('--json and --html ask for two outputs: give one');
   if (options.output !== undefined && !options.html) throw new UserError('-o is for --html (the page); the diff itself goes to stdout');
   const redactor = redactorFor(options);
-  const a = await readTraceForOutput(fileA, options, redactor);
-  const b = await readTraceForOutput(fileB, options, redactor);
+  const [inA, inB] = containerPerSide(options.container);
+  const a = restrictToContainer(await readTraceForOutput(fileA, options, redactor), { container: inA }, fileA);
+  const b = restrictToContainer(await readTraceForOutput(fileB, options, redactor), { container: inB }, fileB);
+  for (const [file, trace, chosen] of [[fileA, a, inA], [fileB, b, inB]] as const) {
+    const note = chosen === undefined ? severalContainersNote(trace, file) : null;
+    if (note) print(process.stderr, `cttrace: ${note}\n`);
+  }
   const diff = diffTraces(a, b);
   if (options.json) printJson(diff, fileA, a, fileB, b);
   else if (options.html) await writeComparePage(fileA, a, fileB, b, diff, options);

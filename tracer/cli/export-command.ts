@@ -11,6 +11,7 @@ import { readTraceHeader } from '../live/read-trace-header.js';
 import { standaloneViewerPage } from '../live/viewer-dir.js';
 import { encodeTraceFile } from '../trace/file-writer.js';
 import type { TraceHeader, TraceRecord } from '../trace/records.js';
+import { type ContainerOption, restrictToContainer } from './container-option.js';
 import { print, reportSkipped } from './output.js';
 import { readTraceForOutput, redactorFor, type RedactOptions } from './redact-option.js';
 import { UserError } from './user-error.js';
@@ -19,7 +20,7 @@ export const EXPORT_FORMATS = ['chrome', 'html'] as const;
 type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const EXTENSIONS: Readonly<Record<ExportFormat, string>> = { chrome: '.json', html: '.html' };
 
-export interface ExportOptions extends RedactOptions {
+export interface ExportOptions extends RedactOptions, ContainerOption {
   readonly output?: string;
   readonly format?: string;
   readonly lenient?: boolean;
@@ -113,12 +114,12 @@ export function readStandalonePage(): string {
 
 const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KiB`;
 
-async function exportHtml(input: string, output: string, options: RedactOptions & { readonly lenient?: boolean }): Promise<void> {
+async function exportHtml(input: string, output: string, options: RedactOptions & ContainerOption & { readonly lenient?: boolean }): Promise<void> {
   const template = readStandalonePage();
   await readTraceHeader(input); // refuses what is not a trace before writing anything
   let trace: Buffer;
-  if (redactorFor(options) || options.lenient) {
-    const { header, records, skipped } = await readTraceForOutput(input, options);
+  if (redactorFor(options) || options.lenient || options.container !== undefined) {
+    const { header, records, skipped } = restrictToContainer(await readTraceForOutput(input, options), options, input);
     reportSkipped(skipped);
     trace = encodeTraceFile(header, records);
   } else {
@@ -146,7 +147,7 @@ export async function exportCommand(input: string, options: ExportOptions): Prom
     await exportHtml(input, output, options);
     return 0;
   }
-  const { header, records, skipped } = await readTraceForOutput(input, options);
+  const { header, records, skipped } = restrictToContainer(await readTraceForOutput(input, options), options, input);
   reportSkipped(skipped);
   const counted = { events: 0 };
   const written = await writeOutput(output, jsonPieces(header, records, counted));

@@ -49,6 +49,7 @@ function withTracingOptions(command: Command, { starts, name }: { starts: boolea
   return command;
 }
 
+const CONTAINER = "only this container's processes: its id or a prefix of it (`cttrace summary FILE` lists them)";
 const LENIENT = 'skip records that do not fit the trace format (and say how many) instead of refusing the file';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -149,6 +150,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .description('print a saved trace')
       .argument('<file>', 'a .cttrace file')
       .option('--json', 'print the records as JSON lines')
+      .option('--container <id>', CONTAINER)
       .option('--lenient', LENIENT),
   )).action(async (file: string, options) => {
     exitCode = await (await import('./show-command.js')).showCommand(file, options);
@@ -162,6 +164,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-o, --output <file>', 'where to write it (default: FILE with .json or .html for .cttrace; - for stdout)')
     .option('--format <format>', 'chrome (the Trace Event Format Perfetto reads) or html')
     .option('--html', 'one self-contained HTML page: the viewer with the trace inside, opens from file:// with no server')
+    .option('--container <id>', CONTAINER)
     .option('--lenient', LENIENT),
   ).action(async (file: string, options) => {
     exitCode = await (await import('./export-command.js')).exportCommand(file, options);
@@ -185,6 +188,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .argument('<a>', 'a .cttrace file')
       .argument('<b>', 'another .cttrace file')
       .option('--json', 'print the comparison as JSON')
+      .option('--container <id>', `${CONTAINER}; ID_A,ID_B for one in each`)
       .option('--lenient', LENIENT)
       .option('--html', 'write one page with the two start-ups side by side on one time axis and the diff below (opens from file://)')
       .option('-o, --output <file>', 'where --html writes the page (default: A-vs-B.html beside A; - for stdout)'),

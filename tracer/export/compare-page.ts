@@ -20,19 +20,24 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
 
 /** Keeps the viewers' windows together: a window one viewer's user chose goes to the others,
  *  shifted by the difference of their offsets. Only from the page's own frames; only numbers.
- *  "Only the differences" shows each viewer only its calls the diff marks. */
+ *  Each viewer marks its calls the diff marks (sent when it says it is ready and when it has
+ *  loaded, whichever comes first: both are harmless); "only the differences" shows only those. */
 const SYNC_SCRIPT = `
 const frames = [...document.querySelectorAll('iframe[data-offset]')];
 const only = document.querySelector('input[data-testid="only-differences"]');
+const differences = (frame) => frame.dataset.differences.split(',').filter(Boolean).map(Number);
+const sendMarks = (frame) => frame.contentWindow.postMessage({ type: 'cttrace-marks', seqs: differences(frame) }, '*');
+for (const frame of frames) frame.addEventListener('load', () => sendMarks(frame));
 only.addEventListener('change', () => {
   for (const frame of frames) {
-    const seqs = only.checked ? frame.dataset.differences.split(',').filter(Boolean).map(Number) : null;
+    const seqs = only.checked ? differences(frame) : null;
     frame.contentWindow.postMessage({ type: 'cttrace-only', seqs }, '*');
   }
 });
 addEventListener('message', (event) => {
   const from = frames.findIndex((frame) => frame.contentWindow === event.source);
   const data = event.data;
+  if (from >= 0 && data && data.type === 'cttrace-ready') return sendMarks(frames[from]);
   if (from < 0 || !data || data.type !== 'cttrace-window' || !Number.isFinite(data.t0) || !Number.isFinite(data.t1)) return;
   const shift = Number(frames[from].dataset.offset);
   frames.forEach((frame, index) => {
@@ -54,6 +59,7 @@ pre { margin: 0; padding: 8px 10px; font: 12px/1.35 ui-monospace, "DejaVu Sans M
 .added { color: #22863a; background: #f0fff4; }
 .section { color: #0550ae; font-weight: 600; }
 .note { color: #57606a; }
+.mark { color: #e0249a; }
 `;
 
 function policyTokens(template: string, directive: string): string {
@@ -94,7 +100,7 @@ export function comparePage(template: string, a: ComparedTrace, b: ComparedTrace
     <style>${STYLE}</style>
   </head>
   <body>
-    <header>cttrace diff: two start-ups on one time axis (${escapeHtml(aligned)}); moving one timeline moves the other; the diff is below.
+    <header>cttrace diff: two start-ups on one time axis (${escapeHtml(aligned)}); moving one timeline moves the other; the calls that differ are marked <span class="mark">▼</span> on each; the diff is below.
       <label><input type="checkbox" data-testid="only-differences" /> show only the calls that differ</label></header>
     ${frame(a, 'A')}
     ${frame(b, 'B')}

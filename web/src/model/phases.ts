@@ -41,9 +41,9 @@ export function deriveMilestones(kept: readonly KeptRecord[]): Milestone[] {
  * It reads whole records in trace order; the model keeps whole only the structural ones, so it
  * is given those plus light stand-ins (no arguments) for the spans it looks at: cgroup calls,
  * mount calls, chdir/umount2, and what the process that pivoted (or chrooted) did until its next
- * execve. Other spans cannot move a phase marker.
+ * execve. Other spans cannot move a phase marker. The container split (containers.ts) reads them too.
  */
-export function derivePhases(header: TraceHeader, columns: SpanColumns, kept: readonly KeptRecord[], traceEnd: number): Phase[] {
+export function phaseRecords(columns: SpanColumns, kept: readonly KeptRecord[]): TraceRecord[] {
   const pivots = keptSyscalls(kept).filter((call) => (call.record.name === 'pivot_root' || call.record.name === 'chroot') && succeeded(call.record));
   const pivotFrom = new Map<number, number>();
   for (const call of pivots) if (!pivotFrom.has(call.lane)) pivotFrom.set(call.lane, call.record.t);
@@ -78,8 +78,11 @@ export function derivePhases(header: TraceHeader, columns: SpanColumns, kept: re
       },
     });
   }
-  const records = [...kept, ...light].sort((a, b) => a.seq - b.seq).map((item) => item.record);
-  const phases = containerPhases(records, header);
+  return [...kept, ...light].sort((a, b) => a.seq - b.seq).map((item) => item.record);
+}
+
+export function derivePhases(header: TraceHeader, columns: SpanColumns, kept: readonly KeptRecord[], traceEnd: number): Phase[] {
+  const phases = containerPhases(phaseRecords(columns, kept), header);
   if (!phases.some((phase) => phase.name === 'namespaces')) return [];
   return phases.map((phase, i) => (i === phases.length - 1 ? { ...phase, end: Math.max(phase.end, traceEnd) } : phase));
 }

@@ -8,6 +8,7 @@ import { buildLaneIndex, type LaneSpans } from '../model/lane-index.js';
 import { TraceModelBuilder } from '../model/model-builder.js';
 import type { TraceModel } from '../model/model-types.js';
 import type { IngestBatch } from '../model/record-ingest.js';
+import { ContainersPanel } from './containers-panel.js';
 import { DetailsPanel } from './details-panel.js';
 import { byId } from './dom.js';
 import { FilterControls, type FilterChange } from './filter-controls.js';
@@ -54,9 +55,17 @@ export class App {
   private lastRebuildMs = 0;
   private done = false;
   private detailsRequest = 0;
+  /** the records `cttrace diff --html` marks in this trace, and their spans in the current model */
+  private markedRecords: readonly number[] = [];
+  markedSpans: readonly number[] = [];
   private readonly details = new DetailsPanel(byId('details'));
   private readonly tree = new ProcessTreePanel(byId('process-tree'), (lane) => this.select({ kind: 'lane', lane }, true));
   private readonly nsTable = new NamespaceTablePanel(byId('namespace-table'), (lane) => this.select({ kind: 'lane', lane }, true));
+  private readonly containers = new ContainersPanel(byId('containers'), byId('containers-section'), {
+    changed: () => this.rebuild('keep'),
+    focus: (start, end) => this.timeline.setWindow(start, end),
+    selectLane: (lane) => this.select({ kind: 'lane', lane }, true),
+  });
   readonly filters = new FilterControls((change) => this.setFilters(change));
   readonly search = new SearchControls({ search: (query) => this.runSearch(query), step: (direction) => this.stepMatch(direction) });
   /** called with each state change worth telling the toolbar about */
@@ -111,6 +120,7 @@ export class App {
     this.matches = null;
     this.searchQuery = '';
     this.search.clear();
+    this.containers.reset();
     this.filters.reset(false);
     this.filterChange = { names: null, hiddenFamilies: new Set(), lanes: null, failedOnly: false };
     this.replay.reset();
@@ -200,8 +210,9 @@ export class App {
     const started = performance.now();
     const previousEnd = this.model?.end ?? 0;
     const wasShowingAll = !this.model || (this.timeline.viewport.t0 <= this.model.start && this.timeline.viewport.t1 >= previousEnd);
-    this.model = this.builder.build();
+    this.model = this.containers.apply(this.builder.build()); // collapsed containers' lanes left out
     this.rebuildIndex();
+    this.rebuildMarks();
     this.tree.render(this.model);
     this.nsTable.render(this.model);
     this.filters.update(this.model);
@@ -255,6 +266,18 @@ export class App {
     this.matches = seqs === null ? null : searchMask(this.model.columns, seqs);
     this.rebuildIndex();
     this.timeline.invalidate();
+  }
+
+  /** Mark the calls of these records on the timeline (the compare page's differences). */
+  markRecords(seqs: readonly number[]): void {
+    this.markedRecords = seqs;
+    this.rebuildMarks();
+    this.timeline.invalidate();
+  }
+
+  private rebuildMarks(): void {
+    const columns = this.model?.columns;
+    this.markedSpans = columns ? this.markedRecords.map((seq) => columns.spanOfSeq(seq)).filter((span) => span >= 0) : [];
   }
 
   /** Select the next (or previous) match in time after the current selection. */
@@ -384,7 +407,7 @@ export class App {
 
   private scene(viewport: Viewport, hoverRow: number | null): Scene | null {
     if (!this.model || this.model.lanes.length === 0) return null;
-    return { model: this.model, lanes: this.lanes, viewport, selection: this.selection, playhead: this.replay.playhead, hoverRow };
+    return { model: this.model, lanes: this.lanes, viewport, selection: this.selection, playhead: this.replay.playhead, hoverRow, marks: this.markedSpans };
   }
 
   get loadingDone(): boolean {

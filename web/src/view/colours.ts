@@ -41,3 +41,6 @@ export const NAMESPACE_KIND_COLOURS: Readonly<Record<string, string>> = {
   cgroup: '#27ae60',
   time: '#7f8c8d',
 };
+
+/** the calls `cttrace diff` marks (only in this trace, or with other arguments) */
+export const DIFFERENCE_COLOUR = '#e0249a';

@@ -8,6 +8,7 @@ import { fitText } from './canvas.js';
 import { ARROW_COLOUR, FAILED_COLOUR, FAMILY_COLOUR_LIST, PLAYHEAD_COLOUR, SELECTION_COLOUR, THREAD_ARROW_COLOUR } from './colours.js';
 import { GUTTER, LANE_HEIGHT, laneY, SPAN_HEIGHT, SPAN_TOP } from './layout.js';
 import { RectBatches } from './rect-batches.js';
+import { drawDifferenceMarks } from './render-marks.js';
 import { selectedLane, type Scene } from './scene.js';
 
 const FAILED = FAMILY_COUNT;
@@ -136,6 +137,7 @@ export function drawLanes(context: CanvasRenderingContext2D, scene: Scene, width
     context.fillStyle = PLAYHEAD_COLOUR;
     context.fillRect(Math.round(x(scene.playhead)) - 1, 0, 2, height);
   }
+  drawDifferenceMarks(context, scene, x, width, firstRow, lastRow, cutoff); // over the labels: a mark must show
   drawGutter(context, scene, firstRow, lastRow, height, chosenLane);
   return { items };
 }

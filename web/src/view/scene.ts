@@ -18,6 +18,8 @@ export interface Scene {
   /** replay: nothing after this time is shown; null shows everything */
   readonly playhead: number | null;
   readonly hoverRow: number | null;
+  /** span ids `cttrace diff --html` marks as differences (view/render-marks.ts); absent: none */
+  readonly marks?: readonly number[];
 }
 
 export function selectedLane(scene: { readonly model: Scene['model'] | null; readonly selection: Selection | null }): number | null {

@@ -65,6 +65,10 @@ export function installTestHooks(app: App): void {
       const canvas = app.timeline.lanesCanvasRect();
       return box && { x: canvas.left + box.x, y: canvas.top + box.y, width: box.width, height: box.height };
     },
+    /** span ids marked as differences (the compare page's) */
+    markedSpans(): number[] {
+      return [...app.markedSpans];
+    },
     /** CPU ms of the last frames' drawing */
     frameTimes(): number[] {
       return [...app.timeline.frameTimes];
