@@ -8,7 +8,7 @@
 // - nothing lost: the Pause button is pressed for a while mid-run; at the end the page must hold
 //   every record of the trace file written by the same run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,34 +54,19 @@ type LiveWindow = {
 /** Wall clock as the daemon stamps it: ms, modulo 1e9 s-worth of ms. */
 const stampNow = (now: number) => (Math.floor(now / 1000) % 1_000_000) * 1000 + (now % 1000);
 
-/** RSS (MB) of the renderer processes under the chromium that uses this profile. */
+/** RSS (MB) of the renderer processes of the chromium that uses this profile (each names it in its command line). */
 function rendererRssMb(profile: string): number {
-  const cmdline = (pid: string) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      return [];
-    }
-  };
-  const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  const browser = pids.find((pid) => cmdline(pid).some((arg) => arg === `--user-data-dir=${profile}`) && !cmdline(pid).some((arg) => arg.startsWith('--type=')));
-  if (!browser) return Number.NaN;
-  const parentOf = (pid: string) => {
-    try {
-      return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1];
-    } catch {
-      return undefined;
-    }
-  };
-  const under = (pid: string): boolean => {
-    for (let at: string | undefined = pid, hops = 0; at && at !== '1' && hops < 8; at = parentOf(at), hops++) if (at === browser) return true;
-    return false;
-  };
   let kb = 0;
-  for (const pid of pids) {
-    if (!cmdline(pid).includes('--type=renderer') || !under(pid)) continue;
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    kb += match ? Number(match[1]) : 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      // a zygote child rewrites its command line as one string: look for the words in it
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+      if (!args.includes('--type=renderer') || !args.includes(`--user-data-dir=${profile}`)) continue;
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      kb += match ? Number(match[1]) : 0;
+    } catch {
+      // gone meanwhile
+    }
   }
   return Math.round(kb / 1024);
 }
@@ -114,7 +99,7 @@ export async function benchViewerLive(options: ViewerLiveOptions = {}): Promise<
   let tracer: ChildProcess | null = null;
   const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, viewport: { width: 1600, height: 1000 }, args: CHROMIUM_ARGS });
   try {
-    tracer = spawn(process.execPath, [cli, 'attach', '-q', '--web', '--duration', String(seconds), '-o', traceFile, String(daemon.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    tracer = spawn(process.execPath, [cli, 'attach', '-q', '--all', '--web', '--duration', String(seconds), '-o', traceFile, String(daemon.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     tracer.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -132,6 +117,11 @@ export async function benchViewerLive(options: ViewerLiveOptions = {}): Promise<
     const page = await context.newPage();
     await page.goto(url);
     await startFrames(page);
+    const cdp = process.env.CTTRACE_BENCH_PROFILE ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const started = Date.now();
     const samples: { now: number; end: number | null; records: number; paused: boolean; held: number; rss: number; at: number }[] = [];
     const pauseAt = seconds * 0.4;
@@ -150,12 +140,14 @@ export async function benchViewerLive(options: ViewerLiveOptions = {}): Promise<
         phase = 'after';
       }
       const s = await summaryOf(page);
+      if (process.env.CTTRACE_BENCH_DEBUG) options.log?.(`  ${elapsed.toFixed(1)} s: ${s.records} records, end ${s.traceEnd}, ${s.live.paused ? 'paused' : ''}`);
       samples.push({ now: await page.evaluate(() => Date.now()), end: s.traceEnd, records: s.records, paused: s.live.paused, held: s.live.held, rss: rendererRssMb(profile), at: elapsed });
       await page.waitForTimeout(500);
     }
     if (phase !== 'after') throw new Error(`the run ended before the pause was over (${seconds} s is too short)`);
     await page.waitForFunction(() => (window as unknown as LiveWindow).__cttrace.summary().complete, null, { timeout: 60_000, polling: 200 });
     const frames = await stopFrames(page);
+    if (cdp) writeFileSync(process.env.CTTRACE_BENCH_PROFILE!, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     const final = await summaryOf(page);
     const atEnd = rendererRssMb(profile);
     tracer.kill('SIGINT');
