@@ -19,6 +19,10 @@ export function containerRecords(records: readonly TraceRecord[], container: Pic
       own.push(running ? record : { ...record, t: last });
       continue;
     }
+    if (record.type === 'lost') {
+      own.push(record); // events lost belong to no process: any container may miss some
+      continue;
+    }
     if (!tasks.has(record.pid)) continue;
     own.push(record);
     if (record.type === 'exit') exited.add(record.pid);

@@ -52,7 +52,7 @@ type Header = Pick<TraceHeader, 'host' | 'image' | 'command'>;
 function readTasks(records: readonly TraceRecord[]): Map<number, Task> {
   const tasks = new Map<number, Task>();
   for (const record of records) {
-    if (record.type === 'end') continue;
+    if (record.type === 'end' || record.type === 'lost') continue;
     let task = tasks.get(record.pid);
     if (record.type === 'process') {
       if (!task) {

@@ -22,6 +22,8 @@ import { buildSyntheticStream } from './synthetic-stream.js';
 import { measureRuntimeStartup, type RuntimeStartupResult } from './runtime-startup.js';
 import { measureImagePull, type ImagePullResult } from './image-pull.js';
 import type { ViewerBenchResult } from './viewer.js';
+import { framesMarkdown, type ViewerFramesResult } from './viewer-frames.js';
+import { liveMarkdown, type ViewerLiveResult } from './viewer-live.js';
 import { measureTraceSize, type TraceSizeResult } from './trace-size.js';
 import { LOOP_COMMAND, loopWorkload, runcWorkload, unshareWorkload, UNSHARE_COMMAND } from './workloads.js';
 
@@ -70,6 +72,8 @@ export interface BenchResults {
   readonly imagePull: ImagePullResult;
   readonly dockerAttach: DockerAttachResult | { readonly skipped: string };
   readonly viewer: { readonly results: readonly ViewerBenchResult[]; readonly skipped?: string };
+  readonly viewerFrames: { readonly results: readonly ViewerFramesResult[]; readonly skipped?: string };
+  readonly viewerLive: ViewerLiveResult | { readonly skipped: string };
   readonly cleanup: { readonly beforeCleanup: readonly string[]; readonly forced: readonly string[]; readonly leftovers: readonly string[] };
   readonly durationSeconds: number;
   readonly loadAverageAtEnd: readonly number[];
@@ -209,6 +213,7 @@ export function markdown(results: BenchResults): string {
     }
   }
   lines.push('');
+  lines.push(...framesMarkdown(results.viewerFrames), '', ...liveMarkdown(results.viewerLive), '');
   lines.push('#### Details');
   lines.push('');
   lines.push(`Machine: ${env.cpu}, ${env.cores} cores, ${env.memoryGiB} GiB, cgroup ${env.cgroup}.`);
@@ -350,6 +355,10 @@ async function main(argv: readonly string[]): Promise<number> {
       log: (line) => progress(`  ${line}\n`),
     });
 
+    progress(`bench: viewer frame times under real input, and the live view at 20,000 events/s\n`);
+    const viewerFrames = await (await import('./viewer-frames.js')).benchViewerFrames({ sizes: options.events >= 1_000_000 ? [100_000, 1_000_000] : [Math.min(100_000, options.events)], log: (line) => progress(`  ${line}\n`) });
+    const viewerLive = await (await import('./viewer-live.js')).benchViewerLive({ seconds: options.events >= 1_000_000 ? 60 : 15, log: (line) => progress(`  ${line}\n`) });
+
     // runc removes its containers and cgroups itself: anything found here is a bug, reported.
     const beforeCleanup = [...bundle.leftoverCgroups(), ...bundle.leftoverMounts()];
     const forced = [...cleanup(), ...(breakdown.cleanup ?? [])];
@@ -365,6 +374,8 @@ async function main(argv: readonly string[]): Promise<number> {
       imagePull,
       dockerAttach,
       viewer,
+      viewerFrames,
+      viewerLive,
       cleanup: { beforeCleanup, forced, leftovers },
       durationSeconds: round((nowMs() - started) / 1000, 1),
       loadAverageAtEnd: loadavg().map((value) => round(value, 2)),

@@ -7,6 +7,7 @@ import { RecordChecker, recordProblem } from '../../../tracer/trace/schema/trace
 import { RecordIngest, type IngestBatch } from '../model/record-ingest.js';
 import { emptyScan, scanSyscallLine } from './syscall-line-scanner.js';
 import { checkTraceHeader, LIMITS, tooManyRecords, TraceOpenError } from './trace-limits.js';
+import { PackedText } from './packed-text.js';
 
 export interface SessionSink {
   header(header: TraceHeader): void;
@@ -33,7 +34,11 @@ class LineStarts {
 
 export class TraceSession {
   private header: TraceHeader | null = null;
-  private readonly chunks: string[] = [];
+  /** null: packed (a live trace's older text, see packOldText) */
+  private readonly chunks: (string | null)[] = [];
+  private readonly packed = new PackedText();
+  /** deflate older text as it comes (a live trace, which has no end): read it with recordWhole and searchAll */
+  packOldText = false;
   /** the first record of each chunk */
   private readonly chunkFirstRecord: number[] = [];
   private readonly places = new LineStarts();
@@ -103,6 +108,8 @@ export class TraceSession {
   private acceptLinesOf(text: string, from: number, to: number, single: boolean): void {
     this.chunks.push(text);
     this.chunkFirstRecord.push(this.places.count);
+    // if deflating fails, the text simply stays
+    if (this.packOldText) this.packed.added(this.chunks)?.catch(() => undefined);
     let start = from;
     while (start < to) {
       let end = single ? to : text.indexOf('\n', start);
@@ -184,10 +191,25 @@ export class TraceSession {
     return end;
   }
 
-  private lineOf(seq: number): string {
-    const text = this.chunks[this.chunkOf(seq)]!;
+  private lineOf(seq: number, text: string): string {
     const start = this.places.start[seq]!;
     return text.slice(start, this.lineEnd(text, start));
+  }
+
+  /** A chunk's text, here and now (a packed one only through the async readers). */
+  private textNow(chunk: number): string {
+    const text = this.chunks[chunk];
+    if (text === null || text === undefined) throw new Error('this text is packed: read it with recordWhole or searchAll');
+    return text;
+  }
+
+  private async text(chunk: number): Promise<string> {
+    return this.chunks[chunk] ?? this.packed.chunk(chunk);
+  }
+
+  /** Bytes the session holds deflated (a live trace's older text). */
+  get packedBytes(): number {
+    return this.packed.packedBytes;
   }
 
   /** The line number of record seq: the header's, then one a record, plus the lines that held none before it. */
@@ -209,9 +231,19 @@ export class TraceSession {
    */
   recordAt(seq: number): TraceRecord | null {
     if (!(seq >= 0 && seq < this.places.count)) return null;
+    return this.parseRecord(seq, this.textNow(this.chunkOf(seq)));
+  }
+
+  /** recordAt, for text that may be packed. */
+  async recordWhole(seq: number): Promise<TraceRecord | null> {
+    if (!(seq >= 0 && seq < this.places.count)) return null;
+    return this.parseRecord(seq, await this.text(this.chunkOf(seq)));
+  }
+
+  private parseRecord(seq: number, text: string): TraceRecord {
     let value: unknown;
     try {
-      value = JSON.parse(this.lineOf(seq));
+      value = JSON.parse(this.lineOf(seq, text));
     } catch {
       throw new TraceOpenError(`${this.name} line ${this.lineNumberOf(seq)} is not JSON: the trace is corrupt (cut or edited?).`);
     }
@@ -222,27 +254,41 @@ export class TraceSession {
 
   /** Records whose line contains the text (case-insensitive), at most `limit` of them, in order. */
   search(query: string, limit = 1_000_000): Uint32Array {
-    if (query === '') return new Uint32Array(0);
-    const pattern = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
     const found: number[] = [];
-    for (let chunk = 0; chunk < this.chunks.length && found.length < limit; chunk++) {
-      const text = this.chunks[chunk]!;
-      const first = this.chunkFirstRecord[chunk]!;
-      const after = chunk + 1 < this.chunks.length ? this.chunkFirstRecord[chunk + 1]! : this.places.count;
-      let seq = first;
-      pattern.lastIndex = 0;
-      for (let match = pattern.exec(text); match && found.length < limit; match = pattern.exec(text)) {
-        // the last record starting at or before the match; a match in a skipped line (blank, header) is no record
-        while (seq + 1 < after && this.places.start[seq + 1]! <= match.index) seq++;
-        if (seq >= after || this.places.start[seq]! > match.index) continue;
-        const end = this.lineEnd(text, this.places.start[seq]!);
-        if (match.index < end) found.push(seq);
-        pattern.lastIndex = end;
-        seq++;
-      }
-    }
+    if (query === '') return new Uint32Array(0);
+    const pattern = searchPattern(query);
+    for (let chunk = 0; chunk < this.chunks.length && found.length < limit; chunk++) this.searchChunk(chunk, this.textNow(chunk), pattern, found, limit);
     return Uint32Array.from(found);
   }
+
+  /** search, for text that may be packed. */
+  async searchAll(query: string, limit = 1_000_000): Promise<Uint32Array> {
+    const found: number[] = [];
+    if (query === '') return new Uint32Array(0);
+    const pattern = searchPattern(query);
+    for (let chunk = 0; chunk < this.chunks.length && found.length < limit; chunk++) this.searchChunk(chunk, await this.text(chunk), pattern, found, limit);
+    return Uint32Array.from(found);
+  }
+
+  private searchChunk(chunk: number, text: string, pattern: RegExp, found: number[], limit: number): void {
+    const first = this.chunkFirstRecord[chunk]!;
+    const after = chunk + 1 < this.chunks.length ? this.chunkFirstRecord[chunk + 1]! : this.places.count;
+    let seq = first;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match && found.length < limit; match = pattern.exec(text)) {
+      // the last record starting at or before the match; a match in a skipped line (blank, header) is no record
+      while (seq + 1 < after && this.places.start[seq + 1]! <= match.index) seq++;
+      if (seq >= after || this.places.start[seq]! > match.index) continue;
+      const end = this.lineEnd(text, this.places.start[seq]!);
+      if (match.index < end) found.push(seq);
+      pattern.lastIndex = end;
+      seq++;
+    }
+  }
+}
+
+function searchPattern(query: string): RegExp {
+  return new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
 }
 
 function now(): number {

@@ -83,6 +83,8 @@ function openPort(name: string, from: MessagePort, lenient: boolean): void {
 
 function openLive(url: string): void {
   const current = newSession('the live trace');
+  // a live trace has no end: its older text is kept deflated (about a tenth of its size)
+  current.packOldText = true;
   const mine = generation;
   let timer: ReturnType<typeof setTimeout> | null = null;
   post({ type: 'live', state: 'connecting' });
@@ -121,16 +123,21 @@ scope.onmessage = (event) => {
     case 'open-live':
       openLive(request.url);
       return;
-    case 'record':
-      try {
-        post({ type: 'record', id: request.id, record: session?.recordAt(request.seq) ?? null });
-      } catch (error) {
-        post({ type: 'record', id: request.id, record: null, problem: failure(error) });
-      }
+    case 'record': {
+      // async: a live trace's older text is packed, and inflated again to be read
+      const reading = session ? session.recordWhole(request.seq) : Promise.resolve(null);
+      reading.then(
+        (record) => post({ type: 'record', id: request.id, record }),
+        (error: unknown) => post({ type: 'record', id: request.id, record: null, problem: failure(error) }),
+      );
       return;
+    }
     case 'search': {
-      const seqs = session?.search(request.query) ?? new Uint32Array(0);
-      post({ type: 'search', id: request.id, seqs }, [seqs.buffer as ArrayBuffer]);
+      const searching = session ? session.searchAll(request.query) : Promise.resolve(new Uint32Array(0));
+      searching.then(
+        (seqs) => post({ type: 'search', id: request.id, seqs }, [seqs.buffer as ArrayBuffer]),
+        () => post({ type: 'search', id: request.id, seqs: new Uint32Array(0) }),
+      );
       return;
     }
   }

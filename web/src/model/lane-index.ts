@@ -22,63 +22,196 @@ export interface LaneSpans {
   readonly failedPrefix: Uint32Array;
 }
 
-/** Spans of every lane; `include` (by span id) filters, e.g. for search and filters. */
-export function buildLaneIndex(columns: SpanColumns, laneCount: number, include?: (id: number) => boolean): LaneSpans[] {
-  const counts = new Uint32Array(laneCount);
-  const n = columns.count;
-  const keep = include ? new Uint8Array(n) : null;
-  for (let id = 0; id < n; id++) {
-    if (keep) {
-      if (!include!(id)) continue;
-      keep[id] = 1;
-    }
-    counts[columns.lane[id]!]!++;
+/** Spans read between two yields of LaneIndexBuilder.steps: a few ms of work. */
+const STEP_SPANS = 1 << 16;
+
+/** One lane's spans as they are added, in arrays that grow by doubling. */
+class LaneBuffer {
+  count = 0;
+  ids = new Uint32Array(64);
+  start = new Float64Array(64);
+  end = new Float64Array(64);
+  reach = new Float64Array(64);
+  family = new Uint8Array(64);
+  familyBlocks = new Uint32Array(4 * FAMILY_COUNT);
+  failedPrefix = new Uint32Array(65);
+  private readonly running = new Uint32Array(FAMILY_COUNT);
+  private furthest = -Infinity;
+  private failed = 0;
+  /** a span arrived that starts before the last one: sort before showing */
+  unsorted = false;
+
+  push(id: number, s: number, e: number, f: number, failed: boolean): void {
+    const i = this.count;
+    if (i === this.ids.length) this.grow();
+    if (i > 0 && s < this.start[i - 1]!) this.unsorted = true;
+    this.ids[i] = id;
+    this.start[i] = s;
+    this.end[i] = e;
+    if (e > this.furthest) this.furthest = e;
+    this.reach[i] = this.furthest;
+    this.family[i] = f;
+    this.running[f]!++;
+    if (failed) this.failed++;
+    this.failedPrefix[i + 1] = this.failed;
+    this.count = i + 1;
+    if (this.count % BLOCK === 0) this.familyBlocks.set(this.running, (this.count / BLOCK) * FAMILY_COUNT);
   }
-  const ids = Array.from({ length: laneCount }, (_, lane) => new Uint32Array(counts[lane]!));
-  const fill = new Uint32Array(laneCount);
-  for (let id = 0; id < n; id++) {
-    if (keep && !keep[id]) continue;
-    const lane = columns.lane[id]!;
-    ids[lane]![fill[lane]!++] = id;
+
+  /** Re-adds every span in start order (then id order). */
+  sort(columns: SpanColumns): void {
+    const ids = Array.from(this.ids.subarray(0, this.count)).sort((a, b) => columns.start[a]! - columns.start[b]! || a - b);
+    this.count = 0;
+    this.running.fill(0);
+    this.furthest = -Infinity;
+    this.failed = 0;
+    this.unsorted = false;
+    for (const id of ids) this.push(id, columns.start[id]!, columns.start[id]! + columns.dur[id]!, columns.family[id]!, (columns.flags[id]! & SPAN_FAILED) !== 0);
   }
-  return ids.map((laneIds) => laneSpans(columns, laneIds));
+
+  view(): LaneSpans {
+    const n = this.count;
+    return {
+      count: n,
+      ids: this.ids.subarray(0, n),
+      start: this.start.subarray(0, n),
+      end: this.end.subarray(0, n),
+      reach: this.reach.subarray(0, n),
+      family: this.family.subarray(0, n),
+      familyBlocks: this.familyBlocks,
+      failedPrefix: this.failedPrefix.subarray(0, n + 1),
+    };
+  }
+
+  /** Room for `more` spans beyond those held (one allocation instead of doubling many times). */
+  reserve(more: number): void {
+    let size = this.ids.length;
+    while (size < this.count + more) size *= 2;
+    if (size > this.ids.length) this.grow(size);
+  }
+
+  private grow(size = this.ids.length * 2): void {
+    const grown = <T extends Float64Array | Uint32Array | Uint8Array>(old: T, next: T): T => {
+      next.set(old as never);
+      return next;
+    };
+    this.ids = grown(this.ids, new Uint32Array(size));
+    this.start = grown(this.start, new Float64Array(size));
+    this.end = grown(this.end, new Float64Array(size));
+    this.reach = grown(this.reach, new Float64Array(size));
+    this.family = grown(this.family, new Uint8Array(size));
+    this.failedPrefix = grown(this.failedPrefix, new Uint32Array(size + 1));
+    this.familyBlocks = grown(this.familyBlocks, new Uint32Array((size / BLOCK + 1) * FAMILY_COUNT));
+  }
 }
 
-function laneSpans(columns: SpanColumns, ids: Uint32Array): LaneSpans {
-  const count = ids.length;
-  let sorted = true;
-  for (let i = 1; i < count && sorted; i++) sorted = columns.start[ids[i]!]! >= columns.start[ids[i - 1]!]!;
-  if (!sorted) ids.set(Array.from(ids).sort((a, b) => columns.start[a]! - columns.start[b]! || a - b));
-  const start = new Float64Array(count);
-  const end = new Float64Array(count);
-  const reach = new Float64Array(count);
-  const family = new Uint8Array(count);
-  const familyBlocks = new Uint32Array((Math.floor(count / BLOCK) + 1) * FAMILY_COUNT);
-  const failedPrefix = new Uint32Array(count + 1);
-  const running = new Uint32Array(FAMILY_COUNT);
-  const columnStart = columns.start;
-  const columnDur = columns.dur;
-  const columnFamily = columns.family;
-  const columnFlags = columns.flags;
-  let furthest = -Infinity;
-  let failed = 0;
-  for (let i = 0; i < count; i++) {
-    if (i % BLOCK === 0) familyBlocks.set(running, (i / BLOCK) * FAMILY_COUNT);
-    const id = ids[i]!;
-    const s = columnStart[id]!;
-    const e = s + columnDur[id]!;
-    start[i] = s;
-    end[i] = e;
-    if (e > furthest) furthest = e;
-    reach[i] = furthest;
-    const f = columnFamily[id]!;
-    family[i] = f;
-    running[f]!++;
-    if (columnFlags[id]! & SPAN_FAILED) failed++;
-    failedPrefix[i + 1] = failed;
+/**
+ * A lane index that grows with the columns: each call to steps() adds the spans that arrived
+ * since the last one (a live trace costs the new spans, not all of them), yielding every
+ * STEP_SPANS spans so the caller can spread the work over several tasks.
+ */
+export class LaneIndexBuilder {
+  private buffers: LaneBuffer[] = [];
+  private next = 0;
+
+  /** `include` (by span id) filters, e.g. for search and filters. */
+  constructor(private readonly include?: (id: number) => boolean) {}
+
+  /** Spans taken so far. */
+  get spansRead(): number {
+    return this.next;
   }
-  if (count % BLOCK === 0) familyBlocks.set(running, (count / BLOCK) * FAMILY_COUNT);
-  return { count, ids, start, end, reach, family, familyBlocks, failedPrefix };
+
+  *steps(columns: SpanColumns, laneCount: number): Generator<void, LaneSpans[]> {
+    const buffers = this.buffers;
+    while (buffers.length < laneCount) buffers.push(new LaneBuffer());
+    if (columns.count - this.next > STEP_SPANS) yield* this.addMany(columns, columns.count);
+    while (this.next < columns.count) {
+      const to = Math.min(columns.count, this.next + STEP_SPANS);
+      this.add(columns, this.next, to, null);
+      this.next = to;
+      if (to < columns.count) yield;
+    }
+    for (const buffer of buffers) if (buffer.unsorted) buffer.sort(columns);
+    return buffers.map((buffer) => buffer.view());
+  }
+
+  /**
+   * Many spans at once (a whole trace, a new filter): first which pass and how many per lane, so
+   * each lane's arrays are allocated once at their size, then the spans themselves.
+   */
+  private *addMany(columns: SpanColumns, to: number): Generator<void> {
+    const from = this.next;
+    const include = this.include;
+    const keep = include ? new Uint8Array(to - from) : null;
+    let perLane = new Uint32Array(this.buffers.length + 1);
+    for (let at = from; at < to; at += STEP_SPANS) {
+      const lane = columns.lane;
+      const end = Math.min(to, at + STEP_SPANS);
+      for (let id = at; id < end; id++) {
+        if (include && !include(id)) continue;
+        if (keep) keep[id - from] = 1;
+        const ordinal = lane[id]!;
+        if (ordinal >= perLane.length) {
+          const wider = new Uint32Array(ordinal * 2 + 1);
+          wider.set(perLane);
+          perLane = wider;
+        }
+        perLane[ordinal]!++;
+      }
+      yield;
+    }
+    while (this.buffers.length < perLane.length) this.buffers.push(new LaneBuffer());
+    let allocated = 0;
+    for (let ordinal = 0; ordinal < this.buffers.length; ordinal++) {
+      const n = perLane[ordinal]!;
+      if (n === 0) continue;
+      this.buffers[ordinal]!.reserve(n);
+      allocated += n;
+      if (allocated >= STEP_SPANS) {
+        allocated = 0;
+        yield;
+      }
+    }
+    for (let at = from; at < to; at += STEP_SPANS) {
+      const end = Math.min(to, at + STEP_SPANS);
+      this.add(columns, at, end, keep === null ? null : (id) => keep[id - from] === 1);
+      this.next = end;
+      if (end < to) yield;
+    }
+  }
+
+  /** Spans [from, to) that pass `kept` (or the filter, if null). */
+  private add(columns: SpanColumns, from: number, to: number, kept: ((id: number) => boolean) | null): void {
+    const include = kept ?? this.include;
+    const buffers = this.buffers;
+    // the columns' arrays are replaced when they grow (a live trace, between two yields): read them each time
+    const { lane, start, dur, family, flags } = columns;
+    for (let id = from; id < to; id++) {
+      if (include && !include(id)) continue;
+      const s = start[id]!;
+      const ordinal = lane[id]!;
+      while (buffers.length <= ordinal) buffers.push(new LaneBuffer());
+      buffers[ordinal]!.push(id, s, s + dur[id]!, family[id]!, (flags[id]! & SPAN_FAILED) !== 0);
+    }
+  }
+
+  /** All the steps at once. */
+  build(columns: SpanColumns, laneCount: number): LaneSpans[] {
+    return runToEnd(this.steps(columns, laneCount));
+  }
+}
+
+export function runToEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Spans of every lane; `include` (by span id) filters, e.g. for search and filters. */
+export function buildLaneIndex(columns: SpanColumns, laneCount: number, include?: (id: number) => boolean): LaneSpans[] {
+  return new LaneIndexBuilder(include).build(columns, laneCount);
 }
 
 /** Counts per family of spans [from, to) into `out`. */

@@ -60,15 +60,24 @@ export function phaseRecords(columns: SpanColumns, kept: readonly KeptRecord[]):
   for (const item of kept) if (item.record.type !== 'end' && item.record.type !== 'lost' && !tidOfLane.has(item.lane)) tidOfLane.set(item.lane, item.record.pid);
   const keptSpans = new Set(kept.map((item) => item.span));
   const light: { seq: number; record: TraceRecord }[] = [];
+  // one pass over every span (a million in a big trace, again at each live rebuild): typed-array
+  // reads first, names by id, the Set and Maps only for the few spans that can move a phase
+  const chdir = columns.names.indexOf('chdir');
+  const umount2 = columns.names.indexOf('umount2');
+  const { lane: laneOf, start, family: familyOf, name: nameOf } = columns;
+  const anyPivot = pivotFrom.size > 0;
   for (let id = 0; id < columns.count; id++) {
-    if (keptSpans.has(id)) continue;
-    const lane = columns.lane[id]!;
-    const t = columns.start[id]!;
-    const family = columns.family[id]!;
+    const family = familyOf[id]!;
+    const nameId = nameOf[id]!;
+    const t = start[id]!;
+    let wanted = family === cgroups || family === mounts || nameId === chdir || nameId === umount2;
+    if (!wanted && anyPivot) {
+      const from = pivotFrom.get(laneOf[id]!);
+      wanted = from !== undefined && t >= from && t <= (execAfterPivot.get(laneOf[id]!) ?? Infinity);
+    }
+    if (!wanted || keptSpans.has(id)) continue;
+    const lane = laneOf[id]!;
     const name = columns.nameOf(id);
-    const from = pivotFrom.get(lane);
-    const nearPivot = from !== undefined && t >= from && t <= (execAfterPivot.get(lane) ?? Infinity);
-    if (!(family === cgroups || family === mounts || name === 'chdir' || name === 'umount2' || nearPivot)) continue;
     const failed = (columns.flags[id]! & SPAN_FAILED) !== 0;
     light.push({
       seq: columns.seq[id]!,

@@ -4,7 +4,7 @@ import type { TraceHeader } from '../../../tracer/trace/records.js';
 import { TraceSource } from '../load/trace-source.js';
 import { describeLane, describeNamespace, describeOther, describePhase, describeSyscall } from '../model/describe-event.js';
 import { searchMask, spanFilter, type FilterState } from '../model/filters.js';
-import { buildLaneIndex, type LaneSpans } from '../model/lane-index.js';
+import { LaneIndexBuilder, type LaneSpans } from '../model/lane-index.js';
 import { TraceModelBuilder } from '../model/model-builder.js';
 import type { TraceModel } from '../model/model-types.js';
 import type { IngestBatch } from '../model/record-ingest.js';
@@ -16,6 +16,7 @@ import { LiveMode } from './live-mode.js';
 import { fitRange, neighbourLane, nextShown, stepInLane } from './navigation.js';
 import { NamespaceTablePanel } from './namespace-table-panel.js';
 import { ProcessTreePanel } from './process-tree-panel.js';
+import { ProgressiveJobs } from './progressive.js';
 import { Replay } from './replay.js';
 import { selectedLane, type Scene, type Selection } from './scene.js';
 import { SearchControls } from './search-controls.js';
@@ -49,6 +50,12 @@ export class App {
   loadError: string | null = null;
   private filterChange: FilterChange = { names: null, hiddenFamilies: new Set(), lanes: null, failedOnly: false };
   private matches: Uint8Array | null = null;
+  /** every span, by lane: grows with the trace (a live rebuild adds the new spans only) */
+  private fullIndex = new LaneIndexBuilder();
+  /** the spans passing the filters and search, or null when nothing is filtered */
+  private filteredIndex: LaneIndexBuilder | null = null;
+  /** filtering a million spans takes longer than a frame: it runs in slices between frames */
+  private readonly indexing = new ProgressiveJobs();
   private searchQuery = '';
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
   /** how long the last rebuild took: live rebuilds are spaced so they never take most of the time */
@@ -118,6 +125,9 @@ export class App {
     this.done = false;
     this.loadError = null;
     this.matches = null;
+    this.fullIndex = new LaneIndexBuilder();
+    this.filteredIndex = null;
+    this.indexing.cancel();
     this.searchQuery = '';
     this.search.clear();
     this.containers.reset();
@@ -210,8 +220,8 @@ export class App {
     const started = performance.now();
     const previousEnd = this.model?.end ?? 0;
     const wasShowingAll = !this.model || (this.timeline.viewport.t0 <= this.model.start && this.timeline.viewport.t1 >= previousEnd);
-    this.model = this.containers.apply(this.builder.build()); // collapsed containers' lanes left out
-    this.rebuildIndex();
+    this.model = this.containers.apply(this.builder.build()); // collapsed containers' lanes keep their ordinals, without a row
+    this.extendIndex();
     this.rebuildMarks();
     this.tree.render(this.model);
     this.nsTable.render(this.model);
@@ -228,33 +238,54 @@ export class App {
     this.lastRebuildMs = performance.now() - started;
   }
 
-  private rebuildIndex(): void {
-    if (!this.model) return;
-    const state: FilterState = { ...this.filterChange, matches: this.matches };
-    this.lanes = buildLaneIndex(this.model.columns, this.model.lanes.length, spanFilter(this.model.columns, state));
+  /** The model grew: add its new spans to the index shown (a filter being computed takes them itself). */
+  private extendIndex(): void {
+    const model = this.model!;
+    const full = this.fullIndex.build(model.columns, model.lanes.length);
+    if (!this.filteredIndex) this.lanes = full;
+    else if (!this.indexing.running) this.lanes = this.filteredIndex.build(model.columns, model.lanes.length);
+  }
+
+  /** The filters or the search changed: compute what is shown, in slices; the old view stays until it is ready. */
+  private async rebuildIndex(): Promise<void> {
+    const model = this.model;
+    if (!model) return;
+    const include = spanFilter(model.columns, { ...this.filterChange, matches: this.matches });
+    if (!include) {
+      this.indexing.cancel();
+      this.filteredIndex = null;
+      this.lanes = this.fullIndex.build(model.columns, model.lanes.length);
+      this.timeline.invalidate();
+      this.onStatus?.();
+      return;
+    }
+    const builder = new LaneIndexBuilder(include);
+    this.filteredIndex = builder;
+    const lanes = await this.indexing.run(builder.steps(model.columns, model.lanes.length));
+    if (!lanes || this.filteredIndex !== builder || this.model === null) return;
+    this.lanes = lanes;
+    this.timeline.invalidate();
+    this.onStatus?.();
   }
 
   private setFilters(change: FilterChange): void {
     this.filterChange = change;
-    this.rebuildIndex();
-    this.timeline.invalidate();
+    void this.rebuildIndex();
   }
 
   private async runSearch(query: string): Promise<number> {
     this.searchQuery = query;
     if (!query || !this.model) {
       this.matches = null;
-      this.rebuildIndex();
-      this.timeline.invalidate();
+      await this.rebuildIndex();
       return 0;
     }
     const seqs = await this.source.search(query);
     if (query !== this.searchQuery || !this.model) return 0;
-    this.matches = searchMask(this.model.columns, seqs);
-    this.rebuildIndex();
-    this.timeline.invalidate();
+    const matches = (this.matches = searchMask(this.model.columns, seqs));
+    await this.rebuildIndex();
     let count = 0;
-    for (const flag of this.matches) count += flag;
+    for (let i = 0; i < matches.length; i++) count += matches[i]!;
     return count;
   }
 
@@ -264,8 +295,7 @@ export class App {
     this.searchQuery = '';
     this.search.clear();
     this.matches = seqs === null ? null : searchMask(this.model.columns, seqs);
-    this.rebuildIndex();
-    this.timeline.invalidate();
+    void this.rebuildIndex();
   }
 
   /** Mark the calls of these records on the timeline (the compare page's differences). */

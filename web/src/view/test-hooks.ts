@@ -19,6 +19,8 @@ export interface ViewerSummary {
   readonly replay: { readonly playing: boolean; readonly playhead: number | null; readonly speed: number };
   readonly selection: unknown;
   readonly window: readonly [number, number];
+  /** the time of the latest event shown (ns from the trace's start), null before any */
+  readonly traceEnd: number | null;
   readonly live: { readonly active: boolean; readonly paused: boolean; readonly held: number; readonly state: string; readonly follow: boolean };
   readonly timings: App['timings'];
 }
@@ -45,6 +47,7 @@ export function installTestHooks(app: App): void {
         replay: { playing: app.replay.playing, playhead: app.replay.playhead, speed: app.replay.speed },
         selection: app.selection,
         window: [app.timeline.viewport.t0, app.timeline.viewport.t1],
+        traceEnd: model?.end ?? null,
         live: { active: app.live.active, paused: app.live.paused, held: app.live.heldRecords, state: app.live.state, follow: app.live.follow },
         timings: { ...app.timings },
       };

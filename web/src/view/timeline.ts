@@ -103,9 +103,14 @@ export class Timeline {
   setModel(model: TraceModel, window: [number, number] | 'keep' | 'fit'): void {
     const keep: [number, number] = [this.viewport.t0, this.viewport.t1];
     this.domain = [model.start, Math.max(model.end, model.start + MIN_WINDOW_NS)];
-    this.topCanvas.style.height = `${topCanvasHeight(namespaceRows({ model }).length)}px`;
-    this.scrollSpace.style.height = `${model.rows.length * LANE_HEIGHT + 8}px`;
-    this.resize(false);
+    const topHeight = `${topCanvasHeight(namespaceRows({ model }).length)}px`;
+    const lanesHeight = `${model.rows.length * LANE_HEIGHT + 8}px`;
+    if (topHeight !== this.topCanvas.style.height || lanesHeight !== this.scrollSpace.style.height) {
+      this.topCanvas.style.height = topHeight;
+      this.scrollSpace.style.height = lanesHeight;
+      // measuring forces a layout: only when the heights changed (a live trace grows many times a second)
+      this.resize(false);
+    } else this.updateZoomLimits();
     const target = window === 'fit' ? this.domain : window === 'keep' ? keep : window;
     this.setWindow(target[0], target[1]);
   }

@@ -19,6 +19,7 @@ export class Toolbar {
   private readonly help = byId('help');
   private readonly welcome = byId('welcome');
   private lastTraceEnd = -1;
+  private updateRequested = false;
 
   constructor(private readonly app: App) {
     const fileInput = byId<HTMLInputElement>('file-input');
@@ -41,7 +42,15 @@ export class Toolbar {
     this.help.addEventListener('click', (event) => {
       if (event.target === this.help || (event.target as HTMLElement).classList.contains('close-help')) this.toggleHelp(false);
     });
-    app.onStatus = () => this.update();
+    // at most once a frame: a live trace reports a batch every few ms
+    app.onStatus = () => {
+      if (this.updateRequested) return;
+      this.updateRequested = true;
+      requestAnimationFrame(() => {
+        this.updateRequested = false;
+        this.update();
+      });
+    };
     this.update();
   }
 
