@@ -164,7 +164,7 @@ describe.skipIf(skip !== null)('export --html, opened from file:// with no netwo
     const [viewerA, viewerB] = await compareViewers(page);
     const [a, b] = [await frameSummary(viewerA!), await frameSummary(viewerB!)];
     expect(a.lanes[0]!.label).toMatch(/ runc$/);
-    expect(b.lanes[0]!.label).toMatch(/ ctrun$/);
+    expect(b.lanes[0]!.label).toMatch(/ ctrun:\[0:MAIN\]$/); // ctrun names its first stage
     const offset = (testid: string) => page.getByTestId(testid).getAttribute('data-offset').then(Number);
     const delta = (await offset('viewer-b')) - (await offset('viewer-a'));
     expect(delta).toBeLessThan(0); // ctrun reaches its cgroup phase sooner
@@ -275,7 +275,7 @@ describe.skipIf(!existsSync(FIREFOX))('export --html in Firefox ESR, from file:/
     let frames: string[] = [];
     for (let tries = 0; frames.length < 2 && tries < 100; tries++) frames = await firefox.frames(context);
     const firsts = await Promise.all(frames.map(async (frame) => (await ready(frame)).lanes[0]!.label));
-    expect(firsts).toEqual([expect.stringMatching(/ runc$/), expect.stringMatching(/ ctrun$/)]);
+    expect(firsts).toEqual([expect.stringMatching(/ runc$/), expect.stringMatching(/ ctrun:\[0:MAIN\]$/)]);
     expect(firefox.errors).toEqual([]);
   });
 

@@ -477,3 +477,17 @@ describe('explanations and text', () => {
     expect(formatDuration(3_901_356)).toBe('3.90 ms');
   });
 });
+
+describe('lane names follow what the task called itself', () => {
+  it.each([
+    ['traces/busybox-ctrun.cttrace', 'ctrun:[0:MAIN]'],
+    ['traces/busybox-runc.cttrace', 'runc:[1:CHILD]'],
+  ])('%s: a task renamed by prctl(PR_SET_NAME) is labelled %s, as the terminal lines name it', async (path, name) => {
+    const { model, records } = await modelOf(path);
+    const renamer = records.find((r): r is SyscallRecord => r.type === 'syscall' && r.name === 'prctl' && r.args.arg2 === name && r.ret === 0)!;
+    const lane = model.lanes.filter((candidate) => candidate.tid === renamer.pid && candidate.start <= renamer.t).at(-1)!;
+    expect(lane.segments.some((segment) => segment.comm === name)).toBe(true);
+    // the exec after a rename starts a segment with the new program's name
+    for (const segment of lane.segments.slice(1)) expect(segment.comm).not.toBe('');
+  });
+});

@@ -1,5 +1,6 @@
 // Lanes from the kept records: one per task lifetime, split into segments at each execve,
 // placed in process-tree order (depth first, children by start time, threads under their leader).
+import { renamedTo } from '../../../tracer/analysis/renamed.js';
 import type { ExecRecord, ExitRecord, ProcessRecord, SyscallRecord } from '../../../tracer/trace/records.js';
 import type { Lane, Segment } from './model-types.js';
 import type { KeptRecord } from './record-ingest.js';
@@ -21,6 +22,8 @@ interface LaneFacts {
   firstKept: number;
   /** the first successful seccomp(SECCOMP_SET_MODE_FILTER) */
   filterAt: number | null;
+  /** names the task gave itself (prctl PR_SET_NAME: runc:[1:CHILD], ctrun:[1:INIT]), in time order */
+  renames: { t: number; name: string }[];
 }
 
 export function laneLabel(hostPid: number, nsPid: number, comm: string): string {
@@ -29,7 +32,7 @@ export function laneLabel(hostPid: number, nsPid: number, comm: string): string 
 
 function gatherFacts(laneCount: number, kept: readonly KeptRecord[], laneTids: readonly number[]): LaneFacts[] {
   const facts: LaneFacts[] = Array.from({ length: laneCount }, () => ({
-    processes: [], execs: [], execves: [], exit: null, vanishedAt: null, firstKept: Infinity, filterAt: null,
+    processes: [], execs: [], execves: [], exit: null, vanishedAt: null, firstKept: Infinity, filterAt: null, renames: [],
   }));
   const latestLaneOfTid = new Map<number, number>();
   laneTids.forEach((tid, ordinal) => latestLaneOfTid.set(tid, ordinal));
@@ -55,15 +58,26 @@ function gatherFacts(laneCount: number, kept: readonly KeptRecord[], laneTids: r
     }
     else if (record.type === 'syscall' && (record.name === 'execve' || record.name === 'execveat') && record.ret === 0) {
       fact.execves.push({ seq, record });
+    } else if (record.type === 'syscall') {
+      const name = renamedTo(record);
+      if (name !== null) fact.renames.push({ t: record.t, name });
     }
   }
-  for (const fact of facts) fact.processes.sort((a, b) => a.t - b.t);
+  for (const fact of facts) {
+    fact.processes.sort((a, b) => a.t - b.t);
+    fact.renames.sort((a, b) => a.t - b.t);
+  }
   return facts;
 }
 
 function argvOf(record: SyscallRecord | undefined): readonly string[] | null {
   const argv = record?.args.argv;
   return Array.isArray(argv) && argv.every((item) => typeof item === 'string') ? (argv as string[]) : null;
+}
+
+/** The name a segment [start, end) ends with: its exec's comm, or the task's last rename in it. */
+function nameIn(fact: LaneFacts, start: number, end: number, comm: string): string {
+  return fact.renames.filter((rename) => rename.t >= start && rename.t <= end).at(-1)?.name ?? comm;
 }
 
 function segmentsOf(fact: LaneFacts, start: number, end: number, firstComm: string): Segment[] {
@@ -74,14 +88,15 @@ function segmentsOf(fact: LaneFacts, start: number, end: number, firstComm: stri
   let execve: SyscallRecord | undefined;
   const execs = [...fact.execs].sort((a, b) => a.record.t - b.record.t);
   for (const exec of execs) {
-    segments.push({ start: segmentStart, end: exec.record.t, comm, execSeq, filename: stringArg(execve, 'filename'), argv: argvOf(execve) });
+    segments.push({ start: segmentStart, end: exec.record.t, comm: nameIn(fact, segmentStart, exec.record.t, comm), execSeq, filename: stringArg(execve, 'filename'), argv: argvOf(execve) });
     const call = fact.execves.filter((e) => e.record.t <= exec.record.t).at(-1);
     segmentStart = exec.record.t;
     comm = exec.record.comm;
     execSeq = call?.seq ?? null;
     execve = call?.record;
   }
-  segments.push({ start: segmentStart, end: Math.max(end, segmentStart), comm, execSeq, filename: stringArg(execve, 'filename'), argv: argvOf(execve) });
+  const last = Math.max(end, segmentStart);
+  segments.push({ start: segmentStart, end: last, comm: nameIn(fact, segmentStart, last, comm), execSeq, filename: stringArg(execve, 'filename'), argv: argvOf(execve) });
   return segments;
 }
 
@@ -114,7 +129,10 @@ export function deriveLanes(
     const lastExec = fact.execs.at(-1)?.record;
     const start = Math.min(first?.t ?? Infinity, stats.first[ordinal] ?? Infinity, fact.firstKept);
     const endT = fact.exit?.t ?? fact.vanishedAt;
-    const comm = (lastExec && (!last || lastExec.t >= last.t) ? lastExec.comm : last?.comm) ?? '';
+    const lastRename = fact.renames.at(-1);
+    const known = lastExec && (!last || lastExec.t >= last.t) ? lastExec : last;
+    // the latest name the task had: from its last process or exec record, or a later PR_SET_NAME
+    const comm = (lastRename && (!known || lastRename.t >= known.t) ? lastRename.name : known?.comm) ?? '';
     const nspid = last?.nspid ?? [tid];
     const tgid = last?.tgid ?? tid;
     const safeStart = Number.isFinite(start) ? start : 0;

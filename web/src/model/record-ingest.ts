@@ -34,6 +34,7 @@ export interface IngestBatch {
 const KEPT_SYSCALLS = new Set([
   'clone', 'clone3', 'fork', 'vfork', 'unshare', 'setns', 'execve', 'execveat', 'pivot_root', 'chroot',
   'seccomp', // a filter load: what may have refused the task's later calls
+  'prctl', // PR_SET_NAME names the runtime's stages (runc:[1:CHILD]): the lanes follow it; few a task
 ]);
 
 export function isKeptSyscall(record: SyscallRecord): boolean {
