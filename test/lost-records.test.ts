@@ -87,11 +87,22 @@ describe('lost records', () => {
     const viewport = new Viewport();
     Object.assign(viewport, { t0: 0, t1: 10_000_000, width: 1200 });
     const rects: number[][] = [];
-    const ctx = { fillRect: (...box: number[]) => rects.push(box), fillText: () => {}, fillStyle: '', font: '', textBaseline: '' } as unknown as CanvasRenderingContext2D;
+    const labels: string[] = [];
+    const ctx = {
+      fillRect: (...box: number[]) => rects.push(box),
+      fillText: (text: string) => labels.push(text),
+      measureText: () => ({ width: 1000 }), // wider than the plot: the second label has no room
+      fillStyle: '',
+      font: '',
+      textBaseline: '',
+    } as unknown as CanvasRenderingContext2D;
     const scene = { model, viewport } as unknown as Scene;
     expect(drawLostGaps(ctx, scene, 100, false)).toBe(2);
     const x = viewport.scale();
     expect(rects[0]).toEqual([x(1_000_000), 0, x(2_000_000) - x(1_000_000), 100]);
+    // labelled in the top band, where there is room: the second label would overlap the first
+    expect(drawLostGaps(ctx, scene, 40, true)).toBe(2);
+    expect(labels).toEqual(['lost 7 events (eBPF ring buffer full)']);
     // outside the window: not drawn
     Object.assign(viewport, { t0: 6_000_000, t1: 8_000_000 });
     expect(drawLostGaps(ctx, scene, 100, false)).toBe(0);

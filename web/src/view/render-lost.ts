@@ -16,6 +16,7 @@ export function lostLabel(record: LostRecord): string {
 export function drawLostGaps(ctx: CanvasRenderingContext2D, scene: Scene, height: number, labelled: boolean): number {
   const x = scene.viewport.scale();
   let drawn = 0;
+  let labelsEnd = -Infinity; // labels do not overlap: one that would is left out (the band stays)
   for (const record of scene.model.lost) {
     if (record.t < scene.viewport.t0 || record.since > scene.viewport.t1) continue;
     const left = x(record.since);
@@ -25,10 +26,12 @@ export function drawLostGaps(ctx: CanvasRenderingContext2D, scene: Scene, height
     ctx.fillStyle = LOST_EDGE;
     ctx.fillRect(left, 0, 1, height);
     ctx.fillRect(left + width - 1, 0, 1, height);
-    if (labelled) {
+    if (labelled && left + width + 3 >= labelsEnd) {
       ctx.font = '11px system-ui, sans-serif';
       ctx.textBaseline = 'top';
-      ctx.fillText(lostLabel(record), left + width + 3, 2);
+      const label = lostLabel(record);
+      ctx.fillText(label, left + width + 3, 2);
+      labelsEnd = left + width + 3 + ctx.measureText(label).width + 8;
     }
     drawn++;
   }
