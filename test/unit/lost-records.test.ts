@@ -3,17 +3,17 @@
 // strace's note-line form, and the viewer's model and gap band. The root test that makes a real
 // ring overflow and checks the counts add up is in test/ebpf.test.ts.
 import { describe, expect, it } from 'vitest';
-import { Decoder } from '../tracer/decode/decoder.js';
-import { lostLine } from '../tracer/format/terminal.js';
-import * as L from '../tracer/protocol/layout.js';
-import { RawRecordSplitter } from '../tracer/protocol/raw-reader.js';
-import type { RawRecord } from '../tracer/protocol/raw-records.js';
-import type { LostRecord, TraceHeader, TraceRecord } from '../tracer/trace/records.js';
-import { recordProblem, completeHeader } from '../tracer/trace/schema/trace-schema.js';
-import { modelFromRecords } from '../web/src/model/model-builder.js';
-import { drawLostGaps } from '../web/src/view/render-lost.js';
-import type { Scene } from '../web/src/view/scene.js';
-import { Viewport } from '../web/src/view/viewport.js';
+import { Decoder } from '../../tracer/decode/decoder.js';
+import { lostLine } from '../../tracer/format/terminal.js';
+import * as L from '../../tracer/protocol/layout.js';
+import { RawRecordSplitter } from '../../tracer/protocol/raw-reader.js';
+import type { RawRecord } from '../../tracer/protocol/raw-records.js';
+import type { LostRecord, TraceHeader, TraceRecord } from '../../tracer/trace/records.js';
+import { recordProblem, completeHeader } from '../../tracer/trace/schema/trace-schema.js';
+import { modelFromRecords } from '../../web/src/model/model-builder.js';
+import { drawLostGaps } from '../../web/src/view/render-lost.js';
+import type { Scene } from '../../web/src/view/scene.js';
+import { Viewport } from '../../web/src/view/viewport.js';
 
 const START = 1_000_000_000n;
 
