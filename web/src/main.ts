@@ -1,6 +1,8 @@
 // Entry point: build the viewer, then open what the URL asks for:
 //   ?trace=URL[&name=N]   a served .cttrace (with ?token=T, the token goes along to the server)
 //   ?token=T              the live stream of the cttrace server that printed this URL
+//   &lenient              skip records that break the trace schema; &spill=N: keep the text on disk
+//                         past N characters (the tests force the large-trace path with spill=0)
 // or, in a page made by `cttrace export --html`, the trace inside the page.
 import './styles.css';
 import { embeddedTrace } from './load/embedded-trace.js';
@@ -34,6 +36,7 @@ const embedded = embeddedTrace(document);
 const token = params.get('token');
 const trace = params.get('trace');
 app.source.lenient = params.has('lenient');
+if (params.has('spill')) app.source.spillAboveChars = Number(params.get('spill'));
 if (embedded) {
   app.openFile(embedded);
 } else if (trace) {

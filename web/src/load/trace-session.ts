@@ -6,10 +6,12 @@ import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js'
 import { RecordChecker, recordProblem } from '../../../tracer/trace/schema/trace-schema.js';
 import { RecordIngest, type IngestBatch } from '../model/record-ingest.js';
 import { emptyScan, scanSyscallLine } from './syscall-line-scanner.js';
+import { TraceTextStore } from './text-store.js';
 import { checkTraceHeader, LIMITS, tooManyRecords, TraceOpenError } from './trace-limits.js';
 
 export interface SessionSink {
-  header(header: TraceHeader): void;
+  /** missing: the optional fields the header lacks */
+  header(header: TraceHeader, missing: readonly string[]): void;
   batch(batch: IngestBatch): void;
 }
 
@@ -33,7 +35,6 @@ class LineStarts {
 
 export class TraceSession {
   private header: TraceHeader | null = null;
-  private readonly chunks: string[] = [];
   /** the first record of each chunk */
   private readonly chunkFirstRecord: number[] = [];
   private readonly places = new LineStarts();
@@ -48,15 +49,34 @@ export class TraceSession {
   private readonly gaps: number[] = [];
   private readonly checker: RecordChecker;
 
-  /** lenient: skip records that break the trace schema (counted: skipped()) instead of refusing the trace */
+  /**
+   * lenient: skip records that break the trace schema (counted: skipped()) instead of refusing the trace;
+   * text: where the text is kept (in memory unless told how to spill it)
+   */
   constructor(
     readonly name: string,
     private readonly sink: SessionSink,
     lenient = false,
+    private readonly text: TraceTextStore = new TraceTextStore(name, null),
   ) {
     this.checker = new RecordChecker(name, lenient, (message) => {
       throw new TraceOpenError(`${message}. Open it with \`cttrace view --lenient FILE\` to skip such records.`);
     });
+  }
+
+  /** Lets go of the text (its spill file): another trace is opened. */
+  close(): void {
+    this.text.close();
+  }
+
+  /** Resolves when the text has found its place (a spill file being opened is open). */
+  textSettled(): Promise<void> {
+    return this.text.settled();
+  }
+
+  /** Whether the text went to disk (a large trace). */
+  get spilled(): boolean {
+    return this.text.spilled;
   }
 
   /** One line on what lenient skipped, or null. */
@@ -101,7 +121,7 @@ export class TraceSession {
   }
 
   private acceptLinesOf(text: string, from: number, to: number, single: boolean): void {
-    this.chunks.push(text);
+    this.text.push(text);
     this.chunkFirstRecord.push(this.places.count);
     let start = from;
     while (start < to) {
@@ -118,9 +138,10 @@ export class TraceSession {
     if (this.header === null) {
       const line = text.slice(start, end);
       if (line.trim() === '') return;
-      this.header = checkTraceHeader(this.name, line);
+      const { header, missing } = checkTraceHeader(this.name, line);
+      this.header = header;
       this.headerLine = this.lineNumber;
-      this.sink.header(this.header);
+      this.sink.header(header, missing);
       return;
     }
     const seq = this.places.count;
@@ -185,7 +206,7 @@ export class TraceSession {
   }
 
   private lineOf(seq: number): string {
-    const text = this.chunks[this.chunkOf(seq)]!;
+    const text = this.text.text(this.chunkOf(seq));
     const start = this.places.start[seq]!;
     return text.slice(start, this.lineEnd(text, start));
   }
@@ -225,10 +246,10 @@ export class TraceSession {
     if (query === '') return new Uint32Array(0);
     const pattern = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
     const found: number[] = [];
-    for (let chunk = 0; chunk < this.chunks.length && found.length < limit; chunk++) {
-      const text = this.chunks[chunk]!;
+    for (let chunk = 0; chunk < this.text.count && found.length < limit; chunk++) {
+      const text = this.text.text(chunk);
       const first = this.chunkFirstRecord[chunk]!;
-      const after = chunk + 1 < this.chunks.length ? this.chunkFirstRecord[chunk + 1]! : this.places.count;
+      const after = chunk + 1 < this.text.count ? this.chunkFirstRecord[chunk + 1]! : this.places.count;
       let seq = first;
       pattern.lastIndex = 0;
       for (let match = pattern.exec(text); match && found.length < limit; match = pattern.exec(text)) {

@@ -67,9 +67,9 @@ export async function readTraceBytes(
       const { done, value } = await reader.read();
       if (done) break;
       inflated += value.length;
-      if (inflated > LIMITS.maxTextBytes) {
+      if (inflated > LIMITS.maxInflatedBytes) {
         await reader.cancel().catch(() => undefined);
-        throw tooBigText(name);
+        throw tooBigText(name, LIMITS.maxInflatedBytes);
       }
       onBytes(value);
       onProgress?.({ bytes: compressed });

@@ -31,6 +31,8 @@ export interface LoadTimings {
   parseMs: number | null;
   /** main thread: deriving the model and indexing the lanes once the last record is in */
   buildMs: number | null;
+  /** the loader kept the trace's text on disk (a large trace), not in memory */
+  textOnDisk?: boolean;
 }
 
 export class App {
@@ -44,6 +46,8 @@ export class App {
   selection: Selection | null = null;
   traceName = '';
   records = 0;
+  /** the optional fields the trace's header lacks (the info line says so) */
+  headerMissing: readonly string[] = [];
   timings: LoadTimings = { openedAt: 0, headerAt: null, doneAt: null, readyAt: null, workerMs: null, parseMs: null, buildMs: null };
   loadError: string | null = null;
   private filterChange: FilterChange = { names: null, hiddenFamilies: new Set(), lanes: null, failedOnly: false };
@@ -66,10 +70,16 @@ export class App {
 
   constructor() {
     this.source = new TraceSource({
-      header: (header, name) => this.onHeader(header, name),
+      header: (header, name, missing) => {
+        this.headerMissing = missing;
+        this.onHeader(header, name);
+      },
       batch: (batch) => this.onBatch(batch),
       progress: (bytes, total, records) => this.onProgress(bytes, total, records),
-      done: (records, ms, parseMs, skipped) => this.onDone(records, ms, parseMs, skipped),
+      done: (records, ms, parseMs, skipped, spilled) => {
+        this.timings.textOnDisk = spilled;
+        this.onDone(records, ms, parseMs, skipped);
+      },
       error: (message) => this.fail(message),
       problem: (message) => this.showMessage(message, 'error'),
       live: (state, message) => this.onLive(state, message),
@@ -106,6 +116,7 @@ export class App {
     this.selection = null;
     this.traceName = name;
     this.records = 0;
+    this.headerMissing = [];
     this.done = false;
     this.loadError = null;
     this.matches = null;
