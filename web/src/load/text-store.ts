@@ -18,6 +18,9 @@ export interface SpillFile {
 /** Past this many characters held, the text spills to disk (when a spill file can be had). */
 export const SPILL_ABOVE_CHARS = 256 * 1024 * 1024;
 
+/** How long opening the spill file may take before the text stays in memory instead. */
+const SPILL_OPEN_TIMEOUT_MS = 10_000;
+
 export class TraceTextStore {
   /** the chunks still in memory; null once spilled */
   private readonly held: (string | null)[] = [];
@@ -83,6 +86,11 @@ export class TraceTextStore {
     return text;
   }
 
+  /** A spill file is being opened: whoever feeds text should wait for settled() (the text piles up in memory meanwhile). */
+  get settling(): boolean {
+    return this.spillState === 'opening';
+  }
+
   /** Resolves once a spill file being opened is open (or known to be unavailable). */
   settled(): Promise<void> {
     return this.opening;
@@ -98,21 +106,22 @@ export class TraceTextStore {
 
   private startSpilling(): void {
     this.spillState = 'opening';
-    this.opening = this.openSpill!().then(
-      (file) => {
-        if (this.spillState === 'closed') return file?.close();
-        if (!file) {
-          this.spillState = 'unavailable';
-          return;
-        }
-        this.spill = file;
-        this.spillState = 'open';
-        for (let chunk = 0; chunk < this.held.length && this.spillState === 'open'; chunk++) this.spillOrHold(chunk);
-      },
-      () => {
+    const opened = this.openSpill!().catch(() => null);
+    // a browser that does not answer in time: the text stays in memory (reading must not stall)
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), SPILL_OPEN_TIMEOUT_MS)));
+    this.opening = Promise.race([opened, late]).then((file) => {
+      clearTimeout(timer);
+      if (this.spillState !== 'opening' || !file) {
         if (this.spillState === 'opening') this.spillState = 'unavailable';
-      },
-    );
+        // a file that opens too late, or for a trace already closed, is let go
+        void opened.then((lateFile) => lateFile?.close());
+        return;
+      }
+      this.spill = file;
+      this.spillState = 'open';
+      for (let chunk = 0; chunk < this.held.length && this.spillState === 'open'; chunk++) this.spillOrHold(chunk);
+    });
   }
 
   /** Spills the chunk; when the disk refuses (full), keeps it and the rest in memory, up to the limit. */

@@ -69,6 +69,11 @@ export class TraceSession {
     this.text.close();
   }
 
+  /** The text waits for its spill file to open: feed no more until textSettled(). */
+  get textSettling(): boolean {
+    return this.text.settling;
+  }
+
   /** Resolves when the text has found its place (a spill file being opened is open). */
   textSettled(): Promise<void> {
     return this.text.settled();

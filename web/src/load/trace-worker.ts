@@ -7,7 +7,7 @@ import { openOpfsSpill } from './opfs-spill.js';
 import { SPILL_ABOVE_CHARS, TraceTextStore } from './text-store.js';
 import { TraceSession } from './trace-session.js';
 import { TraceTextDecoder } from './trace-text.js';
-import type { InflateMessage, WorkerMessage, WorkerRequest } from './worker-protocol.js';
+import type { InflateMessage, ParseProgress, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 
 const scope = self as unknown as {
   postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
@@ -58,6 +58,12 @@ function openPort(name: string, from: MessagePort, lenient: boolean, spillAboveC
           const begun = performance.now();
           current.acceptText(text.decode(message.bytes));
           parseMs += performance.now() - begun;
+          // The inflate worker reads on once told; while the spill file opens (an answer from the
+          // browser, which a flood of chunks would keep waiting) it is told only when it is open.
+          const buffer = message.bytes.buffer as ArrayBuffer;
+          const parsed = () => from.postMessage({ buffer } satisfies ParseProgress, [buffer]);
+          if (current.textSettling) void current.textSettled().then(parsed);
+          else parsed();
           return;
         }
         case 'progress':

@@ -16,6 +16,11 @@ export type InflateMessage =
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly message: string };
 
+/** parse worker → inflate worker: the buffer of a 'bytes' message, parsed, given back to be filled again */
+export interface ParseProgress {
+  readonly buffer: ArrayBuffer;
+}
+
 /** page → parse worker */
 export type WorkerRequest =
   /** lenient: skip records that break the trace schema, and say how many at the end */

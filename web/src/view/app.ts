@@ -155,6 +155,8 @@ export class App {
   }
 
   private onProgress(bytes: number, total: number | null, records: number): void {
+    // the records to come, from the share of the file read so far: the columns are made that big once
+    if (total && bytes > total / 20 && records > 0) this.builder?.columns.expect(Math.ceil(((records * total) / bytes) * 1.05));
     const percent = total ? ` ${Math.min(100, Math.round((bytes / total) * 100))}%` : '';
     this.showProgress(`Reading ${this.traceName}…${percent} (${records.toLocaleString('en')} records)`);
   }
