@@ -1,11 +1,14 @@
 // `npm run bench`: every measurement in one run, written to bench-results.json and
 // bench-results.md at the repo root, the table printed too.
 //
-//   npm run bench [-- --runs N --events N | -- --quick]
+//   npm run bench [-- --runs N --events N | -- --quick] [-- --only viewer]
+//
+// --only viewer measures the viewer alone (100k, 1M and 10M events; no root needed) and puts its
+// figures into the results of the last whole run, rewriting both files.
 //
 // Needs root, strace, runc, /bin/busybox, docker-registry and skopeo. Leaves nothing behind: the temp dir (bundle, runc
 // state, trace files) is removed, leftover containers and cgroups are deleted and reported.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,12 +40,15 @@ interface Options {
   readonly runs: number;
   readonly warmups: number;
   readonly events: number;
+  /** measure only this part */
+  readonly only: 'viewer' | null;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   let runs = 15;
   let events = 1_000_000;
   let warmups = 2;
+  let only: Options['only'] = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -52,13 +58,16 @@ function parseOptions(argv: readonly string[]): Options {
     };
     if (arg === '--runs') runs = value();
     else if (arg === '--events') events = value();
-    else if (arg === '--quick') {
+    else if (arg === '--only') {
+      if (argv[++i] !== 'viewer') throw new Error('--only takes one part: viewer');
+      only = 'viewer';
+    } else if (arg === '--quick') {
       runs = 3;
       warmups = 1;
       events = 100_000;
-    } else throw new Error(`unknown option ${arg}; use --runs N, --events N or --quick`);
+    } else throw new Error(`unknown option ${arg}; use --runs N, --events N, --quick or --only viewer`);
   }
-  return { runs, warmups, events };
+  return { runs, warmups, events, only };
 }
 
 export interface BenchResults {
@@ -71,7 +80,7 @@ export interface BenchResults {
   readonly runtimes: RuntimeStartupResult;
   readonly imagePull: ImagePullResult;
   readonly dockerAttach: DockerAttachResult | { readonly skipped: string };
-  readonly viewer: { readonly results: readonly ViewerBenchResult[]; readonly skipped?: string };
+  readonly viewer: ViewerPart;
   readonly viewerFrames: { readonly results: readonly ViewerFramesResult[]; readonly skipped?: string };
   readonly viewerLive: ViewerLiveResult | { readonly skipped: string };
   readonly cleanup: { readonly beforeCleanup: readonly string[]; readonly forced: readonly string[]; readonly leftovers: readonly string[] };
@@ -202,13 +211,16 @@ export function markdown(results: BenchResults): string {
   const viewer = results.viewer;
   if (viewer.skipped) lines.push(`Viewer: not measured (${viewer.skipped}).`);
   else {
-    lines.push('Viewer in headless chromium (synthetic traces; aim: 1M events open in under 3 s, a pan frame under 33 ms):');
+    const alone = viewer.measuredAlone ? ` Measured alone (\`--only viewer\`) on ${viewer.measuredAlone.date.slice(0, 16).replace('T', ' ')} UTC, load average ${viewer.measuredAlone.loadAverage[0]}.` : '';
+    lines.push(`Viewer in headless chromium (synthetic traces; aims: 1M events open in under 2 s, 10M in under 2 GB of tab memory, a pan frame under 33 ms).${alone}`);
     lines.push('');
-    lines.push('| events | .cttrace | open (navigation → drawn) | parse worker | build | pan frame p50 / p95 (whole trace) | frame interval p50 / p95 |');
-    lines.push('|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push('| events | .cttrace | open (navigation → drawn) | parse worker | build | tab memory, peak | text kept | pan frame p50 / p95 (whole trace) | frame interval p50 / p95 |');
+    lines.push('|---:|---:|---:|---:|---:|---:|---|---:|---:|');
     for (const v of viewer.results) {
+      const memory = v.tabPeakMiB === undefined ? '–' : `${v.tabPeakMiB} MiB`;
+      const text = v.textOnDisk === undefined ? '–' : v.textOnDisk ? 'on disk (OPFS)' : 'in memory';
       lines.push(
-        `| ${v.events.toLocaleString('en')} | ${(v.fileBytes / 1e6).toFixed(1)} MB | ${ms(v.loadMs)} ms | ${ms(v.workerMs)} ms | ${ms(v.buildMs)} ms | ${ms(v.panFrameFit.p50)} / ${ms(v.panFrameFit.p95)} ms | ${ms(v.frameIntervalFit.p50)} / ${ms(v.frameIntervalFit.p95)} ms |`,
+        `| ${v.events.toLocaleString('en')} | ${(v.fileBytes / 1e6).toFixed(1)} MB | ${ms(v.loadMs)} ms | ${ms(v.workerMs)} ms | ${ms(v.buildMs)} ms | ${memory} | ${text} | ${ms(v.panFrameFit.p50)} / ${ms(v.panFrameFit.p95)} ms | ${ms(v.frameIntervalFit.p50)} / ${ms(v.frameIntervalFit.p95)} ms |`,
       );
     }
   }
@@ -305,8 +317,48 @@ export function markdown(results: BenchResults): string {
   return lines.join('\n');
 }
 
+interface ViewerPart {
+  readonly results: readonly ViewerBenchResult[];
+  readonly skipped?: string;
+  /** set when measured by --only viewer, apart from the rest */
+  readonly measuredAlone?: { readonly date: string; readonly loadAverage: readonly number[] };
+}
+
+/** The viewer sizes for a run of `events`: 10M too when the run is the full size. */
+function viewerSizes(events: number): number[] {
+  return events >= 1_000_000 ? [100_000, 1_000_000, 10_000_000] : [Math.min(100_000, events)];
+}
+
+async function measureViewer(events: number, progress: (text: string) => void): Promise<ViewerPart> {
+  return (await import('./viewer.js')).benchViewer({ sizes: viewerSizes(events), log: (line) => progress(`  ${line}\n`) });
+}
+
+function writeResults(results: BenchResults): string {
+  const table = markdown(results);
+  writeFileSync(join(packageRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(packageRoot, 'bench-results.md'), table);
+  return table;
+}
+
+/** --only viewer: the viewer measured now, the other parts as the last whole run left them. */
+async function viewerAlone(options: Options, progress: (text: string) => void): Promise<number> {
+  const file = join(packageRoot, 'bench-results.json');
+  if (!existsSync(file)) {
+    process.stderr.write(`bench: --only viewer updates the results of a whole run, and ${file} is missing: run npm run bench first\n`);
+    return 1;
+  }
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  progress(`bench: viewer in headless chromium (alone)\n`);
+  const viewer = await measureViewer(options.events, progress);
+  const results: BenchResults = { ...previous, viewer: { ...viewer, measuredAlone: { date: new Date().toISOString(), loadAverage: loadavg().map((value) => round(value, 2)) } } };
+  process.stdout.write(`${writeResults(results)}\n`);
+  process.stdout.write(`bench: wrote the viewer's figures into bench-results.json and bench-results.md in ${packageRoot}\n`);
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseOptions(argv);
+  if (options.only === 'viewer') return viewerAlone(options, (text) => process.stderr.write(text));
   if (process.getuid?.() !== 0) {
     process.stderr.write('bench: run as root (ptrace of unshare/runc, runc itself)\n');
     return 1;
@@ -350,10 +402,7 @@ async function main(argv: readonly string[]): Promise<number> {
     progress(`\nbench: docker run under attach `);
     const dockerAttach = await measureDockerAttach({ runs: options.runs, tmp, progress });
     progress(`\nbench: viewer in headless chromium\n`);
-    const viewer = await (await import('./viewer.js')).benchViewer({
-      sizes: options.events >= 1_000_000 ? [100_000, 1_000_000] : [Math.min(100_000, options.events)],
-      log: (line) => progress(`  ${line}\n`),
-    });
+    const viewer = await measureViewer(options.events, progress);
 
     progress(`bench: viewer frame times under real input, and the live view at 20,000 events/s\n`);
     const viewerFrames = await (await import('./viewer-frames.js')).benchViewerFrames({ sizes: options.events >= 1_000_000 ? [100_000, 1_000_000] : [Math.min(100_000, options.events)], log: (line) => progress(`  ${line}\n`) });
@@ -380,9 +429,7 @@ async function main(argv: readonly string[]): Promise<number> {
       durationSeconds: round((nowMs() - started) / 1000, 1),
       loadAverageAtEnd: loadavg().map((value) => round(value, 2)),
     };
-    const table = markdown(results);
-    writeFileSync(join(packageRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(packageRoot, 'bench-results.md'), table);
+    const table = writeResults(results);
     process.stdout.write(`${table}\n`);
     process.stdout.write(`bench: ${results.durationSeconds} s; wrote bench-results.json and bench-results.md in ${packageRoot}\n`);
     if (forced.length > 0) process.stderr.write(`bench: had to clean up: ${forced.join(', ')}\n`);

@@ -1,10 +1,11 @@
-// Viewer benchmark: load time and frame times in headless chromium for synthetic traces of
-// 100k and 1M syscalls, served by the live server like `cttrace view`. Aim: 1M events open in
-// under 3 s; a pan frame under 33 ms.
+// Viewer benchmark: load time, the tab's memory and frame times in headless chromium for synthetic
+// traces of 100k, 1M and 10M syscalls, served by the live server like `cttrace view`. Aims: 1M
+// events open in under 2 s, 10M in under 2 GB of tab memory; a pan frame under 33 ms.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLiveServer } from '../live/live-server.js';
+import { sampleTabMemory } from './tab-memory.js';
 import { viewerDir } from '../live/viewer-dir.js';
 import { writeSyntheticTrace } from './viewer-synthetic-trace.js';
 
@@ -27,6 +28,10 @@ export interface ViewerBenchResult {
   readonly buildMs: number;
   /** navigation start → the viewer asked for the trace (page and script load) */
   readonly startupMs: number;
+  /** the tab's peak resident memory while opening (renderer process: page and workers), MiB */
+  readonly tabPeakMiB?: number;
+  /** the loader kept the trace's text on disk (OPFS) rather than in memory */
+  readonly textOnDisk?: boolean;
   /** drawing CPU time per frame while panning, whole trace in view (level of detail at work) */
   readonly panFrameFit: FrameStats;
   /** the same, zoomed in 50× */
@@ -77,7 +82,7 @@ async function panInPage(frames: number): Promise<{ draw: number[]; intervals: n
 
 /** window.__cttrace, the viewer's read-only test hooks (functions passed to the page must name it themselves) */
 interface ViewerHooks {
-  summary(): { error: string | null; spans: number; timings: { openedAt: number; readyAt: number | null; workerMs: number | null; parseMs: number | null; buildMs: number | null } };
+  summary(): { error: string | null; spans: number; timings: { openedAt: number; readyAt: number | null; workerMs: number | null; parseMs: number | null; buildMs: number | null; textOnDisk?: boolean } };
   frameTimes(): number[];
   framesDrawn(): number;
   drawnItems(): number;
@@ -107,13 +112,15 @@ export async function benchViewer(options: ViewerBenchOptions = {}): Promise<{ r
       log(`viewer: ${events.toLocaleString('en')} events, ${(fileBytes / 1e6).toFixed(1)} MB`);
       const server = await startLiveServer({ header: null, staticDir: viewerDir, traceFile: file });
       const page = await context.newPage();
+      const memory = sampleTabMemory(profile);
       try {
         await page.goto(server.url);
         // functions, not strings: the viewer's CSP forbids eval, string predicates included
         await page.waitForFunction(() => {
           const s = (globalThis as unknown as { __cttrace?: ViewerHooks }).__cttrace?.summary();
           return s && (s.timings.readyAt !== null || s.error);
-        }, null, { timeout: 120_000, polling: 50 });
+        }, null, { timeout: 120_000 + events / 50, polling: 50 });
+        const tabPeakMiB = memory.stop();
         const summary = await page.evaluate(() => (globalThis as unknown as { __cttrace?: ViewerHooks }).__cttrace!.summary());
         if (summary.error) throw new Error(`the viewer refused the synthetic trace: ${summary.error}`);
         const panFit = await page.evaluate(panInPage, 60);
@@ -130,6 +137,8 @@ export async function benchViewer(options: ViewerBenchOptions = {}): Promise<{ r
           parseMs: Math.round(summary.timings.parseMs ?? NaN),
           buildMs: Math.round(summary.timings.buildMs ?? NaN),
           startupMs: Math.round(summary.timings.openedAt),
+          tabPeakMiB,
+          textOnDisk: summary.timings.textOnDisk ?? false,
           panFrameFit: stats(panFit.draw),
           panFrameZoomed: stats(panZoomed.draw),
           frameIntervalFit: stats(panFit.intervals),
@@ -138,6 +147,7 @@ export async function benchViewer(options: ViewerBenchOptions = {}): Promise<{ r
         log(`viewer: ${JSON.stringify(result)}`);
         results.push(result);
       } finally {
+        memory.stop();
         await page.close();
         await server.close();
         rmSync(file, { force: true });

@@ -2,6 +2,8 @@
 //   ?trace=URL[&name=N]   a served .cttrace (with ?token=T, the token goes along to the server)
 //   ?token=T              the live stream of the cttrace server that printed this URL
 //   ?token=T&watch=1      the containers `cttrace watch --web` records, listed as they appear
+//   &lenient              skip records that break the trace schema; &spill=N: keep the text on disk
+//                         past N characters (the tests force the large-trace path with spill=0)
 // or, in a page made by `cttrace export --html`, the trace inside the page.
 import './styles.css';
 import { embeddedTrace } from './load/embedded-trace.js';
@@ -36,6 +38,7 @@ const embedded = embeddedTrace(document);
 const token = params.get('token');
 const trace = params.get('trace');
 app.source.lenient = params.has('lenient');
+if (params.has('spill')) app.source.spillAboveChars = Number(params.get('spill'));
 if (embedded) {
   app.openFile(embedded);
 } else if (trace) {

@@ -102,6 +102,14 @@ export function headerProblem(value: unknown): string | null {
   return problem(validateHeader as Validator, value);
 }
 
+/** The header fields completeHeader fills in when absent: what a reader says it does not know. */
+const OPTIONAL_HEADER_FIELDS = ['command', 'cttrace', 'created', 'kernel', 'arch', 'image', 'runtime', 'filter', 'host'] as const;
+
+/** The optional fields a header lacks (say so rather than show the filled-in defaults as facts). */
+export function missingHeaderFields(header: object): string[] {
+  return OPTIONAL_HEADER_FIELDS.filter((field) => !(field in header));
+}
+
 /**
  * The header with every field a reader uses: only format and version are required, so the
  * others, when absent, are given values that say nothing is known.

@@ -1,12 +1,32 @@
 // The inflate worker: fetches or reads a .cttrace, checks it is gzip, decompresses it, and
-// streams the bytes to the parse worker through a MessagePort (transferred, not copied), so that
-// decompressing and parsing run on two threads at once.
+// streams the bytes to the parse worker through a MessagePort (in buffers transferred there and
+// back, not copied), so that decompressing and parsing run on two threads at once.
 import { LIMITS, tooBigFile, TraceOpenError } from './trace-limits.js';
 import { readTraceBytes } from './trace-text.js';
-import type { InflateMessage, InflateRequest } from './worker-protocol.js';
+import type { InflateMessage, InflateRequest, ParseProgress } from './worker-protocol.js';
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<InflateRequest>) => void) | null };
 let generation = 0;
+
+/**
+ * The decompressed bytes travel in buffers of PIECE bytes that the parse worker hands back once
+ * parsed, and at most MAX_PIECES are out at once: reading waits for one to come back. So the
+ * memory for bytes in flight is fixed (a trace inflates faster than it parses: without a bound
+ * the difference, a gigabyte at 10M events, queued up in the parse worker's inbox), and no
+ * gigabyte of spent buffers waits for the garbage collector either.
+ */
+const PIECE = 1024 * 1024;
+const MAX_PIECES = 24;
+/** buffers back from the parse worker, to fill again */
+const spare: ArrayBuffer[] = [];
+/** wakes the reading that waits for a buffer (a new trace or a cancel wakes it too, to stop) */
+let wake: (() => void) | null = null;
+
+function wakeReader(): void {
+  const waiting = wake;
+  wake = null;
+  waiting?.();
+}
 
 function failure(error: unknown): string {
   if (error instanceof TraceOpenError) return error.message;
@@ -15,16 +35,43 @@ function failure(error: unknown): string {
 
 async function inflate(name: string, port: MessagePort, open: () => Promise<{ stream: ReadableStream<Uint8Array>; total: number | null }>): Promise<void> {
   const mine = ++generation;
+  wakeReader();
+  let out = 0;
+  port.onmessage = (event: MessageEvent<ParseProgress>) => {
+    out--;
+    if (spare.length < MAX_PIECES) spare.push(event.data.buffer);
+    wakeReader();
+  };
   const send = (message: InflateMessage, transfer: Transferable[] = []) => mine === generation && port.postMessage(message, transfer);
+  let piece = new Uint8Array(0);
+  let filled = 0;
+  const sendPiece = () => {
+    if (filled === 0) return;
+    send({ type: 'bytes', bytes: piece.subarray(0, filled) }, [piece.buffer]);
+    out++;
+    piece = new Uint8Array(0);
+    filled = 0;
+  };
   try {
     const { stream, total } = await open();
-    await readTraceBytes(name, stream, (bytes) => {
-      if (mine !== generation) throw new TraceOpenError('superseded by another trace');
-      // A chunk that is a window on a larger buffer is copied, so that transferring it gives
-      // away nothing else.
-      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-      send({ type: 'bytes', bytes: own }, [own.buffer]);
+    await readTraceBytes(name, stream, async (bytes) => {
+      for (let from = 0; from < bytes.length; ) {
+        if (mine !== generation) throw new TraceOpenError('superseded by another trace');
+        if (piece.length === 0) {
+          while (out >= MAX_PIECES) {
+            await new Promise<void>((resolve) => (wake = resolve));
+            if (mine !== generation) throw new TraceOpenError('superseded by another trace');
+          }
+          piece = new Uint8Array(spare.pop() ?? new ArrayBuffer(PIECE));
+        }
+        const take = Math.min(bytes.length - from, piece.length - filled);
+        piece.set(bytes.subarray(from, from + take), filled);
+        filled += take;
+        from += take;
+        if (filled === piece.length) sendPiece();
+      }
     }, (progress) => send({ type: 'progress', bytes: progress.bytes, total }));
+    sendPiece();
     send({ type: 'end' });
   } catch (error) {
     send({ type: 'error', message: failure(error) });
@@ -62,6 +109,7 @@ scope.onmessage = (event) => {
       return;
     case 'cancel':
       generation++;
+      wakeReader();
       return;
   }
 };

@@ -73,6 +73,11 @@ export class PackedText {
     return this.recent.texts[index - group.first]!;
   }
 
+  /** Whether the chunk was packed (its text is then only read through chunk()). */
+  holds(index: number): boolean {
+    return this.groupOf(index) !== undefined;
+  }
+
   private groupOf(index: number): PackedGroup | undefined {
     let low = 0;
     let high = this.groups.length - 1;

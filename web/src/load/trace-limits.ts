@@ -1,13 +1,16 @@
 // What the viewer refuses, and the messages that say why.
 import { TRACE_FORMAT_VERSION, type TraceHeader } from '../../../tracer/trace/records.js';
-import { completeHeader, headerProblem, isCttraceHeader, newerVersion } from '../../../tracer/trace/schema/trace-schema.js';
+import { completeHeader, headerProblem, isCttraceHeader, missingHeaderFields, newerVersion } from '../../../tracer/trace/schema/trace-schema.js';
 
 export const LIMITS = {
   /** a .cttrace file larger than this (compressed) is refused before reading */
   maxFileBytes: 1024 * 1024 * 1024,
-  /** decompressed text */
+  /** decompressed text held in memory (where it cannot spill to disk: see text-store.ts) */
   maxTextBytes: 1536 * 1024 * 1024,
-  maxRecords: 5_000_000,
+  /** decompressed text in all (a 10M-event trace is about 1.5 GiB) */
+  maxInflatedBytes: 8 * 1024 * 1024 * 1024,
+  /** at about 60 bytes a syscall in the tab (columns and lane index), 12M stay under 1 GiB */
+  maxRecords: 12_000_000,
 };
 
 export class TraceOpenError extends Error {
@@ -20,8 +23,8 @@ export function tooBigFile(name: string, bytes: number): TraceOpenError {
   return new TraceOpenError(`${name} is too big to open here: ${mib(bytes)} compressed; this viewer opens traces up to ${mib(LIMITS.maxFileBytes)}. Record a narrower trace (cttrace trace -e trace=...).`);
 }
 
-export function tooBigText(name: string): TraceOpenError {
-  return new TraceOpenError(`${name} is too big to open here: more than ${mib(LIMITS.maxTextBytes)} once decompressed. Record a narrower trace (cttrace trace -e trace=...).`);
+export function tooBigText(name: string, limit = LIMITS.maxTextBytes): TraceOpenError {
+  return new TraceOpenError(`${name} is too big to open here: more than ${mib(limit)} once decompressed. Record a narrower trace (cttrace trace -e trace=...).`);
 }
 
 export function tooManyRecords(name: string): TraceOpenError {
@@ -34,7 +37,8 @@ export function notGzip(name: string): TraceOpenError {
   return new TraceOpenError(`${name} is not a cttrace trace: it is not gzip data (a .cttrace file is gzip'd JSON lines).`);
 }
 
-export function checkTraceHeader(name: string, line: string | undefined): TraceHeader {
+/** The header (absent optional fields filled in) and the names of those absent, or a TraceOpenError saying why it is none. */
+export function checkTraceHeader(name: string, line: string | undefined): { header: TraceHeader; missing: string[] } {
   if (line === undefined || line.trim() === '') throw new TraceOpenError(`${name} is empty: it holds no cttrace header.`);
   let value: unknown;
   try {
@@ -49,5 +53,5 @@ export function checkTraceHeader(name: string, line: string | undefined): TraceH
   }
   const problem = headerProblem(value);
   if (problem !== null) throw new TraceOpenError(`${name} line 1 (the header): ${problem}.`);
-  return completeHeader(value as TraceHeader);
+  return { header: completeHeader(value as TraceHeader), missing: missingHeaderFields(value as object) };
 }

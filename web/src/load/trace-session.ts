@@ -6,11 +6,12 @@ import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js'
 import { RecordChecker, recordProblem } from '../../../tracer/trace/schema/trace-schema.js';
 import { RecordIngest, type IngestBatch } from '../model/record-ingest.js';
 import { emptyScan, scanSyscallLine } from './syscall-line-scanner.js';
+import { TraceTextStore } from './text-store.js';
 import { checkTraceHeader, LIMITS, tooManyRecords, TraceOpenError } from './trace-limits.js';
-import { PackedText } from './packed-text.js';
 
 export interface SessionSink {
-  header(header: TraceHeader): void;
+  /** missing: the optional fields the header lacks */
+  header(header: TraceHeader, missing: readonly string[]): void;
   batch(batch: IngestBatch): void;
 }
 
@@ -34,11 +35,6 @@ class LineStarts {
 
 export class TraceSession {
   private header: TraceHeader | null = null;
-  /** null: packed (a live trace's older text, see packOldText) */
-  private readonly chunks: (string | null)[] = [];
-  private readonly packed = new PackedText();
-  /** deflate older text as it comes (a live trace, which has no end): read it with recordWhole and searchAll */
-  packOldText = false;
   /** the first record of each chunk */
   private readonly chunkFirstRecord: number[] = [];
   private readonly places = new LineStarts();
@@ -53,15 +49,39 @@ export class TraceSession {
   private readonly gaps: number[] = [];
   private readonly checker: RecordChecker;
 
-  /** lenient: skip records that break the trace schema (counted: skipped()) instead of refusing the trace */
+  /**
+   * lenient: skip records that break the trace schema (counted: skipped()) instead of refusing the trace;
+   * text: where the text is kept (in memory unless told how to spill it)
+   */
   constructor(
     readonly name: string,
     private readonly sink: SessionSink,
     lenient = false,
+    private readonly text: TraceTextStore = new TraceTextStore(name, null),
   ) {
     this.checker = new RecordChecker(name, lenient, (message) => {
       throw new TraceOpenError(`${message}. Open it with \`cttrace view --lenient FILE\` to skip such records.`);
     });
+  }
+
+  /** Lets go of the text (its spill file): another trace is opened. */
+  close(): void {
+    this.text.close();
+  }
+
+  /** The text waits for its spill file to open: feed no more until textSettled(). */
+  get textSettling(): boolean {
+    return this.text.settling;
+  }
+
+  /** Resolves when the text has found its place (a spill file being opened is open). */
+  textSettled(): Promise<void> {
+    return this.text.settled();
+  }
+
+  /** Whether the text went to disk (a large trace). */
+  get spilled(): boolean {
+    return this.text.spilled;
   }
 
   /** One line on what lenient skipped, or null. */
@@ -106,10 +126,8 @@ export class TraceSession {
   }
 
   private acceptLinesOf(text: string, from: number, to: number, single: boolean): void {
-    this.chunks.push(text);
+    this.text.push(text);
     this.chunkFirstRecord.push(this.places.count);
-    // if deflating fails, the text simply stays
-    if (this.packOldText) this.packed.added(this.chunks)?.catch(() => undefined);
     let start = from;
     while (start < to) {
       let end = single ? to : text.indexOf('\n', start);
@@ -125,9 +143,10 @@ export class TraceSession {
     if (this.header === null) {
       const line = text.slice(start, end);
       if (line.trim() === '') return;
-      this.header = checkTraceHeader(this.name, line);
+      const { header, missing } = checkTraceHeader(this.name, line);
+      this.header = header;
       this.headerLine = this.lineNumber;
-      this.sink.header(this.header);
+      this.sink.header(header, missing);
       return;
     }
     const seq = this.places.count;
@@ -196,20 +215,14 @@ export class TraceSession {
     return text.slice(start, this.lineEnd(text, start));
   }
 
-  /** A chunk's text, here and now (a packed one only through the async readers). */
-  private textNow(chunk: number): string {
-    const text = this.chunks[chunk];
-    if (text === null || text === undefined) throw new Error('this text is packed: read it with recordWhole or searchAll');
-    return text;
-  }
-
-  private async text(chunk: number): Promise<string> {
-    return this.chunks[chunk] ?? this.packed.chunk(chunk);
-  }
-
   /** Bytes the session holds deflated (a live trace's older text). */
   get packedBytes(): number {
-    return this.packed.packedBytes;
+    return this.text.packedBytes;
+  }
+
+  /** Deflate older text as it comes (a live trace, which has no end): read it with recordWhole and searchAll. */
+  set packOldText(pack: boolean) {
+    this.text.packOld = pack;
   }
 
   /** The line number of record seq: the header's, then one a record, plus the lines that held none before it. */
@@ -231,13 +244,13 @@ export class TraceSession {
    */
   recordAt(seq: number): TraceRecord | null {
     if (!(seq >= 0 && seq < this.places.count)) return null;
-    return this.parseRecord(seq, this.textNow(this.chunkOf(seq)));
+    return this.parseRecord(seq, this.text.text(this.chunkOf(seq)));
   }
 
   /** recordAt, for text that may be packed. */
   async recordWhole(seq: number): Promise<TraceRecord | null> {
     if (!(seq >= 0 && seq < this.places.count)) return null;
-    return this.parseRecord(seq, await this.text(this.chunkOf(seq)));
+    return this.parseRecord(seq, await this.text.textAsync(this.chunkOf(seq)));
   }
 
   private parseRecord(seq: number, text: string): TraceRecord {
@@ -257,7 +270,7 @@ export class TraceSession {
     const found: number[] = [];
     if (query === '') return new Uint32Array(0);
     const pattern = searchPattern(query);
-    for (let chunk = 0; chunk < this.chunks.length && found.length < limit; chunk++) this.searchChunk(chunk, this.textNow(chunk), pattern, found, limit);
+    for (let chunk = 0; chunk < this.text.count && found.length < limit; chunk++) this.searchChunk(chunk, this.text.text(chunk), pattern, found, limit);
     return Uint32Array.from(found);
   }
 
@@ -266,13 +279,13 @@ export class TraceSession {
     const found: number[] = [];
     if (query === '') return new Uint32Array(0);
     const pattern = searchPattern(query);
-    for (let chunk = 0; chunk < this.chunks.length && found.length < limit; chunk++) this.searchChunk(chunk, await this.text(chunk), pattern, found, limit);
+    for (let chunk = 0; chunk < this.text.count && found.length < limit; chunk++) this.searchChunk(chunk, await this.text.textAsync(chunk), pattern, found, limit);
     return Uint32Array.from(found);
   }
 
   private searchChunk(chunk: number, text: string, pattern: RegExp, found: number[], limit: number): void {
     const first = this.chunkFirstRecord[chunk]!;
-    const after = chunk + 1 < this.chunks.length ? this.chunkFirstRecord[chunk + 1]! : this.places.count;
+    const after = chunk + 1 < this.text.count ? this.chunkFirstRecord[chunk + 1]! : this.places.count;
     let seq = first;
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match && found.length < limit; match = pattern.exec(text)) {

@@ -7,11 +7,13 @@ import type { InflateRequest, WorkerMessage, WorkerRequest } from './worker-prot
 import { makeInflateWorker, makeParseWorker } from './workers.js';
 
 export interface TraceSourceEvents {
-  header(header: TraceHeader, name: string): void;
+  /** missing: the optional fields the header lacks */
+  header(header: TraceHeader, name: string, missing: readonly string[]): void;
   batch(batch: IngestBatch): void;
   progress(bytes: number, total: number | null, records: number): void;
   /** skipped: one line on what lenient left out, or null */
-  done(records: number, ms: number, parseMs: number, skipped: string | null): void;
+  /** spilled: the text was kept on disk (a large trace) */
+  done(records: number, ms: number, parseMs: number, skipped: string | null, spilled: boolean): void;
   error(message: string): void;
   /** a record that cannot be shown (it breaks the trace schema): the trace stays open */
   problem(message: string): void;
@@ -25,6 +27,8 @@ export class TraceSource {
   private readonly waiting = new Map<number, (value: unknown) => void>();
   /** skip records that break the trace schema (cttrace view --lenient) instead of refusing the trace */
   lenient = false;
+  /** keep the text on disk past this many characters (?spill=N, for the tests; default: text-store.ts) */
+  spillAboveChars: number | undefined;
 
   constructor(private readonly events: TraceSourceEvents) {
     this.worker = makeParseWorker();
@@ -49,7 +53,7 @@ export class TraceSource {
 
   private pipe(name: string, request: (port: MessagePort) => InflateRequest): void {
     const channel = new MessageChannel();
-    this.worker.postMessage({ type: 'open-port', name, port: channel.port1, lenient: this.lenient } satisfies WorkerRequest, [channel.port1]);
+    this.worker.postMessage({ type: 'open-port', name, port: channel.port1, lenient: this.lenient, spillAboveChars: this.spillAboveChars } satisfies WorkerRequest, [channel.port1]);
     this.inflater.postMessage(request(channel.port2), [channel.port2]);
   }
 
@@ -76,13 +80,13 @@ export class TraceSource {
   private receive(message: WorkerMessage): void {
     switch (message.type) {
       case 'header':
-        return this.events.header(message.header, message.name);
+        return this.events.header(message.header, message.name, message.missing);
       case 'batch':
         return this.events.batch(message.batch);
       case 'progress':
         return this.events.progress(message.bytes, message.total, message.records);
       case 'done':
-        return this.events.done(message.records, message.ms, message.parseMs, message.skipped);
+        return this.events.done(message.records, message.ms, message.parseMs, message.skipped, message.spilled);
       case 'error':
         return this.events.error(message.message);
       case 'live':

@@ -51,11 +51,12 @@ async function withCheckedMagic(name: string, stream: ReadableStream<Uint8Array>
  * with a TraceOpenError for data that is not a trace. The loader hands these bytes to the parse
  * worker as they are (transferred, not copied) and decodes them there: posting decoded strings
  * between workers copied every character twice, about a fifth of opening a 1M-event trace.
+ * onBytes may return a promise: reading waits for it (the parse worker is behind).
  */
 export async function readTraceBytes(
   name: string,
   stream: ReadableStream<Uint8Array>,
-  onBytes: (bytes: Uint8Array) => void,
+  onBytes: (bytes: Uint8Array) => void | Promise<void>,
   onProgress?: (progress: TextProgress) => void,
 ): Promise<void> {
   let compressed = 0;
@@ -67,11 +68,11 @@ export async function readTraceBytes(
       const { done, value } = await reader.read();
       if (done) break;
       inflated += value.length;
-      if (inflated > LIMITS.maxTextBytes) {
+      if (inflated > LIMITS.maxInflatedBytes) {
         await reader.cancel().catch(() => undefined);
-        throw tooBigText(name);
+        throw tooBigText(name, LIMITS.maxInflatedBytes);
       }
-      onBytes(value);
+      await onBytes(value);
       onProgress?.({ bytes: compressed });
     }
   } catch (error) {

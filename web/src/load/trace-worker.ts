@@ -3,9 +3,11 @@
 // record or a search.
 import { batchBuffers } from '../model/span-columns.js';
 import { TraceOpenError } from './trace-limits.js';
+import { openOpfsSpill } from './opfs-spill.js';
+import { SPILL_ABOVE_CHARS, TraceTextStore } from './text-store.js';
 import { TraceSession } from './trace-session.js';
 import { TraceTextDecoder } from './trace-text.js';
-import type { InflateMessage, WorkerMessage, WorkerRequest } from './worker-protocol.js';
+import type { InflateMessage, ParseProgress, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 
 const scope = self as unknown as {
   postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
@@ -19,16 +21,18 @@ let generation = 0;
 
 const post = (message: WorkerMessage, transfer?: Transferable[]) => scope.postMessage(message, transfer);
 
-function newSession(name: string, lenient = false): TraceSession {
+/** spillAboveChars: past this much text, keep it on disk (OPFS) */
+function newSession(name: string, lenient = false, spillAboveChars = SPILL_ABOVE_CHARS): TraceSession {
+  session?.close();
   socket?.close();
   socket = null;
   port?.close();
   port = null;
   const mine = ++generation;
   session = new TraceSession(name, {
-    header: (header) => mine === generation && post({ type: 'header', header, name }),
+    header: (header, missing) => mine === generation && post({ type: 'header', header, name, missing }),
     batch: (batch) => mine === generation && post({ type: 'batch', batch }, batchBuffers(batch.spans)),
-  }, lenient);
+  }, lenient, new TraceTextStore(name, openOpfsSpill, spillAboveChars));
   return session;
 }
 
@@ -37,9 +41,9 @@ function failure(error: unknown): string {
   return `the trace could not be read: ${(error as Error)?.message ?? String(error)}`;
 }
 
-function openPort(name: string, from: MessagePort, lenient: boolean): void {
+function openPort(name: string, from: MessagePort, lenient: boolean, spillAboveChars: number | undefined): void {
   const started = performance.now();
-  const current = newSession(name, lenient);
+  const current = newSession(name, lenient, spillAboveChars);
   const mine = generation;
   port = from;
   let parseMs = 0;
@@ -54,6 +58,12 @@ function openPort(name: string, from: MessagePort, lenient: boolean): void {
           const begun = performance.now();
           current.acceptText(text.decode(message.bytes));
           parseMs += performance.now() - begun;
+          // The inflate worker reads on once told; while the spill file opens (an answer from the
+          // browser, which a flood of chunks would keep waiting) it is told only when it is open.
+          const buffer = message.bytes.buffer as ArrayBuffer;
+          const parsed = () => from.postMessage({ buffer } satisfies ParseProgress, [buffer]);
+          if (current.textSettling) void current.textSettled().then(parsed);
+          else parsed();
           return;
         }
         case 'progress':
@@ -63,8 +73,10 @@ function openPort(name: string, from: MessagePort, lenient: boolean): void {
           const rest = text.end();
           if (rest) current.acceptText(rest);
           current.finish();
-          post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs, skipped: current.skipped() });
           from.close();
+          void current.textSettled().then(() => {
+            if (mine === generation) post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs, skipped: current.skipped(), spilled: current.spilled });
+          });
           return;
         }
         case 'error':
@@ -118,7 +130,7 @@ scope.onmessage = (event) => {
   const request = event.data;
   switch (request.type) {
     case 'open-port':
-      openPort(request.name, request.port, request.lenient);
+      openPort(request.name, request.port, request.lenient, request.spillAboveChars);
       return;
     case 'open-live':
       openLive(request.url);

@@ -16,21 +16,29 @@ export type InflateMessage =
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly message: string };
 
+/** parse worker → inflate worker: the buffer of a 'bytes' message, parsed, given back to be filled again */
+export interface ParseProgress {
+  readonly buffer: ArrayBuffer;
+}
+
 /** page → parse worker */
 export type WorkerRequest =
   /** lenient: skip records that break the trace schema, and say how many at the end */
-  | { readonly type: 'open-port'; readonly name: string; readonly port: MessagePort; readonly lenient: boolean }
+  /** spillAboveChars: keep the text on disk past this many characters (default: text-store.ts) */
+  | { readonly type: 'open-port'; readonly name: string; readonly port: MessagePort; readonly lenient: boolean; readonly spillAboveChars?: number }
   | { readonly type: 'open-live'; readonly url: string }
   | { readonly type: 'record'; readonly id: number; readonly seq: number }
   | { readonly type: 'search'; readonly id: number; readonly query: string };
 
 /** parse worker → page */
 export type WorkerMessage =
-  | { readonly type: 'header'; readonly header: TraceHeader; readonly name: string }
+  /** missing: the optional header fields the trace's header lacks */
+  | { readonly type: 'header'; readonly header: TraceHeader; readonly name: string; readonly missing: readonly string[] }
   | { readonly type: 'batch'; readonly batch: IngestBatch }
   | { readonly type: 'progress'; readonly bytes: number; readonly total: number | null; readonly records: number }
   /** skipped: one line on what lenient left out, or null */
-  | { readonly type: 'done'; readonly records: number; readonly ms: number; readonly parseMs: number; readonly skipped: string | null }
+  /** spilled: the text was kept on disk (a large trace) */
+  | { readonly type: 'done'; readonly records: number; readonly ms: number; readonly parseMs: number; readonly skipped: string | null; readonly spilled: boolean }
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'live'; readonly state: 'connecting' | 'open' | 'closed'; readonly message?: string }
   /** problem: why the record cannot be shown (it breaks the trace schema), when record is null */

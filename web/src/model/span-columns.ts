@@ -66,10 +66,20 @@ export class SpanColumns {
     return -1;
   }
 
-  private reserve(needed: number): void {
+  /**
+   * Room for `count` spans in all, made at once: a loader that can tell how many are coming
+   * saves the doubling's copies and its unused half (at 10M spans, hundreds of MB).
+   */
+  expect(count: number): void {
+    // estimates that creep up grow the columns by half at least: a few copies, not one each
+    if (count > this.start.length) this.reserve(Math.max(count, Math.ceil(this.start.length * 1.5)), false);
+  }
+
+  private reserve(needed: number, doubling = true): void {
     if (needed <= this.start.length) return;
     let size = this.start.length;
-    while (size < needed) size *= 2;
+    if (doubling) while (size < needed) size *= 2;
+    else size = needed;
     const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: T, make: (n: number) => T): T => {
       const next = make(size);
       next.set(old.subarray(0, this.count) as never);

@@ -33,6 +33,8 @@ export interface LoadTimings {
   parseMs: number | null;
   /** main thread: deriving the model and indexing the lanes once the last record is in */
   buildMs: number | null;
+  /** the loader kept the trace's text on disk (a large trace), not in memory */
+  textOnDisk?: boolean;
 }
 
 export class App {
@@ -46,6 +48,8 @@ export class App {
   selection: Selection | null = null;
   traceName = '';
   records = 0;
+  /** the optional fields the trace's header lacks (the info line says so) */
+  headerMissing: readonly string[] = [];
   timings: LoadTimings = { openedAt: 0, headerAt: null, doneAt: null, readyAt: null, workerMs: null, parseMs: null, buildMs: null };
   loadError: string | null = null;
   private filterChange: FilterChange = { names: null, hiddenFamilies: new Set(), lanes: null, failedOnly: false };
@@ -82,10 +86,16 @@ export class App {
 
   constructor() {
     this.source = new TraceSource({
-      header: (header, name) => this.onHeader(header, name),
+      header: (header, name, missing) => {
+        this.headerMissing = missing;
+        this.onHeader(header, name);
+      },
       batch: (batch) => this.onBatch(batch),
       progress: (bytes, total, records) => this.onProgress(bytes, total, records),
-      done: (records, ms, parseMs, skipped) => this.onDone(records, ms, parseMs, skipped),
+      done: (records, ms, parseMs, skipped, spilled) => {
+        this.timings.textOnDisk = spilled;
+        this.onDone(records, ms, parseMs, skipped);
+      },
       error: (message) => this.fail(message),
       problem: (message) => this.showMessage(message, 'error'),
       live: (state, message) => this.onLive(state, message),
@@ -122,6 +132,7 @@ export class App {
     this.selection = null;
     this.traceName = name;
     this.records = 0;
+    this.headerMissing = [];
     this.done = false;
     this.loadError = null;
     this.matches = null;
@@ -164,6 +175,8 @@ export class App {
   }
 
   private onProgress(bytes: number, total: number | null, records: number): void {
+    // the records to come, from the share of the file read so far: the columns are made that big once
+    if (total && bytes > total / 20 && records > 0) this.builder?.columns.expect(Math.ceil(((records * total) / bytes) * 1.05));
     const percent = total ? ` ${Math.min(100, Math.round((bytes / total) * 100))}%` : '';
     this.showProgress(`Reading ${this.traceName}…${percent} (${records.toLocaleString('en')} records)`);
   }

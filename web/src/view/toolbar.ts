@@ -89,8 +89,12 @@ export class Toolbar {
     const header = model?.header;
     this.welcome.hidden = app.traceName !== '' || app.loadError !== null;
     if (header) {
-      const command = header.command.join(' ');
-      this.title.textContent = `${app.traceName} · ${command} · ${app.records.toLocaleString('en')} records · ${formatDuration(model.end - model.start)} · ${header.filter.mode === 'all' ? 'every syscall' : `filtered (${header.filter.expression})`}${header.redaction ? ' · redacted' : ''}`;
+      const missing = app.headerMissing;
+      const command = missing.includes('command') ? null : header.command.join(' ');
+      const filter = missing.includes('filter') ? null : header.filter.mode === 'all' ? 'every syscall' : `filtered (${header.filter.expression})`;
+      const parts = [app.traceName, command, `${app.records.toLocaleString('en')} records`, formatDuration(model.end - model.start), filter, header.redaction ? 'redacted' : null];
+      if (missing.length > 0) parts.push(`the header does not say: ${missing.join(', ')}`);
+      this.title.textContent = parts.filter((part) => part !== null).join(' · ');
       const redaction = header.redaction ? [`secrets replaced by <redacted:XXXX> placeholders (rules: ${header.redaction.rules.join(', ')})`] : [];
       this.title.title = [`kernel ${header.kernel} ${header.arch}, cttrace ${header.cttrace}, recorded ${header.created}`, ...header.filter.caveats, ...redaction].join('\n');
     } else this.title.textContent = app.traceName;
