@@ -152,6 +152,8 @@ describe('runtime command lines', () => {
     [['runc', 'exec', '--user', '0:0', '-e', 'A=1', '--tty', 'ID', 'sh', '-c', 'x'], 'runtime', 'exec', 'ID', null],
     [['crun', '--log-format=json', 'delete', '-f', 'ID'], 'runtime', 'delete', 'ID', null],
     [['containerd-shim-runc-v2', '-namespace', 'moby', '-id', 'ID', '-bundle', '/b', 'delete'], 'shim', null, 'ID', '/b'],
+    [['runsc', '--root', '/r', '--platform', 'ptrace', 'create', '--bundle', '/b', 'ID'], 'runtime', 'create', 'ID', '/b'],
+    [['runc', 'ps', '--format', 'json', 'ID'], 'runtime', 'ps', 'ID', null],
   ])('%j names container ID', (argv, role, subcommand, id, bundle) => {
     expect(containerCommandOf(argv)).toMatchObject({ role, subcommand, id, bundle });
   });
@@ -163,6 +165,7 @@ describe('runtime command lines', () => {
     [['ctr', 'run', 'docker.io/library/busybox:latest', 'demo']],
     [['containerd-shim-runc-v2', '-v']],
     [['my-tool', 'run', 'x']],
+    [['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'exec "$0" "$@"', '/usr/bin/crun', 'run', '--bundle', '/b', 'ID']], // a wrapper: crun's own exec names it
   ])('%j names none', (argv) => {
     expect(containerCommandOf(argv)).toBeNull();
   });

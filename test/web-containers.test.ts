@@ -102,10 +102,15 @@ describe.skipIf(skip !== null)('the containers panel in chromium', () => {
     expect(before).toHaveLength(17);
     expect((await summary(page)).phases).toEqual([...PHASES, ...PHASES, ...PHASES]);
 
+    // the first's lane list, opened, lists its lanes and stays open while the panel changes
+    await panel.getByTestId('container-lanes').first().click();
+    await expect.poll(() => panel.getByTestId('container').first().locator('.container-lanes li').count()).toBe(5);
     // collapse the second: its five lanes leave the timeline (and its lane list the panel)
     await panel.getByTestId('container-toggle').nth(1).click();
     await expect.poll(() => laneTids(page)).toEqual(before.filter((tid) => ![200, 201, 202, 203, 210].includes(tid)));
     expect(await panel.getByTestId('container-toggle').nth(1).getAttribute('aria-expanded')).toBe('false');
+    expect(await panel.getByTestId('container').nth(1).getByTestId('container-lanes').count()).toBe(0);
+    expect(await panel.locator('.container-lanes').first().evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
     // and the processes in no container too
     await panel.getByTestId('container-toggle').nth(3).click();
     await expect.poll(async () => (await laneTids(page)).length).toBe(17 - 5 - 2);

@@ -39,8 +39,8 @@ const VALUE_OPTIONS = new Set([
   '--resources', '-r', '--memory', '--memory-swap', '--memory-reservation', '--cpu-shares', '--cpu-quota', '--cpu-period', '--cpuset-cpus', '--cpuset-mems', '--pids-limit', '--blkio-weight', '--kernel-memory', '--kernel-memory-tcp', '--l3-cache-schema', '--mem-bw-schema',
   // checkpoint, restore
   '--image-path', '--work-path', '--parent-path', '--manage-cgroups-mode', '--page-server', '--empty-ns', '--auto-dedup', '--lazy-pages', '--status-fd', '--lsm-profile', '--lsm-mount-context',
-  // events
-  '--interval',
+  // events; ps (its -f is not delete's -f: only the long form here)
+  '--interval', '--format',
 ]);
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -82,12 +82,16 @@ function operands(args: readonly string[], from: number): { value: string; at: n
 
 function runtimeCommand(program: string, argv: readonly string[]): ContainerCommand | null {
   const args = argv.slice(1);
-  const [subcommand] = operands(args, 0);
+  const named = NAMED_RUNTIMES[program];
+  // a runtime known by name: the first operand that is a subcommand (a global option this table
+  // does not know may have left its value before it: `runsc --platform ptrace run ...`); any
+  // other program: its first operand, or a wrapper's (`unshare ... crun run`) would be taken
+  const found = operands(args, 0);
+  const subcommand = named ? found.find((operand) => ID_SUBCOMMANDS.has(operand.value)) : found[0];
   if (!subcommand || !ID_SUBCOMMANDS.has(subcommand.value)) return null;
   const id = operands(args, subcommand.at + 1)[0]?.value;
   if (!id) return null;
   const bundle = optionValue(args.slice(subcommand.at + 1), ['--bundle', '-b']);
-  const named = NAMED_RUNTIMES[program];
   // an unknown program is a runtime only when its command line is one without doubt
   if (!named && !((subcommand.value === 'create' || subcommand.value === 'run') && bundle !== null)) return null;
   return { role: 'runtime', program, runtime: named ?? 'other', subcommand: subcommand.value, id, bundle };

@@ -21,7 +21,7 @@ export function chooseContainer(containers: readonly Container[], wanted: string
   throw new UserError(
     matching.length > 1
       ? `--container ${wanted} matches ${matching.length} containers in ${file} (${ids}): give more of the id`
-      : `no container ${wanted} in ${file}: its containers are ${ids}`,
+      : `no container ${wanted || '""'} in ${file}: its containers are ${ids}`,
   );
 }
 

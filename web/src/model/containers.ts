@@ -31,9 +31,11 @@ export const OUTSIDE_KEY = '';
 /** The trace's containers in the order they began, then the processes in none (if any). Empty
  *  when the trace holds no container. */
 export function deriveContainers(model: TraceModel): LaneGroup[] {
-  const records = phaseRecords(model.columns, model.kept);
-  const split = findContainers(records, model.header);
+  // the records kept whole (processes, execs) are all the split reads; the phase stand-ins,
+  // a pass over every span, only when there is a container to give phases to
+  const split = findContainers(model.kept.map((item) => item.record), model.header);
   if (split.containers.length === 0) return [];
+  const records = phaseRecords(model.columns, model.kept);
   const ids = shortIds(split.containers);
   const lanesOf = (tids: readonly number[]) => {
     const wanted = new Set(tids);

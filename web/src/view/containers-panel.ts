@@ -26,6 +26,10 @@ function describeGroup(group: LaneGroup): string {
 export class ContainersPanel {
   private groups: LaneGroup[] = [];
   private readonly collapsed = new Set<string>();
+  /** containers whose lane list the user opened: kept open when the panel is drawn again */
+  private readonly listed = new Set<string>();
+  /** what the groups were derived from: a model built again with nothing new keeps them */
+  private derivedFrom: { spans: number; kept: number; lanes: number } | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -36,13 +40,18 @@ export class ContainersPanel {
 
   reset(): void {
     this.collapsed.clear();
+    this.listed.clear();
+    this.derivedFrom = null;
     this.groups = [];
     this.render(null);
   }
 
   /** The containers of a freshly built model listed; the model the timeline is to show returned. */
   apply(model: TraceModel): TraceModel {
-    this.groups = deriveContainers(model);
+    const from = { spans: model.columns.count, kept: model.kept.length, lanes: model.lanes.length };
+    const same = this.derivedFrom && from.spans === this.derivedFrom.spans && from.kept === this.derivedFrom.kept && from.lanes === this.derivedFrom.lanes;
+    if (!same) this.groups = deriveContainers(model);
+    this.derivedFrom = from;
     this.render(model);
     return shownModel(model, this.groups, this.collapsed);
   }
@@ -63,7 +72,10 @@ export class ContainersPanel {
       list.append(el('li', {}, [button]));
     }
     const count = `${group.lanes.length} lane${group.lanes.length === 1 ? '' : 's'}`;
-    return el('details', { className: 'container-lanes' }, [el('summary', { text: count, testid: 'container-lanes' }), list]);
+    const details = el('details', { className: 'container-lanes' }, [el('summary', { text: count, testid: 'container-lanes' }), list]);
+    details.open = this.listed.has(group.key);
+    details.addEventListener('toggle', () => (details.open ? this.listed.add(group.key) : this.listed.delete(group.key)));
+    return details;
   }
 
   private render(model: TraceModel | null): void {
