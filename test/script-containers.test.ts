@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, runCli } from './helpers/cli.js';
-import { ctrunPath, isHybridCgroupHost, runcSpec, sandboxForSuite, skipReason } from './ctrun-bundle.js';
+import { ctrunPath, isHybridCgroupHost, runcSpec, sandboxForSuite, skipReason } from './helpers/ctrun-bundle.js';
 
 const reason = skipReason();
 if (reason) console.warn(`script containers: skipped, ${reason}`);
