@@ -76,7 +76,7 @@ describe('lane index', () => {
       result = steps.next();
     }
     expect(yields).toBeGreaterThan(4);
-    expect(most).toBeLessThanOrEqual(1 << 16);
+    expect(most).toBeLessThanOrEqual(1 << 14);
     expect(plain(result.value)).toEqual(plain(buildLaneIndex(columns, 8, include)));
     const shown = result.value.reduce((sum, lane) => sum + lane.count, 0);
     let expected = 0;

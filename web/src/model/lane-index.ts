@@ -23,7 +23,7 @@ export interface LaneSpans {
 }
 
 /** Spans read between two yields of LaneIndexBuilder.steps: a few ms of work. */
-const STEP_SPANS = 1 << 16;
+const STEP_SPANS = 1 << 14;
 
 /** One lane's spans as they are added, in arrays that grow by doubling. */
 class LaneBuffer {
@@ -144,7 +144,8 @@ export class LaneIndexBuilder {
     const from = this.next;
     const include = this.include;
     const keep = include ? new Uint8Array(to - from) : null;
-    let perLane = new Uint32Array(this.buffers.length + 1);
+    let perLane = new Uint32Array(Math.max(1, this.buffers.length));
+    let lanes = this.buffers.length;
     for (let at = from; at < to; at += STEP_SPANS) {
       const lane = columns.lane;
       const end = Math.min(to, at + STEP_SPANS);
@@ -158,10 +159,11 @@ export class LaneIndexBuilder {
           perLane = wider;
         }
         perLane[ordinal]!++;
+        if (ordinal >= lanes) lanes = ordinal + 1;
       }
       yield;
     }
-    while (this.buffers.length < perLane.length) this.buffers.push(new LaneBuffer());
+    while (this.buffers.length < lanes) this.buffers.push(new LaneBuffer());
     let allocated = 0;
     for (let ordinal = 0; ordinal < this.buffers.length; ordinal++) {
       const n = perLane[ordinal]!;
