@@ -7,7 +7,7 @@ import { RecordChecker, recordProblem } from '../../../tracer/trace/schema/trace
 import { RecordIngest, type IngestBatch } from '../model/record-ingest.js';
 import { emptyScan, scanSyscallLine } from './syscall-line-scanner.js';
 import { checkTraceHeader, LIMITS, tooManyRecords, TraceOpenError } from './trace-limits.js';
-import { PackedText } from './packed-text.js';
+import { PackedText, type TextCodec } from './packed-text.js';
 
 export interface SessionSink {
   header(header: TraceHeader): void;
@@ -36,9 +36,8 @@ export class TraceSession {
   private header: TraceHeader | null = null;
   /** null: packed (a live trace's older text, see packOldText) */
   private readonly chunks: (string | null)[] = [];
-  private readonly packed = new PackedText();
-  /** deflate older text as it comes (a live trace, which has no end): read it with recordWhole and searchAll */
-  packOldText = false;
+  private packed = new PackedText();
+  private packOldText = false;
   /** the first record of each chunk */
   private readonly chunkFirstRecord: number[] = [];
   private readonly places = new LineStarts();
@@ -205,6 +204,12 @@ export class TraceSession {
 
   private async text(chunk: number): Promise<string> {
     return this.chunks[chunk] ?? this.packed.chunk(chunk);
+  }
+
+  /** Deflate older text as it comes (a live trace, which has no end): read it with recordWhole and searchAll. */
+  packWith(codec?: TextCodec): void {
+    this.packed = new PackedText(codec);
+    this.packOldText = true;
   }
 
   /** Bytes the session holds deflated (a live trace's older text). */
