@@ -84,6 +84,16 @@ describe('lane index', () => {
     expect(shown).toBe(expected);
   });
 
+  it('reuses the arrays of an index no longer shown, with the same result as a fresh one', () => {
+    const columns = columnsOf(spans(50_000, 6));
+    const old = new LaneIndexBuilder(spanFilter(columns, { ...NO_FILTER, names: new Set(['a']) }));
+    const oldLanes = old.build(columns, 6);
+    const include = spanFilter(columns, { ...NO_FILTER, failedOnly: true })!;
+    const reused = new LaneIndexBuilder(include, old).build(columns, 6);
+    expect(reused[0]!.ids.buffer).toBe(oldLanes[0]!.ids.buffer);
+    expect(plain(reused)).toEqual(plain(buildLaneIndex(columns, 6, include)));
+  });
+
   it('shows a name that first appears after the name filter was set (a live trace)', () => {
     const columns = new SpanColumns();
     columns.names.push('a');

@@ -58,6 +58,15 @@ class LaneBuffer {
     if (this.count % BLOCK === 0) this.familyBlocks.set(this.running, (this.count / BLOCK) * FAMILY_COUNT);
   }
 
+  /** Empty again, keeping its arrays (a new filter reuses an old one's memory). */
+  clear(): void {
+    this.count = 0;
+    this.running.fill(0);
+    this.furthest = -Infinity;
+    this.failed = 0;
+    this.unsorted = false;
+  }
+
   /** Re-adds every span in start order (then id order). */
   sort(columns: SpanColumns): void {
     const ids = Array.from(this.ids.subarray(0, this.count)).sort((a, b) => columns.start[a]! - columns.start[b]! || a - b);
@@ -114,8 +123,18 @@ export class LaneIndexBuilder {
   private buffers: LaneBuffer[] = [];
   private next = 0;
 
-  /** `include` (by span id) filters, e.g. for search and filters. */
-  constructor(private readonly include?: (id: number) => boolean) {}
+  /**
+   * `include` (by span id) filters, e.g. for search and filters. `reuse`: an index no longer
+   * shown, whose arrays this one takes over: toggling a filter on a million spans then allocates
+   * nothing, and sets off no garbage collection in the middle of the frames.
+   */
+  constructor(private readonly include?: (id: number) => boolean, reuse?: LaneIndexBuilder) {
+    if (reuse) {
+      this.buffers = reuse.buffers;
+      reuse.buffers = [];
+      for (const buffer of this.buffers) buffer.clear();
+    }
+  }
 
   /** Spans taken so far. */
   get spansRead(): number {
