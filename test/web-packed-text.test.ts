@@ -29,7 +29,7 @@ describe('packed text of a live trace', () => {
     const messages = liveMessages();
     const plain = new TraceSession('live', { header: () => undefined, batch: () => undefined });
     const packed = new TraceSession('live', { header: () => undefined, batch: () => undefined });
-    packed.packOldText = true;
+    packed.packWith();
     for (const message of messages) {
       plain.acceptText(`${message}\n`);
       packed.acceptText(`${message}\n`);

@@ -27,6 +27,10 @@ export interface ViewerLiveResult {
   readonly tracedPerSecond: number;
   /** ms between an event and the page showing it, sampled every 500 ms while not paused */
   readonly lagMs: FramePercentiles;
+  /** the page opens seconds after the trace began and first catches up on what it missed: when
+   *  it was first less than 1 s behind (s since the page opened), and the lag from then on */
+  readonly caughtUpAfterS: number | null;
+  readonly lagAfterCatchUpMs: FramePercentiles;
   /** renderer RSS, MB: after 10 s, at the end, and per 1,000 records between the two */
   readonly memoryMb: { readonly at10s: number; readonly atEnd: number; readonly max: number; readonly perThousandRecords: number };
   /** how long the page was paused, and the records it held meanwhile */
@@ -162,7 +166,10 @@ export async function benchViewerLive(options: ViewerLiveOptions = {}): Promise<
     if (offsets.length === 0) throw new Error('the trace holds no stamped close() calls of the generator');
     offsets.sort((a, b) => a - b);
     const offset = offsets[Math.floor(offsets.length / 2)]!;
-    const lags = samples.filter((s) => !s.paused && s.end !== null && s.records > 0 && s.at > 2).map((s) => stampNow(s.now) - (offset + s.end! / 1e6));
+    const shown = samples.filter((s) => !s.paused && s.end !== null && s.records > 0);
+    const lagOf = (s: (typeof samples)[number]) => stampNow(s.now) - (offset + s.end! / 1e6);
+    const lags = shown.map(lagOf);
+    const caughtUp = shown.find((s) => lagOf(s) < 1000);
     const early = samples.find((s) => s.at >= 10) ?? samples[0]!;
     const syscalls = records.filter((record) => record.type === 'syscall');
     const span = syscalls.length > 1 ? (syscalls.at(-1)!.t - syscalls[0]!.t) / 1e9 : 1;
@@ -173,6 +180,8 @@ export async function benchViewerLive(options: ViewerLiveOptions = {}): Promise<
       recordsShown: final.records,
       tracedPerSecond: Math.round(syscalls.length / span),
       lagMs: percentiles(lags),
+      caughtUpAfterS: caughtUp ? Math.round(caughtUp.at * 10) / 10 : null,
+      lagAfterCatchUpMs: percentiles(caughtUp ? shown.filter((s) => s.at >= caughtUp.at).map(lagOf) : []),
       memoryMb: {
         at10s: early.rss,
         atEnd,
@@ -227,7 +236,10 @@ export function liveMarkdown(live: ViewerLiveResult | { skipped: string }): stri
   const ok = live.recordsShown === live.recordsInFile;
   return [
     `Live view at speed: \`cttrace attach --web\` to a daemon making ${live.rate.toLocaleString('en')} syscalls/s (${live.tracedPerSecond.toLocaleString('en')}/s traced) for ${live.seconds} s, the page paused for ${live.paused.seconds} s midway (${live.paused.held.toLocaleString('en')} records held): ` +
-      `lag p50 ${live.lagMs.p50} ms, p95 ${live.lagMs.p95} ms, max ${live.lagMs.max} ms (aim < 1000: ${live.lagMs.max < 1000 ? 'met' : 'not met'}); ` +
+      `lag over the run p50 ${live.lagMs.p50} ms, p95 ${live.lagMs.p95} ms, max ${live.lagMs.max} ms; ` +
+      (live.caughtUpAfterS === null
+        ? 'the page (opened after the trace began) was never within 1 s (aim < 1000: not met); '
+        : `the page (opened after the trace began) first within 1 s after ${live.caughtUpAfterS} s, lag from then on p50 ${live.lagAfterCatchUpMs.p50} ms, p95 ${live.lagAfterCatchUpMs.p95} ms, max ${live.lagAfterCatchUpMs.max} ms (aim < 1000: ${live.lagAfterCatchUpMs.max < 1000 ? 'met' : 'not met'}); `) +
       `records shown ${live.recordsShown.toLocaleString('en')} of ${live.recordsInFile.toLocaleString('en')} in the trace file (${ok ? 'none lost' : 'LOST SOME'}); ` +
       `tab (renderer RSS) ${live.memoryMb.at10s} MB after 10 s, ${live.memoryMb.atEnd} MB at the end (max ${live.memoryMb.max}), ${live.memoryMb.perThousandRecords} MB per 1,000 records; ` +
       `frames p50 ${live.frames.p50} / p95 ${live.frames.p95} / p99 ${live.frames.p99} ms.`,

@@ -3,7 +3,8 @@
 // back, not copied), so that decompressing and parsing run on two threads at once.
 import { LIMITS, tooBigFile, TraceOpenError } from './trace-limits.js';
 import { readTraceBytes } from './trace-text.js';
-import type { InflateMessage, InflateRequest, ParseProgress } from './worker-protocol.js';
+import { localCodec } from './packed-text.js';
+import type { InflateMessage, InflateRequest, PackReply, PackRequest, ParseProgress } from './worker-protocol.js';
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<InflateRequest>) => void) | null };
 let generation = 0;
@@ -111,5 +112,17 @@ scope.onmessage = (event) => {
       generation++;
       wakeReader();
       return;
+    case 'pack-service': {
+      // idle in a live session otherwise: deflating there keeps the parse worker's time for records
+      const port = request.port;
+      port.onmessage = (message: MessageEvent<PackRequest>) => {
+        const ask = message.data;
+        const done = (reply: PackReply, transfer: Transferable[] = []) => port.postMessage(reply, transfer);
+        const fail = (error: unknown) => done({ id: ask.id, error: String((error as Error)?.message ?? error) });
+        if (ask.op === 'deflate') localCodec.deflate(ask.text).then((bytes) => done({ id: ask.id, bytes }, [bytes.buffer as ArrayBuffer]), fail);
+        else localCodec.inflate(ask.bytes).then((text) => done({ id: ask.id, text }), fail);
+      };
+      return;
+    }
   }
 };

@@ -3,6 +3,7 @@
 // by the size of every record (~250 bytes each at 20,000 a second: 300 MB a minute). Groups of
 // chunks are deflated in the background (CompressionStream); reading one inflates its group again,
 // the last group read kept at hand.
+import type { PackReply, PackRequest } from './worker-protocol.js';
 
 /** A group is packed once this much text (characters) waits unpacked. */
 export const PACK_CHARS = 4 * 1024 * 1024;
@@ -14,14 +15,46 @@ interface PackedGroup {
   readonly bytes: Uint8Array;
 }
 
-async function deflate(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/** Who deflates: this thread, or another worker (deflating costs about twice the parsing of the same text). */
+export interface TextCodec {
+  deflate(text: string): Promise<Uint8Array>;
+  inflate(bytes: Uint8Array): Promise<string>;
 }
 
-async function inflate(bytes: Uint8Array): Promise<string> {
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Response(stream).text();
+export const localCodec: TextCodec = {
+  async deflate(text) {
+    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  },
+  inflate(bytes) {
+    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    return new Response(stream).text();
+  },
+};
+
+/** The codec of another worker, over a port (the inflate worker's pack service). */
+export function remoteCodec(port: MessagePort): TextCodec {
+  let nextId = 1;
+  const waiting = new Map<number, { resolve(reply: PackReply): void }>();
+  port.onmessage = (event: MessageEvent<PackReply>) => {
+    const entry = waiting.get(event.data.id);
+    waiting.delete(event.data.id);
+    entry?.resolve(event.data);
+  };
+  const ask = (request: PackRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never, transfer: Transferable[] = []) =>
+    new Promise<PackReply>((resolve) => {
+      const id = nextId++;
+      waiting.set(id, { resolve });
+      port.postMessage({ ...request, id } as PackRequest, transfer);
+    }).then((reply) => {
+      if (reply.error !== undefined) throw new Error(reply.error);
+      return reply;
+    });
+  return {
+    deflate: (text) => ask({ op: 'deflate', text }).then((reply) => reply.bytes!),
+    // a copy goes: the group stays packed here
+    inflate: (bytes) => ask({ op: 'inflate', bytes: bytes.slice() }).then((reply) => reply.text!),
+  };
 }
 
 export class PackedText {
@@ -32,6 +65,8 @@ export class PackedText {
   private recent: { group: PackedGroup; texts: string[] } | null = null;
   /** bytes of deflated text held */
   packedBytes = 0;
+
+  constructor(private readonly codec: TextCodec = localCodec) {}
 
   /**
    * A chunk was added to `chunks`: once enough waits, the waiting chunks are deflated and, when
@@ -45,7 +80,7 @@ export class PackedText {
     this.packedUpTo = last;
     this.waiting = 0;
     const texts = chunks.slice(first, last) as string[];
-    return deflate(texts.join('')).then((bytes) => {
+    return this.codec.deflate(texts.join('')).then((bytes) => {
       const group = { first, lengths: texts.map((text) => text.length), bytes };
       // packings may finish out of order: keep the groups sorted for the search in groupOf
       let at = this.groups.length;
@@ -61,7 +96,7 @@ export class PackedText {
     const group = this.groupOf(index);
     if (!group) throw new Error(`chunk ${index} was never packed`);
     if (this.recent?.group !== group) {
-      const text = await inflate(group.bytes);
+      const text = await this.codec.inflate(group.bytes);
       const texts: string[] = [];
       let at = 0;
       for (const length of group.lengths) {

@@ -4,7 +4,7 @@
 // Origin Private File System in the browser) and are read back one chunk at a time, so a 10M-event
 // trace (1.5 GB of JSON) opens in bounded memory. Where no spill file can be had (a page opened
 // from file://), the text stays in memory up to LIMITS.maxTextBytes.
-import { PackedText } from './packed-text.js';
+import { PackedText, type TextCodec } from './packed-text.js';
 import { LIMITS, tooBigText } from './trace-limits.js';
 
 /** A file written once, front to back, and read at any place. */
@@ -39,10 +39,9 @@ export class TraceTextStore {
   private lastRead: { chunk: number; text: string } | null = null;
   /** the spill file being opened */
   private opening: Promise<void> = Promise.resolve();
-  /** a live trace's older text, deflated in memory (packOld): a live trace never spills */
-  private readonly packed = new PackedText();
-  /** deflate older text as it comes (a live trace, which has no end): read it with textAsync */
-  packOld = false;
+  /** a live trace's older text, deflated in memory (packWith): a live trace never spills */
+  private packed = new PackedText();
+  private packOld = false;
 
   constructor(
     private readonly name: string,
@@ -81,6 +80,12 @@ export class TraceTextStore {
     if (this.spillState === 'none' && this.heldChars > this.spillAboveChars) this.startSpilling();
     if (this.spillState === 'unavailable' && this.heldChars > LIMITS.maxTextBytes) throw tooBigText(this.name);
     return chunk;
+  }
+
+  /** Deflate older text as it comes (a live trace, which has no end), by this codec; read it with textAsync. */
+  packWith(codec?: TextCodec): void {
+    this.packed = new PackedText(codec);
+    this.packOld = true;
   }
 
   /** Bytes of deflated text held (a live trace's older text). */

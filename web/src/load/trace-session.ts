@@ -6,6 +6,7 @@ import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js'
 import { RecordChecker, recordProblem } from '../../../tracer/trace/schema/trace-schema.js';
 import { RecordIngest, type IngestBatch } from '../model/record-ingest.js';
 import { emptyScan, scanSyscallLine } from './syscall-line-scanner.js';
+import type { TextCodec } from './packed-text.js';
 import { TraceTextStore } from './text-store.js';
 import { checkTraceHeader, LIMITS, tooManyRecords, TraceOpenError } from './trace-limits.js';
 
@@ -220,9 +221,9 @@ export class TraceSession {
     return this.text.packedBytes;
   }
 
-  /** Deflate older text as it comes (a live trace, which has no end): read it with recordWhole and searchAll. */
-  set packOldText(pack: boolean) {
-    this.text.packOld = pack;
+  /** Deflate older text as it comes (a live trace, which has no end), by this codec (default: here); read it with recordWhole and searchAll. */
+  packWith(codec?: TextCodec): void {
+    this.text.packWith(codec);
   }
 
   /** The line number of record seq: the header's, then one a record, plus the lines that held none before it. */

@@ -48,7 +48,9 @@ export class TraceSource {
 
   openLive(url: string): void {
     this.inflater.postMessage({ type: 'cancel' } satisfies InflateRequest);
-    this.send({ type: 'open-live', url });
+    const channel = new MessageChannel();
+    this.inflater.postMessage({ type: 'pack-service', port: channel.port2 } satisfies InflateRequest, [channel.port2]);
+    this.worker.postMessage({ type: 'open-live', url, packPort: channel.port1 } satisfies WorkerRequest, [channel.port1]);
   }
 
   private pipe(name: string, request: (port: MessagePort) => InflateRequest): void {

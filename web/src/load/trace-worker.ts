@@ -5,6 +5,7 @@ import { batchBuffers } from '../model/span-columns.js';
 import { TraceOpenError } from './trace-limits.js';
 import { openOpfsSpill } from './opfs-spill.js';
 import { SPILL_ABOVE_CHARS, TraceTextStore } from './text-store.js';
+import { remoteCodec } from './packed-text.js';
 import { TraceSession } from './trace-session.js';
 import { TraceTextDecoder } from './trace-text.js';
 import type { InflateMessage, ParseProgress, WorkerMessage, WorkerRequest } from './worker-protocol.js';
@@ -93,10 +94,10 @@ function openPort(name: string, from: MessagePort, lenient: boolean, spillAboveC
   };
 }
 
-function openLive(url: string): void {
+function openLive(url: string, packPort: MessagePort | undefined): void {
   const current = newSession('the live trace');
-  // a live trace has no end: its older text is kept deflated (about a tenth of its size)
-  current.packOldText = true;
+  // a live trace has no end: its older text is kept deflated (a tenth of its size or less), by the inflate worker
+  current.packWith(packPort ? remoteCodec(packPort) : undefined);
   const mine = generation;
   let timer: ReturnType<typeof setTimeout> | null = null;
   post({ type: 'live', state: 'connecting' });
@@ -133,7 +134,7 @@ scope.onmessage = (event) => {
       openPort(request.name, request.port, request.lenient, request.spillAboveChars);
       return;
     case 'open-live':
-      openLive(request.url);
+      openLive(request.url, request.packPort);
       return;
     case 'record': {
       // async: a live trace's older text is packed, and inflated again to be read

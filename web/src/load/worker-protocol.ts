@@ -6,7 +6,13 @@ import type { IngestBatch } from '../model/record-ingest.js';
 export type InflateRequest =
   | { readonly type: 'inflate-file'; readonly file: File; readonly port: MessagePort }
   | { readonly type: 'inflate-url'; readonly url: string; readonly name: string; readonly port: MessagePort }
-  | { readonly type: 'cancel' };
+  | { readonly type: 'cancel' }
+  /** a live trace: deflate and inflate its older text for the parse worker (see packed-text.ts), on `port` */
+  | { readonly type: 'pack-service'; readonly port: MessagePort };
+
+/** parse worker ↔ inflate worker, on the pack-service port */
+export type PackRequest = { readonly id: number; readonly op: 'deflate'; readonly text: string } | { readonly id: number; readonly op: 'inflate'; readonly bytes: Uint8Array };
+export type PackReply = { readonly id: number; readonly bytes?: Uint8Array; readonly text?: string; readonly error?: string };
 
 /** inflate worker → parse worker */
 export type InflateMessage =
@@ -26,7 +32,8 @@ export type WorkerRequest =
   /** lenient: skip records that break the trace schema, and say how many at the end */
   /** spillAboveChars: keep the text on disk past this many characters (default: text-store.ts) */
   | { readonly type: 'open-port'; readonly name: string; readonly port: MessagePort; readonly lenient: boolean; readonly spillAboveChars?: number }
-  | { readonly type: 'open-live'; readonly url: string }
+  /** packPort: the inflate worker's pack service (older text is deflated there, off this worker) */
+  | { readonly type: 'open-live'; readonly url: string; readonly packPort?: MessagePort }
   | { readonly type: 'record'; readonly id: number; readonly seq: number }
   | { readonly type: 'search'; readonly id: number; readonly query: string };
 

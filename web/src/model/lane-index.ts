@@ -23,7 +23,7 @@ export interface LaneSpans {
 }
 
 /** Spans read between two yields of LaneIndexBuilder.steps: a few ms of work. */
-const STEP_SPANS = 1 << 16;
+const STEP_SPANS = 1 << 14;
 
 /** One lane's spans as they are added, in arrays that grow by doubling. */
 class LaneBuffer {
@@ -56,6 +56,15 @@ class LaneBuffer {
     this.failedPrefix[i + 1] = this.failed;
     this.count = i + 1;
     if (this.count % BLOCK === 0) this.familyBlocks.set(this.running, (this.count / BLOCK) * FAMILY_COUNT);
+  }
+
+  /** Empty again, keeping its arrays (a new filter reuses an old one's memory). */
+  clear(): void {
+    this.count = 0;
+    this.running.fill(0);
+    this.furthest = -Infinity;
+    this.failed = 0;
+    this.unsorted = false;
   }
 
   /** Re-adds every span in start order (then id order). */
@@ -114,8 +123,18 @@ export class LaneIndexBuilder {
   private buffers: LaneBuffer[] = [];
   private next = 0;
 
-  /** `include` (by span id) filters, e.g. for search and filters. */
-  constructor(private readonly include?: (id: number) => boolean) {}
+  /**
+   * `include` (by span id) filters, e.g. for search and filters. `reuse`: an index no longer
+   * shown, whose arrays this one takes over: toggling a filter on a million spans then allocates
+   * nothing, and sets off no garbage collection in the middle of the frames.
+   */
+  constructor(private readonly include?: (id: number) => boolean, reuse?: LaneIndexBuilder) {
+    if (reuse) {
+      this.buffers = reuse.buffers;
+      reuse.buffers = [];
+      for (const buffer of this.buffers) buffer.clear();
+    }
+  }
 
   /** Spans taken so far. */
   get spansRead(): number {
@@ -144,7 +163,8 @@ export class LaneIndexBuilder {
     const from = this.next;
     const include = this.include;
     const keep = include ? new Uint8Array(to - from) : null;
-    let perLane = new Uint32Array(this.buffers.length + 1);
+    let perLane = new Uint32Array(Math.max(1, this.buffers.length));
+    let lanes = this.buffers.length;
     for (let at = from; at < to; at += STEP_SPANS) {
       const lane = columns.lane;
       const end = Math.min(to, at + STEP_SPANS);
@@ -158,10 +178,11 @@ export class LaneIndexBuilder {
           perLane = wider;
         }
         perLane[ordinal]!++;
+        if (ordinal >= lanes) lanes = ordinal + 1;
       }
       yield;
     }
-    while (this.buffers.length < perLane.length) this.buffers.push(new LaneBuffer());
+    while (this.buffers.length < lanes) this.buffers.push(new LaneBuffer());
     let allocated = 0;
     for (let ordinal = 0; ordinal < this.buffers.length; ordinal++) {
       const n = perLane[ordinal]!;

@@ -58,6 +58,9 @@ export class App {
   private fullIndex = new LaneIndexBuilder();
   /** the spans passing the filters and search, or null when nothing is filtered */
   private filteredIndex: LaneIndexBuilder | null = null;
+  /** the filtered index whose lanes are shown, and one no longer shown whose memory the next filter reuses */
+  private shownIndex: LaneIndexBuilder | null = null;
+  private spareIndex: LaneIndexBuilder | null = null;
   /** filtering a million spans takes longer than a frame: it runs in slices between frames */
   private readonly indexing = new ProgressiveJobs();
   private searchQuery = '';
@@ -138,6 +141,8 @@ export class App {
     this.matches = null;
     this.fullIndex = new LaneIndexBuilder();
     this.filteredIndex = null;
+    this.shownIndex = null;
+    this.spareIndex = null;
     this.indexing.cancel();
     this.searchQuery = '';
     this.search.clear();
@@ -267,15 +272,20 @@ export class App {
     if (!include) {
       this.indexing.cancel();
       this.filteredIndex = null;
+      this.spareIndex = this.shownIndex ?? this.spareIndex;
+      this.shownIndex = null;
       this.lanes = this.fullIndex.build(model.columns, model.lanes.length);
       this.timeline.invalidate();
       this.onStatus?.();
       return;
     }
-    const builder = new LaneIndexBuilder(include);
+    const builder = new LaneIndexBuilder(include, this.spareIndex ?? undefined);
+    this.spareIndex = null;
     this.filteredIndex = builder;
     const lanes = await this.indexing.run(builder.steps(model.columns, model.lanes.length));
     if (!lanes || this.filteredIndex !== builder || this.model === null) return;
+    this.spareIndex = this.shownIndex ?? this.spareIndex;
+    this.shownIndex = builder;
     this.lanes = lanes;
     this.timeline.invalidate();
     this.onStatus?.();

@@ -15,6 +15,25 @@ function nextTask(): Promise<void> {
   });
 }
 
+/** After the next frame is drawn (or 100 ms, in a tab that draws none): several slices queued as
+ *  tasks would otherwise all run before the browser gets to draw. */
+function afterNextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const go = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      void nextTask().then(resolve);
+    };
+    const timer = setTimeout(go, 100);
+    requestAnimationFrame(go);
+  });
+}
+
+/** Work between two frames at most: the rest of the 16.7 ms is the browser's (input, drawing). */
+const FRAME_BUDGET_MS = 8;
+
 export class ProgressiveJobs {
   private generation = 0;
   running = false;
@@ -27,12 +46,16 @@ export class ProgressiveJobs {
       // not inside the input handler that asked: the handler returns at once, the frame goes out
       await nextTask();
       if (mine !== this.generation) return null;
+      let frameStart = performance.now();
       for (;;) {
         const sliceEnd = performance.now() + SLICE_MS;
         let step = steps.next();
         while (!step.done && performance.now() < sliceEnd) step = steps.next();
         if (step.done) return mine === this.generation ? step.value : null;
-        await nextTask();
+        if (performance.now() - frameStart >= FRAME_BUDGET_MS) {
+          await afterNextFrame();
+          frameStart = performance.now();
+        } else await nextTask();
         if (mine !== this.generation) return null;
       }
     } finally {
