@@ -1,9 +1,9 @@
 // A live trace's older text kept deflated in the loader (web/src/load/packed-text.ts): every
 // record still opens whole and search finds the same records, packed or not.
 import { describe, expect, it } from 'vitest';
-import { PACK_CHARS } from '../web/src/load/packed-text.js';
-import { TraceSession } from '../web/src/load/trace-session.js';
-import { syntheticHeader } from '../tracer/bench/viewer-synthetic-trace.js';
+import { PACK_CHARS } from '../../web/src/load/packed-text.js';
+import { TraceSession } from '../../web/src/load/trace-session.js';
+import { syntheticHeader } from '../../tracer/bench/viewer-synthetic-trace.js';
 
 /** A live stream as the socket brings it: messages of whole lines, ~12 MB of records in all. */
 function liveMessages(): string[] {
