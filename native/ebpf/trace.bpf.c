@@ -361,6 +361,74 @@ static __always_inline void capture_pointer_count(s32 tid, u32 arg, u64 address)
 	output_blob(b, sizeof walk.count);
 }
 
+/* A seccomp filter's instructions, page by page as native/capture.c reads them, one part each. */
+struct fprog_walk {
+	u64 address;
+	u64 end;
+	s32 tid;
+	u32 arg;
+	u8 flags;
+};
+
+static long fprog_step(u32 index, void *context)
+{
+	struct fprog_walk *walk = context;
+	if (walk->address >= walk->end)
+		return 1;
+	u64 size = walk->end - walk->address;
+	u64 room = CT_RING_BLOB_MAX - (walk->address & (CT_RING_BLOB_MAX - 1));
+	if (size > room)
+		size = room;
+	if (size > CT_RING_BLOB_MAX)
+		size = CT_RING_BLOB_MAX;
+	struct ct_ring_blob *b = scratch_blob(walk->tid, walk->arg, CT_CAPTURE_FPROG);
+	if (!b)
+		return 1;
+	b->blob.reserved = CT_RING_BLOB_STRING; /* a part of the blob */
+	if (bpf_probe_read_user(b->data, size, (void *)walk->address) != 0) {
+		walk->flags |= CT_BLOB_FAULT;
+		return 1;
+	}
+	output_blob(b, (u32)size);
+	walk->address += size;
+	return 0;
+}
+
+/* struct sock_fprog and its instructions (CT_CAPTURE_FPROG), in parts: the struct, the
+ * instructions, then an end part with the flags; a whole blob with FAULT when the struct is
+ * unreadable. */
+static __always_inline void capture_fprog(s32 tid, u32 arg, u64 address)
+{
+	struct {
+		u16 len;
+		u16 pad[3];
+		u64 filter;
+	} fprog;
+	if (!address)
+		return;
+	int unreadable = bpf_probe_read_user(&fprog, sizeof fprog, (void *)address) != 0;
+	struct ct_ring_blob *b = scratch_blob(tid, arg, CT_CAPTURE_FPROG);
+	if (!b)
+		return;
+	if (unreadable) {
+		b->blob.flags = CT_BLOB_FAULT;
+		output_blob(b, 0);
+		return;
+	}
+	b->blob.reserved = CT_RING_BLOB_STRING;
+	__builtin_memcpy(b->data, &fprog, sizeof fprog);
+	output_blob(b, sizeof fprog);
+	u64 count = fprog.len < CT_FPROG_MAX_INSNS ? fprog.len : CT_FPROG_MAX_INSNS;
+	struct fprog_walk walk = { .address = fprog.filter, .end = fprog.filter ? fprog.filter + count * 8 : 0, .tid = tid, .arg = arg };
+	bpf_loop(16, fprog_step, &walk, 0);
+	b = scratch_blob(tid, arg, CT_CAPTURE_FPROG);
+	if (!b)
+		return;
+	b->blob.reserved = CT_RING_BLOB_END;
+	b->blob.flags = walk.flags;
+	output_blob(b, 0);
+}
+
 static __always_inline const u8 *row_of(u32 nr)
 {
 	return &tables.capture[(nr & (CT_MAX_SYSCALL - 1)) * CT_CAPTURE_ROW];
@@ -388,6 +456,9 @@ __noinline int capture_at_entry(s32 tid, u32 arg, u32 spec, u64 address, u64 siz
 		return 0;
 	case CT_CAPTURE_FIXED:
 		capture_bytes(tid, arg, kind, address, parameter * 8);
+		return 0;
+	case CT_CAPTURE_FPROG:
+		capture_fprog(tid, arg, address);
 		return 0;
 	}
 	return 0;
