@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 enum {
 	STRING_MAX = 4096,   /* PATH_MAX: a path is never cut */
@@ -312,6 +315,25 @@ static void capture_fprog(struct ct_task_state *t, int arg, uint64_t address)
 	finish_blob(t, offset, (uint32_t)(sizeof fprog + got), got < wanted ? CT_BLOB_FAULT : 0);
 }
 
+/* The working directory of the task, for a directory fd argument that is AT_FDCWD. */
+static void capture_cwd(struct ct_task_state *t, int arg)
+{
+	char link[64];
+	snprintf(link, sizeof link, "/proc/%d/cwd", (int)t->tid);
+	size_t offset = t->blobs_length;
+	if (!begin_blob(t, arg, CT_CAPTURE_CWD))
+		return;
+	uint8_t *at = ct_capture_room(t, STRING_MAX + 1);
+	ssize_t n = at ? readlink(link, (char *)at, STRING_MAX) : -1;
+	if (n < 0) {
+		finish_blob(t, offset, 0, CT_BLOB_FAULT);
+		return;
+	}
+	at[n] = '\0';
+	t->blobs_length += (size_t)n + 1;
+	finish_blob(t, offset, (uint32_t)n + 1, n == STRING_MAX ? CT_BLOB_TRUNCATED : 0);
+}
+
 void ct_capture_reset(struct ct_task_state *task)
 {
 	task->blobs_length = 0;
@@ -357,6 +379,10 @@ void ct_capture_arguments(struct ct_task_state *t, const uint8_t *row, int when,
 			break;
 		case CT_CAPTURE_FPROG:
 			capture_fprog(t, arg, address);
+			break;
+		case CT_CAPTURE_CWD:
+			if ((int32_t)address == AT_FDCWD)
+				capture_cwd(t, arg);
 			break;
 		}
 	}

@@ -119,6 +119,9 @@ enum ct_capture_kind {
 	 * of the filter's 8-byte instructions as could be read, at most CT_FPROG_MAX_INSNS (seccomp's
 	 * and prctl(PR_SET_SECCOMP)'s program) */
 	CT_CAPTURE_FPROG = 10,
+	/* a directory fd: when it is AT_FDCWD, the caller's working directory at entry (the target of
+	 * /proc/TID/cwd, NUL-terminated), which strace -y shows after AT_FDCWD */
+	CT_CAPTURE_CWD = 11,
 };
 
 /* Per-syscall behaviour flags, byte 6 of each capture table row. */

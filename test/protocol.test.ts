@@ -64,6 +64,7 @@ const CHECKS: readonly (readonly [string, string, number])[] = [
   ['value', 'CT_CAPTURE_OUT_STRUCT', L.CaptureKind.outStruct],
   ['value', 'CT_CAPTURE_OUT_OF_ARG', L.CaptureKind.outOfArg],
   ['value', 'CT_CAPTURE_FPROG', L.CaptureKind.fprog],
+  ['value', 'CT_CAPTURE_CWD', L.CaptureKind.cwd],
   ['value', 'CT_FPROG_MAX_INSNS', L.FPROG_MAX_INSNS],
   ['value', 'CT_CAPTURE_OUT_FIXED', L.CaptureKind.outFixed],
   ['value', 'CT_BEHAVIOUR_EXEC', L.Behaviour.exec],

@@ -296,7 +296,12 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   hex: (call, index) => call.hex(index),
   ptr: pointer,
   fd: int32,
-  dirfd: (call, index) => (call.int32(index) === AT_FDCWD ? 'AT_FDCWD' : call.int32(index)),
+  dirfd: (call, index) => {
+    if (call.int32(index) !== AT_FDCWD) return call.int32(index);
+    const cwd = call.blob(index);
+    if (cwd?.kind === CaptureKind.cwd && !cwd.fault && cwd.end > cwd.start) call.cwd = cwd.buffer.toString('utf8', cwd.start, textEnd(cwd));
+    return 'AT_FDCWD';
+  },
   pid: (call, index) => call.translatePid(call.int32(index)),
   uid: idValue,
   gid: idValue,

@@ -19,6 +19,8 @@ const withLengthArgument = (kind: number) => (arg: ArgumentSignature) => spec(ki
 /** What the engine copies for each argument type; types not listed are plain register values. */
 const CAPTURE_BY_TYPE: Readonly<Record<string, CaptureRule>> = {
   path: () => spec(CaptureKind.string),
+  // AT_FDCWD: the working directory it stands for (strace -y's AT_FDCWD</tmp>)
+  dirfd: () => spec(CaptureKind.cwd),
   string: () => spec(CaptureKind.string),
   mount_data: () => spec(CaptureKind.string),
   // prctl's arg2 and fsconfig's value are strings only for some commands; a failed copy of a

@@ -89,6 +89,7 @@ export const CaptureKind = {
   outStruct: 8,
   outOfArg: 9,
   fprog: 10,
+  cwd: 11,
 } as const;
 /** CT_FPROG_MAX_INSNS: BPF_MAXINSNS and one more */
 export const FPROG_MAX_INSNS = 4097;
