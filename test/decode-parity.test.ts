@@ -117,9 +117,11 @@ describe.skipIf(!isRoot)('every decoded call reads as strace 6.1 prints it (root
     expect(actual).toEqual(expected);
   });
 
-  it('the same from the eBPF backend, which reads the same values in the kernel (-v: seccomp programs too)', () => {
-    const expected = normalise(straceLines(['-v']));
-    expect(normalise(cttraceLines(['-v'], ['--backend', 'ebpf']).main)).toEqual(expected);
+  it('the same from the eBPF backend, which reads the same values in the kernel (-v: seccomp programs too; -y: working directories)', () => {
+    for (const flags of [['-v'], ['-y']]) {
+      const expected = normalise(straceLines(flags));
+      expect(normalise(cttraceLines(flags, ['--backend', 'ebpf']).main)).toEqual(expected);
+    }
   });
 
   it("the children's calls too", () => {

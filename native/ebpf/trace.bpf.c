@@ -20,6 +20,9 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user_str and bpf_loop a
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #define SYSFS_MAGIC 0x62656572
 #define SIGKILL 9
+#define AT_FDCWD -100
+#define NAME_MAX 255
+#define CWD_DEPTH_MAX 128 /* names and mount crossings walked up from the working directory */
 #define TASK_STOPPED_STATE 0x4 /* __TASK_STOPPED */
 #define JOBCTL_STOP_SIGMASK 0xffff
 #define TRACE_SIGNAL_DELIVERED 0
@@ -429,6 +432,72 @@ static __always_inline void capture_fprog(s32 tid, u32 arg, u64 address)
 	output_blob(b, 0);
 }
 
+/* The working directory (CT_CAPTURE_CWD), walked from task->fs->pwd up to the root of its mount
+ * tree: one part per name, the innermost first; user space (ring-records.c) joins them. */
+struct cwd_walk {
+	struct dentry *dentry;
+	struct mount *mount;
+	s32 tid;
+	u32 arg;
+	u8 flags;
+	u8 ended;
+};
+
+static long cwd_step(u32 index, void *context)
+{
+	struct cwd_walk *walk = context;
+	struct dentry *dentry = walk->dentry;
+	struct mount *mount = walk->mount;
+	if (dentry == BPF_CORE_READ(mount, mnt.mnt_root)) {
+		struct mount *parent = BPF_CORE_READ(mount, mnt_parent);
+		if (parent == mount) {
+			walk->ended = 1;
+			return 1;
+		}
+		walk->dentry = BPF_CORE_READ(mount, mnt_mountpoint);
+		walk->mount = parent;
+		return 0;
+	}
+	struct dentry *up = BPF_CORE_READ(dentry, d_parent);
+	if (up == dentry) {
+		walk->ended = 1;
+		return 1;
+	}
+	struct ct_ring_blob *b = scratch_blob(walk->tid, walk->arg, CT_CAPTURE_CWD);
+	if (!b)
+		return 1;
+	b->blob.reserved = CT_RING_BLOB_STRING;
+	long n = bpf_probe_read_kernel_str(b->data, NAME_MAX + 1, BPF_CORE_READ(dentry, d_name.name));
+	if (n <= 0) {
+		walk->flags |= CT_BLOB_FAULT;
+		return 1;
+	}
+	output_blob(b, (u32)n);
+	walk->dentry = up;
+	return 0;
+}
+
+static __always_inline void capture_cwd(s32 tid, u32 arg)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vfsmount *vfsmount = BPF_CORE_READ(task, fs, pwd.mnt);
+	struct cwd_walk walk = {
+		.dentry = BPF_CORE_READ(task, fs, pwd.dentry),
+		.mount = (void *)vfsmount - bpf_core_field_offset(struct mount, mnt),
+		.tid = tid,
+		.arg = arg,
+	};
+	bpf_loop(CWD_DEPTH_MAX, cwd_step, &walk, 0);
+	if (!walk.ended)
+		walk.flags |= CT_BLOB_TRUNCATED;
+	struct ct_ring_blob *b = scratch_blob(tid, arg, CT_CAPTURE_CWD);
+	if (!b)
+		return;
+	b->blob.reserved = CT_RING_BLOB_END;
+	b->blob.flags = walk.flags;
+	output_blob(b, 0);
+}
+
 static __always_inline const u8 *row_of(u32 nr)
 {
 	return &tables.capture[(nr & (CT_MAX_SYSCALL - 1)) * CT_CAPTURE_ROW];
@@ -459,6 +528,10 @@ __noinline int capture_at_entry(s32 tid, u32 arg, u32 spec, u64 address, u64 siz
 		return 0;
 	case CT_CAPTURE_FPROG:
 		capture_fprog(tid, arg, address);
+		return 0;
+	case CT_CAPTURE_CWD:
+		if ((s32)address == AT_FDCWD)
+			capture_cwd(tid, arg);
 		return 0;
 	}
 	return 0;
