@@ -231,6 +231,17 @@ static __always_inline void capture_bytes(s32 tid, u32 arg, u32 kind, u64 addres
 	output_blob(b, size);
 }
 
+/* The end part of a blob sent in parts (ring-event.h), with the blob's flags. */
+static __always_inline void end_parts(s32 tid, u32 arg, u32 kind, u8 flags)
+{
+	struct ct_ring_blob *b = scratch_blob(tid, arg, kind);
+	if (!b)
+		return;
+	b->blob.reserved = CT_RING_BLOB_END;
+	b->blob.flags = flags;
+	output_blob(b, 0);
+}
+
 /*
  * A NUL-terminated string, up to PATH_MAX. Returns 1 when it was not readable and `may_defer`:
  * nothing was sent, the caller reads it again at the syscall's exit (the kernel has faulted it
@@ -312,12 +323,7 @@ static __always_inline void capture_strings(s32 tid, u32 arg, u64 address)
 	bpf_loop(CT_RING_STRINGS_COUNT_MAX, strings_step, &walk, 0);
 	if (!walk.ended)
 		walk.flags |= CT_BLOB_TRUNCATED;
-	struct ct_ring_blob *b = scratch_blob(tid, arg, CT_CAPTURE_STRINGS);
-	if (!b)
-		return;
-	b->blob.reserved = CT_RING_BLOB_END;
-	b->blob.flags = walk.flags;
-	output_blob(b, 0);
+	end_parts(tid, arg, CT_CAPTURE_STRINGS, walk.flags);
 }
 
 /* How many pointers a NULL-terminated array holds (envp without --env): a u32, or a fault. */
@@ -424,12 +430,7 @@ static __always_inline void capture_fprog(s32 tid, u32 arg, u64 address)
 	u64 count = fprog.len < CT_FPROG_MAX_INSNS ? fprog.len : CT_FPROG_MAX_INSNS;
 	struct fprog_walk walk = { .address = fprog.filter, .end = fprog.filter ? fprog.filter + count * 8 : 0, .tid = tid, .arg = arg };
 	bpf_loop(16, fprog_step, &walk, 0);
-	b = scratch_blob(tid, arg, CT_CAPTURE_FPROG);
-	if (!b)
-		return;
-	b->blob.reserved = CT_RING_BLOB_END;
-	b->blob.flags = walk.flags;
-	output_blob(b, 0);
+	end_parts(tid, arg, CT_CAPTURE_FPROG, walk.flags);
 }
 
 /* The working directory (CT_CAPTURE_CWD), walked from task->fs->pwd up to the root of its mount
@@ -490,12 +491,7 @@ static __always_inline void capture_cwd(s32 tid, u32 arg)
 	bpf_loop(CWD_DEPTH_MAX, cwd_step, &walk, 0);
 	if (!walk.ended)
 		walk.flags |= CT_BLOB_TRUNCATED;
-	struct ct_ring_blob *b = scratch_blob(tid, arg, CT_CAPTURE_CWD);
-	if (!b)
-		return;
-	b->blob.reserved = CT_RING_BLOB_END;
-	b->blob.flags = walk.flags;
-	output_blob(b, 0);
+	end_parts(tid, arg, CT_CAPTURE_CWD, walk.flags);
 }
 
 static __always_inline const u8 *row_of(u32 nr)
