@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 enum {
 	STRING_MAX = 4096,   /* PATH_MAX: a path is never cut */
@@ -271,6 +274,66 @@ static void capture_bytes(struct ct_task_state *t, int arg, int kind, uint64_t a
 	finish_blob(t, offset, (uint32_t)n, flags);
 }
 
+/* Bytes at `address`, page by page, appended to the blob being made: how many were read before a
+ * fault (a read across an unmapped page boundary would fail as a whole). */
+static size_t append_readable(struct ct_task_state *t, uint64_t address, size_t size)
+{
+	size_t copied = 0;
+	while (copied < size) {
+		size_t chunk = PAGE - ((address + copied) % PAGE);
+		if (chunk > size - copied)
+			chunk = size - copied;
+		uint8_t *at = ct_capture_room(t, chunk);
+		if (!at || read_memory(t->tid, address + copied, at, chunk) != (ssize_t)chunk)
+			break;
+		t->blobs_length += chunk;
+		copied += chunk;
+	}
+	return copied;
+}
+
+/* struct sock_fprog and the instructions it points to (CT_CAPTURE_FPROG): FAULT and no bytes when
+ * the struct is unreadable; FAULT after the struct and the instructions read when some are not. */
+static void capture_fprog(struct ct_task_state *t, int arg, uint64_t address)
+{
+	struct { uint16_t len; uint16_t pad[3]; uint64_t filter; } fprog;
+	if (!address)
+		return;
+	size_t offset = t->blobs_length;
+	if (!begin_blob(t, arg, CT_CAPTURE_FPROG))
+		return;
+	uint8_t *at = ct_capture_room(t, sizeof fprog);
+	if (!at || read_memory(t->tid, address, &fprog, sizeof fprog) != (ssize_t)sizeof fprog) {
+		finish_blob(t, offset, 0, CT_BLOB_FAULT);
+		return;
+	}
+	memcpy(at, &fprog, sizeof fprog);
+	t->blobs_length += sizeof fprog;
+	size_t count = fprog.len < CT_FPROG_MAX_INSNS ? fprog.len : CT_FPROG_MAX_INSNS;
+	size_t wanted = fprog.filter ? count * 8 : 0;
+	size_t got = append_readable(t, fprog.filter, wanted);
+	finish_blob(t, offset, (uint32_t)(sizeof fprog + got), got < wanted ? CT_BLOB_FAULT : 0);
+}
+
+/* The working directory of the task, for a directory fd argument that is AT_FDCWD. */
+static void capture_cwd(struct ct_task_state *t, int arg)
+{
+	char link[64];
+	snprintf(link, sizeof link, "/proc/%d/cwd", (int)t->tid);
+	size_t offset = t->blobs_length;
+	if (!begin_blob(t, arg, CT_CAPTURE_CWD))
+		return;
+	uint8_t *at = ct_capture_room(t, STRING_MAX + 1);
+	ssize_t n = at ? readlink(link, (char *)at, STRING_MAX) : -1;
+	if (n < 0) {
+		finish_blob(t, offset, 0, CT_BLOB_FAULT);
+		return;
+	}
+	at[n] = '\0';
+	t->blobs_length += (size_t)n + 1;
+	finish_blob(t, offset, (uint32_t)n + 1, n == STRING_MAX ? CT_BLOB_TRUNCATED : 0);
+}
+
 void ct_capture_reset(struct ct_task_state *task)
 {
 	task->blobs_length = 0;
@@ -313,6 +376,13 @@ void ct_capture_arguments(struct ct_task_state *t, const uint8_t *row, int when,
 			break;
 		case CT_CAPTURE_FIXED:
 			capture_bytes(t, arg, kind, address, (size_t)parameter * 8, BYTES_MAX);
+			break;
+		case CT_CAPTURE_FPROG:
+			capture_fprog(t, arg, address);
+			break;
+		case CT_CAPTURE_CWD:
+			if ((int32_t)address == AT_FDCWD)
+				capture_cwd(t, arg);
 			break;
 		}
 	}

@@ -116,6 +116,13 @@ enum ct_capture_kind {
 	 * given in a slot the call has no argument for (what prctl's PR_GET_NAME or seccomp's
 	 * SECCOMP_GET_NOTIF_SIZES write, where other commands read at entry) */
 	CT_CAPTURE_OUT_OF_ARG = 9,
+	/* struct sock_fprog at entry (16 bytes: len, then the filter's address), followed by as many
+	 * of the filter's 8-byte instructions as could be read, at most CT_FPROG_MAX_INSNS (seccomp's
+	 * and prctl(PR_SET_SECCOMP)'s program) */
+	CT_CAPTURE_FPROG = 10,
+	/* a directory fd: when it is AT_FDCWD, the caller's working directory at entry (the target of
+	 * /proc/TID/cwd, NUL-terminated), which strace -y shows after AT_FDCWD */
+	CT_CAPTURE_CWD = 11,
 };
 
 /* Per-syscall behaviour flags, byte 6 of each capture table row. */
@@ -141,6 +148,8 @@ enum ct_record_filter {
 #define CT_CAPTURE_ROW 12
 enum { CT_ROW_BEHAVIOUR = 6, CT_ROW_FILTER = 7, CT_ROW_PATH_ARG = 8, CT_ROW_DIRFD_ARG = 9, CT_ROW_FD_ARG = 10, CT_ROW_CLONE_FLAGS_ARG = 11 };
 #define CT_MAX_SYSCALL 1024
+/* BPF_MAXINSNS and one more: strace shows 4096 instructions, then `...` if there are more */
+#define CT_FPROG_MAX_INSNS 4097
 
 enum ct_blob_flags { CT_BLOB_TRUNCATED = 1, CT_BLOB_FAULT = 2 };
 

@@ -76,6 +76,42 @@ static void begin_blob(struct ct_task_state *t, const struct ct_blob *from, uint
 	t->blob_count++;
 }
 
+/* CT_CAPTURE_CWD comes as the directory's names, innermost first (NUL-terminated each): made into
+ * the path the ptrace engine reads from /proc/TID/cwd, "/outer/inner" and its NUL. */
+static void join_cwd_names(struct ct_task_state *t, size_t at, struct ct_blob *blob)
+{
+	uint8_t *names = t->blobs + at + sizeof *blob;
+	size_t length = blob->length;
+	uint8_t *path = malloc(length + 2);
+	if (!path)
+		return;
+	size_t used = 0, end = length;
+	while (end > 0) {
+		size_t start = end - 1; /* the NUL of the last name */
+		while (start > 0 && names[start - 1] != '\0')
+			start--;
+		path[used++] = '/';
+		memcpy(path + used, names + start, end - 1 - start);
+		used += end - 1 - start;
+		end = start;
+	}
+	if (used == 0)
+		path[used++] = '/';
+	path[used++] = '\0';
+	if (used > length) {
+		uint8_t *room = ct_capture_room(t, used - length);
+		if (!room) {
+			free(path);
+			return;
+		}
+		names = t->blobs + at + sizeof *blob; /* the buffer may have moved */
+	}
+	memcpy(names, path, used);
+	t->blobs_length = at + sizeof *blob + used;
+	blob->length = (uint32_t)used;
+	free(path);
+}
+
 /* An argv/envp array comes one string a part, then an end part with the array's flags. */
 static void on_strings_part(struct ct_task_state *t, const struct ct_ring_blob *b)
 {
@@ -89,6 +125,8 @@ static void on_strings_part(struct ct_task_state *t, const struct ct_ring_blob *
 	if (b->blob.reserved == CT_RING_BLOB_END) {
 		blob.flags = b->blob.flags;
 		t->strings_blob = 0;
+		if (blob.kind == CT_CAPTURE_CWD)
+			join_cwd_names(t, at, &blob);
 	} else {
 		append(t, b->data, b->blob.length);
 		blob.length += b->blob.length;

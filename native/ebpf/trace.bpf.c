@@ -20,6 +20,9 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user_str and bpf_loop a
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #define SYSFS_MAGIC 0x62656572
 #define SIGKILL 9
+#define AT_FDCWD -100
+#define NAME_MAX 255
+#define CWD_DEPTH_MAX 128 /* names and mount crossings walked up from the working directory */
 #define TASK_STOPPED_STATE 0x4 /* __TASK_STOPPED */
 #define JOBCTL_STOP_SIGMASK 0xffff
 #define TRACE_SIGNAL_DELIVERED 0
@@ -230,6 +233,17 @@ static __always_inline void capture_bytes(s32 tid, u32 arg, u32 kind, u64 addres
 	output_blob(b, size);
 }
 
+/* The end part of a blob sent in parts (ring-event.h), with the blob's flags. */
+static __always_inline void end_parts(s32 tid, u32 arg, u32 kind, u8 flags)
+{
+	struct ct_ring_blob *b = scratch_blob(tid, arg, kind);
+	if (!b)
+		return;
+	b->blob.reserved = CT_RING_BLOB_END;
+	b->blob.flags = flags;
+	output_blob(b, 0);
+}
+
 /*
  * A NUL-terminated string, up to PATH_MAX. Returns 1 when it was not readable and `may_defer`:
  * nothing was sent, the caller reads it again at the syscall's exit (the kernel has faulted it
@@ -311,12 +325,7 @@ static __always_inline void capture_strings(s32 tid, u32 arg, u64 address)
 	bpf_loop(CT_RING_STRINGS_COUNT_MAX, strings_step, &walk, 0);
 	if (!walk.ended)
 		walk.flags |= CT_BLOB_TRUNCATED;
-	struct ct_ring_blob *b = scratch_blob(tid, arg, CT_CAPTURE_STRINGS);
-	if (!b)
-		return;
-	b->blob.reserved = CT_RING_BLOB_END;
-	b->blob.flags = walk.flags;
-	output_blob(b, 0);
+	end_parts(tid, arg, CT_CAPTURE_STRINGS, walk.flags);
 }
 
 /* How many pointers a NULL-terminated array holds (envp without --env): a u32, or a fault. */
@@ -363,6 +372,130 @@ static __always_inline void capture_pointer_count(s32 tid, u32 arg, u64 address)
 	output_blob(b, sizeof walk.count);
 }
 
+/* A seccomp filter's instructions, page by page as native/capture.c reads them, one part each. */
+struct fprog_walk {
+	u64 address;
+	u64 end;
+	s32 tid;
+	u32 arg;
+	u8 flags;
+};
+
+static long fprog_step(u32 index, void *context)
+{
+	struct fprog_walk *walk = context;
+	if (walk->address >= walk->end)
+		return 1;
+	u64 size = walk->end - walk->address;
+	u64 room = CT_RING_BLOB_MAX - (walk->address & (CT_RING_BLOB_MAX - 1));
+	if (size > room)
+		size = room;
+	if (size > CT_RING_BLOB_MAX)
+		size = CT_RING_BLOB_MAX;
+	struct ct_ring_blob *b = scratch_blob(walk->tid, walk->arg, CT_CAPTURE_FPROG);
+	if (!b)
+		return 1;
+	b->blob.reserved = CT_RING_BLOB_STRING; /* a part of the blob */
+	if (bpf_probe_read_user(b->data, size, (void *)walk->address) != 0) {
+		walk->flags |= CT_BLOB_FAULT;
+		return 1;
+	}
+	output_blob(b, (u32)size);
+	walk->address += size;
+	return 0;
+}
+
+/* struct sock_fprog and its instructions (CT_CAPTURE_FPROG), in parts: the struct, the
+ * instructions, then an end part with the flags; a whole blob with FAULT when the struct is
+ * unreadable. */
+static __always_inline void capture_fprog(s32 tid, u32 arg, u64 address)
+{
+	struct {
+		u16 len;
+		u16 pad[3];
+		u64 filter;
+	} fprog;
+	if (!address)
+		return;
+	int unreadable = bpf_probe_read_user(&fprog, sizeof fprog, (void *)address) != 0;
+	struct ct_ring_blob *b = scratch_blob(tid, arg, CT_CAPTURE_FPROG);
+	if (!b)
+		return;
+	if (unreadable) {
+		b->blob.flags = CT_BLOB_FAULT;
+		output_blob(b, 0);
+		return;
+	}
+	b->blob.reserved = CT_RING_BLOB_STRING;
+	__builtin_memcpy(b->data, &fprog, sizeof fprog);
+	output_blob(b, sizeof fprog);
+	u64 count = fprog.len < CT_FPROG_MAX_INSNS ? fprog.len : CT_FPROG_MAX_INSNS;
+	struct fprog_walk walk = { .address = fprog.filter, .end = fprog.filter ? fprog.filter + count * 8 : 0, .tid = tid, .arg = arg };
+	bpf_loop(16, fprog_step, &walk, 0);
+	end_parts(tid, arg, CT_CAPTURE_FPROG, walk.flags);
+}
+
+/* The working directory (CT_CAPTURE_CWD), walked from task->fs->pwd up to the root of its mount
+ * tree: one part per name, the innermost first; user space (ring-records.c) joins them. */
+struct cwd_walk {
+	struct dentry *dentry;
+	struct mount *mount;
+	s32 tid;
+	u32 arg;
+	u8 flags;
+	u8 ended;
+};
+
+static long cwd_step(u32 index, void *context)
+{
+	struct cwd_walk *walk = context;
+	struct dentry *dentry = walk->dentry;
+	struct mount *mount = walk->mount;
+	if (dentry == BPF_CORE_READ(mount, mnt.mnt_root)) {
+		struct mount *parent = BPF_CORE_READ(mount, mnt_parent);
+		if (parent == mount) {
+			walk->ended = 1;
+			return 1;
+		}
+		walk->dentry = BPF_CORE_READ(mount, mnt_mountpoint);
+		walk->mount = parent;
+		return 0;
+	}
+	struct dentry *up = BPF_CORE_READ(dentry, d_parent);
+	if (up == dentry) {
+		walk->ended = 1;
+		return 1;
+	}
+	struct ct_ring_blob *b = scratch_blob(walk->tid, walk->arg, CT_CAPTURE_CWD);
+	if (!b)
+		return 1;
+	b->blob.reserved = CT_RING_BLOB_STRING;
+	long n = bpf_probe_read_kernel_str(b->data, NAME_MAX + 1, BPF_CORE_READ(dentry, d_name.name));
+	if (n <= 0) {
+		walk->flags |= CT_BLOB_FAULT;
+		return 1;
+	}
+	output_blob(b, (u32)n);
+	walk->dentry = up;
+	return 0;
+}
+
+static __always_inline void capture_cwd(s32 tid, u32 arg)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vfsmount *vfsmount = BPF_CORE_READ(task, fs, pwd.mnt);
+	struct cwd_walk walk = {
+		.dentry = BPF_CORE_READ(task, fs, pwd.dentry),
+		.mount = (void *)vfsmount - bpf_core_field_offset(struct mount, mnt),
+		.tid = tid,
+		.arg = arg,
+	};
+	bpf_loop(CWD_DEPTH_MAX, cwd_step, &walk, 0);
+	if (!walk.ended)
+		walk.flags |= CT_BLOB_TRUNCATED;
+	end_parts(tid, arg, CT_CAPTURE_CWD, walk.flags);
+}
+
 static __always_inline const u8 *row_of(u32 nr)
 {
 	return &tables.capture[(nr & (CT_MAX_SYSCALL - 1)) * CT_CAPTURE_ROW];
@@ -390,6 +523,13 @@ __noinline int capture_at_entry(s32 tid, u32 arg, u32 spec, u64 address, u64 siz
 		return 0;
 	case CT_CAPTURE_FIXED:
 		capture_bytes(tid, arg, kind, address, parameter * 8);
+		return 0;
+	case CT_CAPTURE_FPROG:
+		capture_fprog(tid, arg, address);
+		return 0;
+	case CT_CAPTURE_CWD:
+		if ((s32)address == AT_FDCWD)
+			capture_cwd(tid, arg);
 		return 0;
 	}
 	return 0;

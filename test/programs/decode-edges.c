@@ -19,6 +19,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,7 +190,51 @@ int main(void)
 	sys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);
 	sys(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0, 0);
 
-	/* seccomp: a filter that allows everything, then edge cases */
+	/* seccomp programs the kernel refuses (EINVAL), with every kind of instruction: strace -v
+	 * disassembles them; then a filter that allows everything, then edge cases */
+	{
+		struct sock_filter code[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003e, 1, 0),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 500, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+			BPF_JUMP(BPF_JMP | BPF_JSET | BPF_X, 0x40000000, 2, 3),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 5),
+			BPF_STMT(BPF_LD | BPF_H | BPF_IND, offsetof(struct seccomp_data, args[1])),
+			BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 3),
+			BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff),
+			BPF_STMT(BPF_ALU | BPF_NEG | BPF_X, 0),
+			BPF_STMT(BPF_MISC | BPF_TAX, 0),
+			BPF_STMT(BPF_MISC | BPF_TXA, 0),
+			BPF_STMT(BPF_LD | BPF_MEM, 3),
+			BPF_STMT(BPF_ST, 2),
+			BPF_STMT(BPF_STX | 0x40, 1),
+			BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0),
+			BPF_STMT(BPF_LDX | BPF_W | BPF_LEN, 0),
+			BPF_STMT(BPF_LD | BPF_IMM | 0x18, 7),
+			BPF_STMT(BPF_RET | BPF_A, 0),
+			BPF_STMT(BPF_RET | BPF_X | 0x20, 0),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_LOG),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP | 0x10),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_THREAD),
+			BPF_STMT(BPF_RET | BPF_K, 0x12345678),
+			BPF_STMT(0xffff, 0x5),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog refused = { sizeof code / sizeof code[0], code };
+		struct sock_fprog empty = { 0, code };
+		struct sock_fprog unreadable = { 3, (struct sock_filter *)UNMAPPED };
+		struct sock_fprog null_filter = { 3, NULL };
+		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&refused, 0, 0, 0);
+		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&empty, 0, 0, 0);
+		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&unreadable, 0, 0, 0);
+		sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&null_filter, 0, 0, 0);
+		sys(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, (long)&refused, 0, 0, 0);
+		sys(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, UNMAPPED, 0, 0, 0);
+	}
 	{
 		struct sock_filter allow[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
 		struct sock_fprog program = { 1, allow };

@@ -148,6 +148,22 @@ function decodeRusage(blob: RawBlob | undefined): ArgValue | undefined {
   return decoded;
 }
 
+/** struct sock_fprog and the instructions the engine read (CT_CAPTURE_FPROG): {len, filter,
+ *  program: [code, jt, jf, k] each}; fewer instructions than len when the rest was unreadable. */
+function decodeFprog(call: CallArguments, index: number): ArgValue {
+  const blob = call.blob(index);
+  if (!blob || blob.kind !== CaptureKind.fprog || blob.end - blob.start < 16) return pointer(call, index);
+  const { buffer, start, end } = blob;
+  const filter = buffer.readBigUInt64LE(start + 8);
+  const decoded: Record<string, ArgValue> = { len: buffer.readUInt16LE(start), filter: filter ? hex(filter) : null };
+  if (filter) {
+    const program: ArgValue[] = [];
+    for (let at = start + 16; at + 8 <= end; at += 8) program.push([buffer.readUInt16LE(at), buffer[at + 2]!, buffer[at + 3]!, buffer.readUInt32LE(at + 4)]);
+    decoded.program = program;
+  }
+  return decoded;
+}
+
 const SIGCHLD = 17;
 const CLD_EXITED = 1;
 
@@ -280,7 +296,12 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
   hex: (call, index) => call.hex(index),
   ptr: pointer,
   fd: int32,
-  dirfd: (call, index) => (call.int32(index) === AT_FDCWD ? 'AT_FDCWD' : call.int32(index)),
+  dirfd: (call, index) => {
+    if (call.int32(index) !== AT_FDCWD) return call.int32(index);
+    const cwd = call.blob(index);
+    if (cwd?.kind === CaptureKind.cwd && !cwd.fault && cwd.end > cwd.start) call.cwd = cwd.buffer.toString('utf8', cwd.start, textEnd(cwd));
+    return 'AT_FDCWD';
+  },
   pid: (call, index) => call.translatePid(call.int32(index)),
   uid: idValue,
   gid: idValue,
@@ -335,10 +356,13 @@ const DECODERS: Readonly<Record<string, ArgumentDecoder>> = {
       const u16 = (at: number) => written.buffer.readUInt16LE(written.start + at);
       return { seccomp_notif: u16(0), seccomp_notif_resp: u16(2), seccomp_data: u16(4) };
     }
-    if (operation !== 'SECCOMP_SET_MODE_FILTER' || !blob || blob.fault || blob.end - blob.start < 16) return pointer(call, index);
-    const filter = blob.buffer.readBigUInt64LE(blob.start + 8);
-    return { len: blob.buffer.readUInt16LE(blob.start), filter: filter ? hex(filter) : null };
+    return operation === 'SECCOMP_SET_MODE_FILTER' ? decodeFprog(call, index) : pointer(call, index);
   },
+  // prctl's arg3: PR_SET_SECCOMP's program with SECCOMP_MODE_FILTER, else a number in hex
+  prctl_fprog: (call, index) =>
+    lookupValue(xlat.prctl_options, call.other('option')) === 'PR_SET_SECCOMP' && lookupValue(xlat.seccomp_mode, call.value(1)) === 'SECCOMP_MODE_FILTER'
+      ? decodeFprog(call, index)
+      : call.hex(index),
   prctl_arg: decodePrctlArgument,
   fsconfig_value: (call, index) =>
     lookupValue(xlat.fsconfig_commands, Number(BigInt.asUintN(32, BigInt(call.other('cmd'))))) === 'FSCONFIG_SET_STRING' && !call.isZero(index)

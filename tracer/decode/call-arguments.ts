@@ -24,6 +24,8 @@ export class CallArguments {
   truncated: string[] | null = null;
   /** facts about an argument that are not its value (envp's count), added to the call's args */
   extras: [string, ArgValue][] | null = null;
+  /** the caller's working directory, when a directory fd argument was AT_FDCWD and the engine read it */
+  cwd: string | null = null;
 
   constructor(private readonly pids: PidNamespaces) {}
 
@@ -36,6 +38,7 @@ export class CallArguments {
     this.tid = raw.tid;
     this.truncated = null;
     this.extras = null;
+    this.cwd = null;
     const hexes: string[] = new Array(names.length);
     for (let index = 0; index < names.length; index++) hexes[index] = hexOfWords(this.high(index), this.low(index));
     this.hexes = hexes;

@@ -19,6 +19,8 @@ const withLengthArgument = (kind: number) => (arg: ArgumentSignature) => spec(ki
 /** What the engine copies for each argument type; types not listed are plain register values. */
 const CAPTURE_BY_TYPE: Readonly<Record<string, CaptureRule>> = {
   path: () => spec(CaptureKind.string),
+  // AT_FDCWD: the working directory it stands for (strace -y's AT_FDCWD</tmp>)
+  dirfd: () => spec(CaptureKind.cwd),
   string: () => spec(CaptureKind.string),
   mount_data: () => spec(CaptureKind.string),
   // prctl's arg2 and fsconfig's value are strings only for some commands; a failed copy of a
@@ -38,7 +40,9 @@ const CAPTURE_BY_TYPE: Readonly<Record<string, CaptureRule>> = {
   fds_out: () => spec(CaptureKind.outFixed, 2),
   rusage: () => spec(CaptureKind.outStruct, 9), // struct rusage: 144 bytes
   siginfo_out: () => spec(CaptureKind.outStruct, 8), // siginfo_t: 128 bytes
-  seccomp_args: () => spec(CaptureKind.fixed, 2), // struct sock_fprog: len, then the filter's address
+  // struct sock_fprog and its program (SECCOMP_GET_ACTION_AVAIL's u32 is its first bytes)
+  seccomp_args: () => spec(CaptureKind.fprog),
+  prctl_fprog: () => spec(CaptureKind.fprog),
 };
 
 /** Types whose pointer some commands read at entry and others write at exit (prctl's PR_SET_NAME

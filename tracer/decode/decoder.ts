@@ -204,6 +204,7 @@ export class Decoder {
     }
     if (raw.unfinished) record.unfinished = true;
     if (call.truncated) record.truncated = call.truncated;
+    if (call.cwd !== null) record.cwd = call.cwd;
     return record;
   }
 

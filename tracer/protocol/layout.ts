@@ -77,7 +77,11 @@ export const CaptureKind = {
   pointerCount: 7,
   outStruct: 8,
   outOfArg: 9,
+  fprog: 10,
+  cwd: 11,
 } as const;
+/** CT_FPROG_MAX_INSNS: BPF_MAXINSNS and one more */
+export const FPROG_MAX_INSNS = 4097;
 export type CaptureKindName = keyof typeof CaptureKind;
 
 export const Behaviour = { nsChange: 1, exec: 2, returnsFd: 4, closesFd: 8, forks: 16 } as const;

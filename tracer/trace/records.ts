@@ -110,6 +110,9 @@ export interface SyscallRecord extends Timed {
   /** arguments the engine copied only the start of (longer than it copies: 4096 bytes of a
    *  string, 256 of a write): their values in args are that start */
   readonly truncated?: readonly string[];
+  /** the caller's working directory when a directory fd argument was AT_FDCWD (what strace -y
+   *  shows after it), as the engine read it at entry */
+  readonly cwd?: string;
   /** decoder's family for colouring and filtering */
   readonly family: SyscallFamily;
 }

@@ -5,6 +5,7 @@ import type { ArgumentSignature } from '../../decode/signatures.js';
 import { capabilityNames, xlatValue, decodeMountFlags, decodeOpenFlags, lookupValue, signalName, xlat, type XlatSet } from '../../tables/xlat.js';
 import type { ArgValue, PidPair, SyscallRecord } from '../../trace/records.js';
 import type { LineOptions } from './options.js';
+import { fprogText } from './bpf-program.js';
 import { bytesOf, quoteBytes, quoteLimited } from './quote.js';
 import { flagsText, hexText, namedFlagsText, namedValueText } from './xlat-text.js';
 
@@ -376,7 +377,7 @@ export function argumentText(view: ArgumentView): string {
         const number = typeof action === 'string' ? lookupFlag(xlat.seccomp_ret_actions, action) : integerOf(action);
         return `[${namedValueText(number ?? 0n, typeof action === 'string' ? action : undefined, xlat.seccomp_ret_actions.unknown, options.xlat)}]`;
       }
-      return `{len=${String(program.len)}, filter=${typeof program.filter === 'string' ? program.filter : 'NULL'}}`;
+      return fprogText(value, addressText(register), options);
     }
     case 'clone_args':
       return cloneArgsText(view);

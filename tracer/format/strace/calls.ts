@@ -7,6 +7,7 @@ import type { SyscallSignature } from '../../decode/signatures.js';
 import { decodeFlags, lookupValue, xlat, xlatValue, type XlatSet } from '../../tables/xlat.js';
 import type { ArgValue, SyscallRecord } from '../../trace/records.js';
 import { addressText, argumentText, lookupFlag, O_CREAT, O_TMPFILE_BIT, registerOf, signalNumber, signalText, stringText, uint32, type ArgumentView } from './arguments.js';
+import { fprogText } from './bpf-program.js';
 import type { LineOptions } from './options.js';
 import { flagsText, hexText, namedValueText } from './xlat-text.js';
 
@@ -48,6 +49,8 @@ function prctlArgumentText(record: SyscallRecord, signature: SyscallSignature, i
       return stringText(view(record, signature, index, options), Math.min(TASK_COMM_BYTES, options.stringLimit));
     case 'pdeathsig':
       return register > 128n ? register.toString() : signalText(register, options);
+    case 'fprog':
+      return fprogText(record.args[signature.args[index]!.name], addressText(register), options);
     case 'comm_out':
       // what PR_GET_NAME wrote (TASK_COMM_LEN bytes at most); nothing when it failed
       return record.err === null ? stringText(view(record, signature, index, options), Math.min(TASK_COMM_BYTES + 1, options.stringLimit)) : addressText(register);

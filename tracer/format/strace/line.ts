@@ -4,6 +4,7 @@
 import { signatures } from '../../decode/signatures.js';
 import { ERRNO_MESSAGES } from '../../tables/generated/errno-messages.js';
 import { argumentCount } from '../../tables/syscalls.js';
+import { xlat, xlatValue } from '../../tables/xlat.js';
 import type { PidPair, SyscallRecord } from '../../trace/records.js';
 import { int32, registerOf } from './arguments.js';
 import { argumentTexts, prctlResultText } from './calls.js';
@@ -11,6 +12,8 @@ import type { LineOptions } from './options.js';
 
 /** Kernel-internal errors a call returns when a signal interrupts it: strace prints "= ?" for
  *  them, since the caller never sees them (the call is restarted, or becomes EINTR). */
+const AT_FDCWD = Number(xlatValue(xlat.dirfd_values, 'AT_FDCWD'));
+
 const RESTART_ERRORS = new Set(['ERESTARTSYS', 'ERESTARTNOINTR', 'ERESTARTNOHAND', 'ERESTART_RESTARTBLOCK']);
 
 export function formatPid(pid: PidPair): string {
@@ -45,8 +48,10 @@ export function callText(record: SyscallRecord, options: LineOptions, fdPath: (f
     : (record.raw ?? []).slice(0, argumentCount(record.name)).map((raw) => (raw === '0x0' ? '0' : String(raw)));
   if (options.decodeFds && signature) {
     signature.args.forEach((arg, index) => {
-      if (arg.type !== 'fd' || index >= args.length) return;
-      const path = fdPath(Number(int32(registerOf(record, index))), false);
+      if ((arg.type !== 'fd' && arg.type !== 'dirfd') || index >= args.length) return;
+      const fd = Number(int32(registerOf(record, index)));
+      // AT_FDCWD names the working directory the engine read
+      const path = arg.type === 'dirfd' && fd === AT_FDCWD ? (record.cwd ?? null) : fdPath(fd, false);
       if (path !== null) args[index] += `<${path}>`;
     });
   }
