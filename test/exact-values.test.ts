@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyscallRecord, TraceHeader } from '../tracer/trace/records.js';
-import { TraceSession } from '../web/src/load/trace-session.js';
+import { TraceReader } from '../web/src/load/trace-reader.js';
 import { describeSyscall } from '../web/src/model/describe-event.js';
 import { modelFromRecords } from '../web/src/model/model-builder.js';
 import { cliPath, isRoot, repoRoot, runCli } from './helpers/cli.js';
@@ -68,7 +68,7 @@ describe.skipIf(!isRoot)('values beyond 2^53 (root: ptrace)', () => {
 
   it("are shown to the digit by the viewer's model", () => {
     let header: TraceHeader | null = null;
-    const session = new TraceSession('exact.cttrace', { header: (h) => (header = h), batch: () => undefined });
+    const session = new TraceReader('exact.cttrace', { header: (h) => (header = h), batch: () => undefined });
     session.acceptText(gunzipSync(readFileSync(trace)).toString('utf8'));
     session.finish();
     const records = Array.from({ length: session.recordCount }, (_, seq) => session.recordAt(seq)!);

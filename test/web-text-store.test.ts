@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TraceTextStore, type SpillFile } from '../web/src/load/text-store.js';
-import { TraceSession } from '../web/src/load/trace-session.js';
+import { TraceReader } from '../web/src/load/trace-reader.js';
 import { TraceOpenError } from '../web/src/load/trace-limits.js';
 
 const dirs: string[] = [];
@@ -84,7 +84,7 @@ describe('the trace text store', () => {
     const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ type: 'syscall', t: i * 10, pid: 7, name: i % 3 ? 'read' : 'openat', nr: 0, args: { pathname: `/data/ä-${i}` }, ret: 3, err: null, dur: 5, raw: [], family: 'files' }));
     const text = `${header}\n${lines.join('\n')}\n`;
     const open = async (store?: TraceTextStore) => {
-      const session = new TraceSession('t.cttrace', { header: () => undefined, batch: () => undefined }, false, store);
+      const session = new TraceReader('t.cttrace', { header: () => undefined, batch: () => undefined }, false, store);
       for (let at = 0; at < text.length; at += 997) {
         session.acceptText(text.slice(at, at + 997));
         await settle();

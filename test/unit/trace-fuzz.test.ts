@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../tracer/cli/main.js';
 import type { SyscallRecord, TraceHeader, TraceRecord } from '../../tracer/trace/records.js';
 import { TraceOpenError } from '../../web/src/load/trace-limits.js';
-import { TraceSession } from '../../web/src/load/trace-session.js';
+import { TraceReader } from '../../web/src/load/trace-reader.js';
 import { describeLane, describeNamespace, describeOther, describePhase, describeSyscall } from '../../web/src/model/describe-event.js';
 import { buildLaneIndex } from '../../web/src/model/lane-index.js';
 import { TraceModelBuilder } from '../../web/src/model/model-builder.js';
@@ -209,7 +209,7 @@ describe('hostile traces', () => {
         }
         let header: TraceHeader | null = null;
         const batches: Parameters<TraceModelBuilder['addBatch']>[0][] = [];
-        const session = new TraceSession('hostile.cttrace', { header: (h) => (header = h), batch: (b) => batches.push(b) }, lenient);
+        const session = new TraceReader('hostile.cttrace', { header: (h) => (header = h), batch: (b) => batches.push(b) }, lenient);
         try {
           for (let at = 0; at < text.length; at += 4096) session.acceptText(text.slice(at, at + 4096));
           session.finish();

@@ -8,7 +8,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readTraceFile } from '../../tracer/trace/file-reader.js';
 import { headerProblem, recordProblem } from '../../tracer/trace/schema/trace-schema.js';
-import { TraceSession } from '../../web/src/load/trace-session.js';
+import { TraceReader } from '../../web/src/load/trace-reader.js';
 import { repoRoot, runCli, withTempDir } from '../helpers/cli.js';
 
 const TRACES = join(repoRoot, 'traces');
@@ -117,7 +117,7 @@ describe('the readers', () => {
 
   it('the viewer says the same, skips with lenient, and checks a fast-path syscall whole when it is opened', () => {
     const open = (text: string, lenient = false) => {
-      const session = new TraceSession('v.cttrace', { header: () => undefined, batch: () => undefined }, lenient);
+      const session = new TraceReader('v.cttrace', { header: () => undefined, batch: () => undefined }, lenient);
       session.acceptText(text);
       session.finish();
       return session;

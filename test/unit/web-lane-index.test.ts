@@ -1,7 +1,7 @@
 // The lane index as the viewer keeps it: grown batch by batch (a live trace), computed in slices
 // (a filter over a million spans), always the same as one built at once.
 import { describe, expect, it } from 'vitest';
-import { FAMILY_COUNT } from '../../web/src/model/families.js';
+import { FAMILY_COUNT } from '../../web/src/model/family-index.js';
 import { searchMask, spanFilter, NO_FILTER } from '../../web/src/model/filters.js';
 import { buildLaneIndex, LaneIndexBuilder, type LaneSpans } from '../../web/src/model/lane-index.js';
 import { SPAN_FAILED, SpanBatchBuilder, SpanColumns } from '../../web/src/model/span-columns.js';

@@ -7,12 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { readTraceFile } from '../../tracer/trace/file-reader.js';
 import type { ProcessRecord, SyscallRecord, TraceHeader, TraceRecord } from '../../tracer/trace/records.js';
 import { explainFlag, explainSyscall } from '../../web/src/explanations.js';
-import { TraceSession } from '../../web/src/load/trace-session.js';
+import { TraceReader } from '../../web/src/load/trace-reader.js';
 import { readTraceBytes, readTraceText, TraceTextDecoder } from '../../web/src/load/trace-text.js';
 import { TraceOpenError } from '../../web/src/load/trace-limits.js';
 import { emptyScan, scanSyscallLine } from '../../web/src/load/syscall-line-scanner.js';
 import { describeLane, describeOther, describeSyscall } from '../../web/src/model/describe-event.js';
-import { FAMILIES, familyIndex } from '../../web/src/model/families.js';
+import { FAMILIES, familyIndex } from '../../web/src/model/family-index.js';
 import { searchMask, spanFilter, NO_FILTER } from '../../web/src/model/filters.js';
 import { formatArg, formatDuration } from '../../web/src/model/format.js';
 import { buildLaneIndex, spanNear } from '../../web/src/model/lane-index.js';
@@ -359,7 +359,7 @@ describe('reading trace text (the worker path)', () => {
   const sessionOf = () => {
     const batches: number[] = [];
     let header: TraceHeader | null = null;
-    const session = new TraceSession('t.cttrace', { header: (h) => (header = h), batch: (b) => batches.push(b.spans.count) });
+    const session = new TraceReader('t.cttrace', { header: (h) => (header = h), batch: (b) => batches.push(b.spans.count) });
     return { session, batches, header: () => header };
   };
 

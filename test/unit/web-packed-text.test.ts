@@ -2,7 +2,7 @@
 // record still opens whole and search finds the same records, packed or not.
 import { describe, expect, it } from 'vitest';
 import { PACK_CHARS } from '../../web/src/load/packed-text.js';
-import { TraceSession } from '../../web/src/load/trace-session.js';
+import { TraceReader } from '../../web/src/load/trace-reader.js';
 import { syntheticHeader } from '../../tracer/bench/viewer-synthetic-trace.js';
 
 /** A live stream as the socket brings it: messages of whole lines, ~12 MB of records in all. */
@@ -27,8 +27,8 @@ function liveMessages(): string[] {
 describe('packed text of a live trace', () => {
   it('opens every record whole and searches the same, with most of the text deflated', async () => {
     const messages = liveMessages();
-    const plain = new TraceSession('live', { header: () => undefined, batch: () => undefined });
-    const packed = new TraceSession('live', { header: () => undefined, batch: () => undefined });
+    const plain = new TraceReader('live', { header: () => undefined, batch: () => undefined });
+    const packed = new TraceReader('live', { header: () => undefined, batch: () => undefined });
     packed.packWith();
     for (const message of messages) {
       plain.acceptText(`${message}\n`);

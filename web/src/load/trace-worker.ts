@@ -6,7 +6,7 @@ import { TraceOpenError } from './trace-limits.js';
 import { openOpfsSpill } from './opfs-spill.js';
 import { SPILL_ABOVE_CHARS, TraceTextStore } from './text-store.js';
 import { remoteCodec } from './packed-text.js';
-import { TraceSession } from './trace-session.js';
+import { TraceReader } from './trace-reader.js';
 import { TraceTextDecoder } from './trace-text.js';
 import type { InflateMessage, ParseProgress, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 
@@ -15,7 +15,7 @@ const scope = self as unknown as {
   onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
 };
 
-let session: TraceSession | null = null;
+let session: TraceReader | null = null;
 let socket: WebSocket | null = null;
 let port: MessagePort | null = null;
 let generation = 0;
@@ -23,14 +23,14 @@ let generation = 0;
 const post = (message: WorkerMessage, transfer?: Transferable[]) => scope.postMessage(message, transfer);
 
 /** spillAboveChars: past this much text, keep it on disk (OPFS) */
-function newSession(name: string, lenient = false, spillAboveChars = SPILL_ABOVE_CHARS): TraceSession {
+function newSession(name: string, lenient = false, spillAboveChars = SPILL_ABOVE_CHARS): TraceReader {
   session?.close();
   socket?.close();
   socket = null;
   port?.close();
   port = null;
   const mine = ++generation;
-  session = new TraceSession(name, {
+  session = new TraceReader(name, {
     header: (header, missing) => mine === generation && post({ type: 'header', header, name, missing }),
     batch: (batch) => mine === generation && post({ type: 'batch', batch }, batchBuffers(batch.spans)),
   }, lenient, new TraceTextStore(name, openOpfsSpill, spillAboveChars));

@@ -7,7 +7,7 @@ import { phasesOfContainer } from '../../../tracer/analysis/container-records.js
 import { findContainers } from '../../../tracer/analysis/containers.js';
 import type { RuntimeKind } from '../../../tracer/analysis/runtime-command-line.js';
 import type { Phase, TraceModel } from './model-types.js';
-import { phaseRecords } from './phases.js';
+import { phaseRecords } from './milestones.js';
 
 /** A group of lanes in the list: a container, or the processes in none (key ''). */
 export interface LaneGroup {

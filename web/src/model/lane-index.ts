@@ -1,7 +1,7 @@
 // Per-lane views of the span columns, sorted by start, with counts per family every BLOCK spans
 // and a running count of failures, so a level-of-detail bucket of any size is summarised in a
 // few dozen reads.
-import { FAMILY_COUNT } from './families.js';
+import { FAMILY_COUNT } from './family-index.js';
 import { SPAN_FAILED, type SpanColumns } from './span-columns.js';
 
 export const BLOCK = 32;

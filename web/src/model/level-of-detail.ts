@@ -1,7 +1,7 @@
 // Level of detail: spans at least a pixel wide are drawn one by one; runs of narrower spans are
 // merged into one bucket per pixel column, summarised by their dominant family and failure count.
 // The work per lane is bounded by the pixels, not by the spans.
-import { FAMILY_COUNT } from './families.js';
+import { FAMILY_COUNT } from './family-index.js';
 import { familyCounts, firstReaching, firstStartingAt, type LaneSpans } from './lane-index.js';
 
 export interface LodVisitor {

@@ -6,7 +6,7 @@ import { deriveArrows } from './arrows.js';
 import { deriveLanes } from './lanes.js';
 import type { TraceModel } from './model-types.js';
 import { deriveNamespaces } from './namespaces.js';
-import { deriveMilestones, derivePhases } from './phases.js';
+import { deriveMilestones, derivePhases } from './milestones.js';
 import { RecordIngest, type IngestBatch, type KeptRecord } from './record-ingest.js';
 import { SpanColumns } from './span-columns.js';
 

@@ -2,7 +2,7 @@
 // the model derives its structure from (processes, execs, exits, signals, clone/unshare/setns/
 // execve/pivot_root...). Runs in the loader worker; pure, so vitest runs it too.
 import type { SyscallRecord, TraceRecord } from '../../../tracer/trace/records.js';
-import { FAMILIES, familyIndex, familyIndexAt } from './families.js';
+import { FAMILIES, familyIndex, familyIndexAt } from './family-index.js';
 import { SPAN_FAILED, SPAN_UNFINISHED, SpanBatchBuilder, type SpanBatch } from './span-columns.js';
 import { DUR, PID, T, type ScannedSyscall } from '../load/syscall-line-scanner.js';
 

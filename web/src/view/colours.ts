@@ -1,5 +1,5 @@
 // Colours of the timeline: one per syscall family (FAMILIES order), failures, phases.
-import { FAMILIES, type Family } from '../model/families.js';
+import { FAMILIES, type Family } from '../model/family-index.js';
 
 export const FAMILY_COLOURS: Readonly<Record<Family, string>> = {
   namespaces: '#9b59b6',

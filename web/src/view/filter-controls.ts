@@ -1,5 +1,5 @@
 // The filter controls: syscall name, family chips, process, failed only.
-import { FAMILIES } from '../model/families.js';
+import { FAMILIES } from '../model/family-index.js';
 import type { FilterState } from '../model/filters.js';
 import type { TraceModel } from '../model/model-types.js';
 import { FAMILY_COLOURS } from './colours.js';

@@ -1,6 +1,6 @@
 // Draws the swimlanes on canvas, in passes: backgrounds and segments, spans by family colour
 // (level of detail below a pixel), failure marks, milestones, clone arrows, then all text.
-import { FAMILY_COUNT } from '../model/families.js';
+import { FAMILY_COUNT } from '../model/family-index.js';
 import { visitLane, type LodVisitor } from '../model/level-of-detail.js';
 import { SPAN_FAILED } from '../model/span-columns.js';
 import type { Lane } from '../model/model-types.js';

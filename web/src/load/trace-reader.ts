@@ -34,7 +34,7 @@ class LineStarts {
   }
 }
 
-export class TraceSession {
+export class TraceReader {
   private header: TraceHeader | null = null;
   /** the first record of each chunk */
   private readonly chunkFirstRecord: number[] = [];

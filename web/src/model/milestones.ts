@@ -3,7 +3,7 @@
 // A trace that creates no namespace has no phases at all.
 import { containerPhases, type Phase } from '../../../tracer/analysis/phases.js';
 import type { SyscallRecord, TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
-import { FAMILIES, familyIndex } from './families.js';
+import { FAMILIES, familyIndex } from './family-index.js';
 import type { Milestone } from './model-types.js';
 import type { KeptRecord } from './record-ingest.js';
 import { SPAN_FAILED, type SpanColumns } from './span-columns.js';
