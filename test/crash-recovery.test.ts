@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, isRoot, waitFor, withTempDirAsync } from './helpers/cli.js';
 import { craftTar } from './helpers/image-fixtures.js';
@@ -142,6 +142,11 @@ describe.skipIf(!isRoot)('what older versions left without an owner (root)', () 
       const old = `/run/cttrace/runc-${suffix}`;
       const used = `/run/cttrace/crun-${suffix}`;
       for (const path of [young, old, used]) mkdirSync(path);
+      // what runc 1.1 leaves when killed midway: a bind mount of its binary in its state folder
+      const binary = join(old, 'deadbeef', 'runc.copy');
+      mkdirSync(dirname(binary));
+      writeFileSync(binary, '');
+      expect(spawnSync('mount', ['--bind', '-o', 'ro', '/bin/true', binary]).status).toBe(0);
       const hourAgo = new Date(Date.now() - 3600_000);
       utimesSync(old, hourAgo, hourAgo);
       utimesSync(used, hourAgo, hourAgo);
@@ -152,10 +157,12 @@ describe.skipIf(!isRoot)('what older versions left without an owner (root)', () 
         const report = sweepOrphans(home);
         expect(report.states).toContain(old);
         expect(existsSync(old)).toBe(false);
+        expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(old);
         expect(existsSync(young)).toBe(true);
         expect(existsSync(used)).toBe(true);
       } finally {
         runtime.kill('SIGKILL');
+        spawnSync('umount', ['-l', binary]);
         for (const path of [young, old, used]) rmSync(path, { recursive: true, force: true });
       }
     });

@@ -3,7 +3,7 @@
 // (unmounted), its bundle and upper folders, the runtime's state folder, and unpacks in progress.
 // Each of those names the process that made it (process-owner.ts); only what belongs to a
 // process that is gone is touched. `cttrace run` sweeps first; `cttrace cleanup` only sweeps.
-import { readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cttraceHome, sweepStaleTemps } from '../image/home.js';
 import { currentOwner, ownerAlive, ownerOfName, type ProcessOwner } from '../image/process-owner.js';
@@ -114,7 +114,15 @@ export function sweepOrphans(home: string = cttraceHome()): SweepReport {
     const orphan = owner ? isOrphan(owner) : ageMs(path) > UNOWNED_GRACE_MS && !runningArgvs.some(([, argv]) => namesAsRuntimeFolder(argv, path));
     if (!orphan) continue;
     report.processes += killRuntimesOf(path);
-    rmSync(path, { recursive: true, force: true });
+    // a runtime killed midway can leave mounts there (runc 1.1 bind-mounts a copy of its own
+    // binary in its state folder): unmounted first, else the removal fails with EBUSY
+    const mounts = mountsUnder(path).length;
+    try {
+      removeContainerDir(path);
+    } catch {
+      continue; // still busy: the next sweep
+    }
+    report.mounts += mounts;
     report.states.push(path);
   }
 
