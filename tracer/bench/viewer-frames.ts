@@ -145,6 +145,17 @@ async function clickFirstSpan(page: Page, name: string): Promise<void> {
 // 100 ms trace down to a few µs, single calls several pixels wide.
 const WHEEL_STEPS = 90;
 
+/** A drag from right to left across the timeline: mouse down, 120 moves of 6 px, mouse up. */
+async function dragAcross(page: Page, at: Geometry): Promise<void> {
+  const x0 = at.left + at.width * 0.8;
+  const y = at.top + 80;
+  await page.mouse.move(x0, y);
+  await page.mouse.down();
+  await paced(page, 120, (i) => page.mouse.move(x0 - 6 * (i + 1), y + (i % 2)), 0);
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+}
+
 const INTERACTIONS: readonly Interaction[] = [
   {
     name: 'wheel zoom in',
@@ -173,15 +184,7 @@ const INTERACTIONS: readonly Interaction[] = [
     name: 'drag, whole trace',
     input: 'mouse down, 120 moves of 6 px, mouse up',
     prepare: fit,
-    run: async (page, at) => {
-      const x0 = at.left + at.width * 0.8;
-      const y = at.top + 80;
-      await page.mouse.move(x0, y);
-      await page.mouse.down();
-      await paced(page, 120, (i) => page.mouse.move(x0 - 6 * (i + 1), y + (i % 2)), 0);
-      await page.mouse.up();
-      await page.waitForTimeout(300);
-    },
+    run: dragAcross,
   },
   {
     name: 'drag, zoomed in 200×',
@@ -190,15 +193,7 @@ const INTERACTIONS: readonly Interaction[] = [
       await fit(page);
       await zoomIn(page, at, 38);
     },
-    run: async (page, at) => {
-      const x0 = at.left + at.width * 0.8;
-      const y = at.top + 80;
-      await page.mouse.move(x0, y);
-      await page.mouse.down();
-      await paced(page, 120, (i) => page.mouse.move(x0 - 6 * (i + 1), y + (i % 2)), 0);
-      await page.mouse.up();
-      await page.waitForTimeout(300);
-    },
+    run: dragAcross,
   },
   {
     name: 'W/A/S/D',
