@@ -227,6 +227,12 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
       expect(bad.status).toBe(1);
       expect(bad.stderr).toBe('ctrun: update --memory `12X`: not a size (bytes, or a number with k, m, g, t or p; -1 for no limit)\n');
       expect(rt('runc', ['update', '--memory', '12X', ids.runc]).status).not.toBe(0);
+      // docker's units (binary multiples, any case, an optional i and b); nothing strtod alone would take
+      for (const [size, bytes] of [['1.5g', 1610612736], ['96MiB', 100663296], ['200 mb', 209715200], ['300000000', 300000000]] as const) {
+        expect(rt('ctrun', ['update', '--memory', size, ids.ctrun]).stderr, size).toBe('');
+        expect(cgroupValue(ids.ctrun, 'memory', cgroupV2() ? 'memory.max' : 'memory.limit_in_bytes'), size).toBe(String(Math.floor(bytes / 4096) * 4096)); // kept in pages
+      }
+      for (const size of ['0x10', '1e6', '-5', '', '5 k b']) expect(rt('ctrun', ['update', '--memory', size, ids.ctrun]).status, size).toBe(1);
       expect(rt('ctrun', ['update', '--cpu-quota', 'lots', ids.ctrun]).stderr).toBe('ctrun: update --cpu-quota `lots`: not an integer\n');
       expect(rt('ctrun', ['update', '--l3-cache-schema', 'L3:0=f', ids.ctrun]).stderr).toBe(
         'ctrun: update --l3-cache-schema: Intel RDT is not supported by ctrun (use runc on a host with resctrl)\n',
