@@ -180,6 +180,15 @@ describe.skipIf(reason !== null)('ctrun update, events and blockIO (root, agains
       expect(snapshot(ids.ctrun)[cgroupV2() ? 'memory.max' : 'memory.limit_in_bytes']).toBe(String(300 * 2 ** 20));
       expect(snapshot(ids.ctrun)['pids.max'], 'a 0 in -r leaves the file alone').toBe('42');
 
+      if (!cgroupV2()) {
+        // a realtime period below the runtime in force: written again after the new runtime, as
+        // runc does since 1.2 (1.1 fails with EINVAL and leaves the period unchanged)
+        for (const step of [['--cpu-rt-runtime', '20000'], ['--cpu-rt-period', '10000', '--cpu-rt-runtime', '2000']])
+          expect(rt('ctrun', ['update', ...step, ids.ctrun]).stderr, step.join(' ')).toBe('');
+        expect([snapshot(ids.ctrun)['cpu.rt_period_us'], snapshot(ids.ctrun)['cpu.rt_runtime_us']]).toEqual(['10000', '2000']);
+        expect(rt('ctrun', ['update', '--cpu-rt-period', '100000', '--cpu-rt-runtime', '1000', ids.ctrun]).stderr).toBe('');
+      }
+
       // From stdin, and a new period alone keeps the quota in force.
       expect(withInput('ctrun', ['update', '-r', '-', ids.ctrun], '{"cpu":{"period":80000}}').stderr).toBe('');
       expect(rt('runc', ['update', '--cpu-period', '80000', ids.runc]).status).toBe(0);
