@@ -169,6 +169,9 @@ describe.skipIf(reason !== null)('docker run --runtime ctrun (root, a private do
     const values = files.map(([controller, file]) => cgroupValue(id, controller!, file!));
     // 128 MiB of memory, 256 MiB of memory+swap (v2: 128 MiB of swap), 1.5 cpus = 150000us every 100000us
     expect(values).toEqual(cgroupV2() ? ['134217728', '134217728', '150000 100000', '20', '50'] : ['134217728', '268435456', '150000', '100000', '512', '50']);
+    // the shim reads the stats from the cgroups ctrun put the container in (every controller, as runc)
+    const stats = d.docker('stats', '--no-stream', '--format', '{{.MemUsage}} {{.PIDs}}', 'updated');
+    expect(stats.stdout).toMatch(/^[\d.]+[KMG]?i?B \/ 128MiB 1\n$/);
     expect(d.docker('rm', '-f', 'updated').status).toBe(0);
     expect(cgroupDirsNamed(id)).toEqual([]);
   });

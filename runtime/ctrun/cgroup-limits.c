@@ -158,17 +158,32 @@ ctrun_cgroup_limits_check (const struct ctrun_resources *r, bool v2, ctrun_error
   return 0;
 }
 
+/* The settings of one v1 controller (NULL: the v2 files). A value the kernel refuses with EINVAL
+   is tried again after the others, once: some files bound each other (cpu.rt_period_us must
+   fit the rt_runtime_us in force, and a new runtime may be what makes a new period fit). */
 static int
 write_settings (const struct ctrun_resources *r, const char *v1_controller, const char *dir, ctrun_error_t *err)
 {
-  for (size_t i = 0; i < r->n_settings; i++)
-    {
-      const struct ctrun_cgroup_setting *st = &r->settings[i];
-      if (v1_controller == NULL ? st->v2_file == NULL : (st->v1_controller == NULL || strcmp (st->v1_controller, v1_controller) != 0))
-        continue;
-      if (write_value (dir, v1_controller ? st->v1_file : st->v2_file, st->value, err) < 0)
-        return -1;
-    }
+  cleanup_free bool *again = xmalloc0 (sizeof (bool) * (r->n_settings + 1));
+
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < r->n_settings; i++)
+      {
+        const struct ctrun_cgroup_setting *st = &r->settings[i];
+        const char *file = v1_controller ? st->v1_file : st->v2_file;
+        char path[4096];
+        if (v1_controller == NULL ? st->v2_file == NULL : (st->v1_controller == NULL || strcmp (st->v1_controller, v1_controller) != 0))
+          continue;
+        if (pass == 1 && !again[i])
+          continue;
+        snprintf (path, sizeof (path), "%s/%s", dir, file);
+        if (pass == 0 && write_file_str (path, st->value, NULL) == 0)
+          continue;
+        if (pass == 0 && errno == EINVAL)
+          again[i] = true;
+        else if (write_value (dir, file, st->value, err) < 0) /* the second try, or to say why */
+          return -1;
+      }
   return 0;
 }
 

@@ -430,13 +430,13 @@ ctrun_cgroup_update (const struct ctrun_cgroup *cg, const struct ctrun_resources
     return -1;
   if (cg->mode == CGROUP_MODE_V2)
     return cg->n ? ctrun_cgroup_limits_write_v2 (r, cg->leaf[0], err) : 0;
-  for (size_t i = 0; i < cg->n; i++)
-    if (ctrun_cgroup_limits_write_v1 (r, cg->name[i], cg->leaf[i], false, err) < 0)
-      return -1;
-  /* what the container never joined cannot be limited now */
+  /* what the container never joined cannot be limited now: refused before anything changes */
   for (const char *const *name = (const char *const[]){ "memory", "pids", "cpu", "cpuset", "blkio", NULL }; *name; name++)
     if (ctrun_cgroup_limits_need_v1 (r, *name) && ctrun_cgroup_leaf (cg, *name) == NULL)
       return ctrun_make_error (err, 0, "the container is in no `%s` cgroup: this host has no such v1 hierarchy", *name);
+  for (size_t i = 0; i < cg->n; i++)
+    if (ctrun_cgroup_limits_write_v1 (r, cg->name[i], cg->leaf[i], false, err) < 0)
+      return -1;
   return 0;
 }
 

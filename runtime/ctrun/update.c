@@ -9,7 +9,6 @@
 #include "update.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +64,7 @@ static bool
 parse_bytes (const char *s, int64_t *out)
 {
   static const char units[] = "kmgtp";
-  char *end;
+  const char *p = s, *unit;
   double n, multiplier = 1;
 
   if (strcmp (s, "-1") == 0)
@@ -73,46 +72,49 @@ parse_bytes (const char *s, int64_t *out)
       *out = -1;
       return true;
     }
-  if (*s < '0' || *s > '9')
+  p += strspn (p, "0123456789");
+  if (p == s)
     return false;
-  errno = 0;
-  n = strtod (s, &end);
-  if (errno || end == s)
-    return false;
-  if (*end == ' ')
-    end++;
-  if (*end && strchr (units, *end | 0x20))
+  while (*p == '.' && p[1] >= '0' && p[1] <= '9')
+    p += 1 + strspn (p + 1, "0123456789");
+  n = strtod (s, NULL); /* the digits just checked: no exponent, hex or sign gets in */
+  if (*p == ' ')
+    p++;
+  if (*p && (unit = strchr (units, *p | 0x20)) != NULL)
     {
-      for (const char *u = units; *u != (*end | 0x20); u++)
+      for (const char *u = units; u <= unit; u++)
         multiplier *= 1024;
-      multiplier *= 1024;
-      end++;
+      p++;
     }
-  if ((*end | 0x20) == 'i')
-    end++;
-  if ((*end | 0x20) == 'b')
-    end++;
-  if (*end || n * multiplier >= 9223372036854775807.0)
+  if ((*p | 0x20) == 'i')
+    p++;
+  if ((*p | 0x20) == 'b')
+    p++;
+  if (*p || n * multiplier >= 9223372036854775807.0)
     return false;
   *out = (int64_t) (n * multiplier);
   return true;
 }
 
+/* A decimal integer; IS_SIGNED allows a leading '-'. */
 static bool
 parse_integer (const char *s, bool is_signed, json_int_t *out)
 {
   char *end;
+
+  if (*s == '\0' || (!is_signed && *s == '-'))
+    return false;
   errno = 0;
   if (is_signed)
     *out = strtoll (s, &end, 10);
   else
     {
-      unsigned long long u = (*s == '-') ? (errno = EINVAL, 0) : strtoull (s, &end, 10);
-      if (errno || u > INT64_MAX)
+      unsigned long long u = strtoull (s, &end, 10);
+      if (u > INT64_MAX)
         return false;
       *out = (json_int_t) u;
     }
-  return errno == 0 && *s && *end == '\0';
+  return errno == 0 && *end == '\0';
 }
 
 static json_t *
