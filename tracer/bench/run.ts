@@ -405,7 +405,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const viewer = await measureViewer(options.events, progress);
 
     progress(`bench: viewer frame times under real input, and the live view at 20,000 events/s\n`);
-    const viewerFrames = await (await import('./viewer-frames.js')).benchViewerFrames({ sizes: options.events >= 1_000_000 ? [100_000, 1_000_000] : [Math.min(100_000, options.events)], log: (line) => progress(`  ${line}\n`) });
+    const viewerFrames = await (await import('./viewer-frames.js')).benchViewerFrames({ sizes: viewerSizes(options.events), log: (line) => progress(`  ${line}\n`) });
     const viewerLive = await (await import('./viewer-live.js')).benchViewerLive({ seconds: options.events >= 1_000_000 ? 60 : 15, log: (line) => progress(`  ${line}\n`) });
 
     // runc removes its containers and cgroups itself: anything found here is a bug, reported.
