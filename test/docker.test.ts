@@ -7,21 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../tracer/trace/file-reader.js';
 import type { SyscallRecord } from '../tracer/trace/records.js';
 import { cliPath } from './helpers/cli.js';
-import { dockerdSkipReason, startDockerd, type PrivateDockerd } from './helpers/dockerd.js';
+import { dockerdSkipReason, startDockerd, waitFor, type PrivateDockerd } from './helpers/dockerd.js';
 
 const reason = dockerdSkipReason();
 if (reason) console.warn(`docker: skipped, ${reason}`);
 
 const IMAGE = 'cttrace-busybox:test';
 let d: PrivateDockerd;
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.skipIf(reason !== null)('attach to containerd during docker run (root, docker.io)', () => {
   beforeAll(async () => {
