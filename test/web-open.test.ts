@@ -99,6 +99,8 @@ describe.skipIf(skip !== null)('opening traces in chromium', () => {
     for (const [file, names] of [[FILTERED, ['clone', 'unshare', 'wait4']], [synthetic, ['file-420', 'pivot_root', '"fd":5']]] as const) {
       const memory = await open(file);
       expect((await onDisk(memory.page))).toBe(false);
+      // the served viewer's CSP lets the loader compile its WebAssembly line scanner
+      expect(await memory.page.evaluate(() => (window as unknown as { __cttrace: { summary(): { timings: { wasm?: boolean } } } }).__cttrace.summary().timings.wasm)).toBe(true);
       const inMemory = await shown(memory.page, names);
       const disk = await open(file, '&spill=0');
       expect(await onDisk(disk.page)).toBe(true);

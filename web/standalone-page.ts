@@ -10,7 +10,8 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
 export function standaloneCsp(script: string, style: string): string {
   return [
     "default-src 'none'",
-    `script-src ${sha256(script)}`,
+    // 'wasm-unsafe-eval': the loader's line scanner is WebAssembly (compiling it is all it allows)
+    `script-src ${sha256(script)} 'wasm-unsafe-eval'`,
     `style-src ${sha256(style)}`,
     // the loader workers, made from code inside the page
     'worker-src blob:',

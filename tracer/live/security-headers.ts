@@ -3,7 +3,8 @@
 export function securityHeaders(port: number): Record<string, string> {
   const csp = [
     "default-src 'self'",
-    "script-src 'self'",
+    // compiling WebAssembly (the loader's line scanner) and nothing else: no eval, no inline script
+    "script-src 'self' 'wasm-unsafe-eval'",
     "worker-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",

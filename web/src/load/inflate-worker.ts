@@ -18,6 +18,12 @@ let generation = 0;
  */
 const PIECE = 1024 * 1024;
 const MAX_PIECES = 24;
+/**
+ * Progress goes out at most this often (ms). DecompressionStream yields 64 KiB at a time: a
+ * message for each (2,400 at 1M events) kept the page's main thread busy redrawing the
+ * progress line, on a core the two loader workers need.
+ */
+const PROGRESS_INTERVAL_MS = 100;
 /** buffers back from the parse worker, to fill again */
 const spare: ArrayBuffer[] = [];
 /** wakes the reading that waits for a buffer (a new trace or a cancel wakes it too, to stop) */
@@ -46,15 +52,20 @@ async function inflate(name: string, port: MessagePort, open: () => Promise<{ st
   const send = (message: InflateMessage, transfer: Transferable[] = []) => mine === generation && port.postMessage(message, transfer);
   let piece = new Uint8Array(0);
   let filled = 0;
+  let read = 0;
+  let total: number | null = null;
   const sendPiece = () => {
     if (filled === 0) return;
-    send({ type: 'bytes', bytes: piece.subarray(0, filled) }, [piece.buffer]);
+    send({ type: 'bytes', bytes: piece.subarray(0, filled), read, total }, [piece.buffer]);
     out++;
     piece = new Uint8Array(0);
     filled = 0;
   };
+  let lastProgress = 0;
   try {
-    const { stream, total } = await open();
+    const opened = await open();
+    total = opened.total;
+    const stream = opened.stream;
     await readTraceBytes(name, stream, async (bytes) => {
       for (let from = 0; from < bytes.length; ) {
         if (mine !== generation) throw new TraceOpenError('superseded by another trace');
@@ -71,7 +82,13 @@ async function inflate(name: string, port: MessagePort, open: () => Promise<{ st
         from += take;
         if (filled === piece.length) sendPiece();
       }
-    }, (progress) => send({ type: 'progress', bytes: progress.bytes, total }));
+    }, (progress) => {
+      read = progress.bytes;
+      const now = performance.now();
+      if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
+      lastProgress = now;
+      send({ type: 'progress', bytes: progress.bytes, total });
+    });
     sendPiece();
     send({ type: 'end' });
   } catch (error) {

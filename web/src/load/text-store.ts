@@ -23,8 +23,11 @@ export const SPILL_ABOVE_CHARS = 256 * 1024 * 1024;
 const SPILL_OPEN_TIMEOUT_MS = 10_000;
 
 export class TraceTextStore {
-  /** the chunks still in memory; null once spilled */
-  private readonly held: (string | null)[] = [];
+  /**
+   * the chunks still in memory; null once spilled. A file's chunks come as the ASCII bytes the
+   * WebAssembly scanner read (decoded to a string when first read: its offsets are the string's)
+   */
+  private readonly held: (string | Uint8Array | null)[] = [];
   /** where each spilled chunk sits in the spill file, and its length in bytes */
   private readonly at: number[] = [];
   private readonly bytes: number[] = [];
@@ -62,7 +65,9 @@ export class TraceTextStore {
   }
 
   /** Adds a chunk; its index. Throws a TraceOpenError when it cannot be held. */
-  push(text: string): number {
+  push(text: string | Uint8Array): number {
+    // a live trace's text is packed as text, and it comes as text
+    if (this.packOld && typeof text !== 'string') text = this.decoder.decode(text);
     const chunk = this.held.length;
     this.held.push(text);
     this.at.push(0);
@@ -70,7 +75,7 @@ export class TraceTextStore {
     this.heldChars += text.length;
     if (this.packOld) {
       // if deflating fails, the text simply stays
-      this.packed.added(this.held)?.catch(() => undefined);
+      this.packed.added(this.held as (string | null)[])?.catch(() => undefined);
       return chunk;
     }
     if (this.spillState === 'open') {
@@ -96,7 +101,13 @@ export class TraceTextStore {
   /** A chunk's text, here and now; a packed chunk only through textAsync. */
   text(chunk: number): string {
     const held = this.held[chunk];
-    if (held !== null && held !== undefined) return held;
+    if (typeof held === 'string') return held;
+    if (held) {
+      // ASCII bytes: the string is as big, and search reads it again
+      const text = this.decoder.decode(held);
+      this.held[chunk] = text;
+      return text;
+    }
     if (this.packed.holds(chunk)) throw new Error('this text is packed: read it with textAsync');
     if (this.lastRead?.chunk === chunk) return this.lastRead.text;
     const length = this.bytes[chunk]!;
@@ -166,10 +177,13 @@ export class TraceTextStore {
   private spillChunk(chunk: number): void {
     const text = this.held[chunk];
     if (text === null || text === undefined) return;
-    // a character is at most 3 UTF-8 bytes (a surrogate pair: 4 for 2)
-    if (this.scratch.length < text.length * 3) this.scratch = new Uint8Array(Math.max(text.length * 3, this.scratch.length * 2));
-    const { written } = this.encoder.encodeInto(text, this.scratch);
-    this.spill!.write(this.scratch.subarray(0, written), this.spillEnd);
+    let written = text.length;
+    if (typeof text === 'string') {
+      // a character is at most 3 UTF-8 bytes (a surrogate pair: 4 for 2)
+      if (this.scratch.length < text.length * 3) this.scratch = new Uint8Array(Math.max(text.length * 3, this.scratch.length * 2));
+      written = this.encoder.encodeInto(text, this.scratch).written;
+      this.spill!.write(this.scratch.subarray(0, written), this.spillEnd);
+    } else this.spill!.write(text, this.spillEnd);
     this.at[chunk] = this.spillEnd;
     this.bytes[chunk] = written;
     this.spillEnd += written;

@@ -3,7 +3,7 @@
 // by a MessageChannel: inflate (fetch, gunzip, decode) → parse (lines, records, batches).
 import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
 import type { IngestBatch } from '../model/record-ingest.js';
-import type { InflateRequest, WorkerMessage, WorkerRequest } from './worker-protocol.js';
+import type { InflateRequest, LoadDone, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 import { makeInflateWorker, makeParseWorker } from './workers.js';
 
 export interface TraceSourceEvents {
@@ -11,9 +11,7 @@ export interface TraceSourceEvents {
   header(header: TraceHeader, name: string, missing: readonly string[]): void;
   batch(batch: IngestBatch): void;
   progress(bytes: number, total: number | null, records: number): void;
-  /** skipped: one line on what lenient left out, or null */
-  /** spilled: the text was kept on disk (a large trace) */
-  done(records: number, ms: number, parseMs: number, skipped: string | null, spilled: boolean): void;
+  done(done: LoadDone): void;
   error(message: string): void;
   /** a record that cannot be shown (it breaks the trace schema): the trace stays open */
   problem(message: string): void;
@@ -88,7 +86,7 @@ export class TraceSource {
       case 'progress':
         return this.events.progress(message.bytes, message.total, message.records);
       case 'done':
-        return this.events.done(message.records, message.ms, message.parseMs, message.skipped, message.spilled);
+        return this.events.done(message);
       case 'error':
         return this.events.error(message.message);
       case 'live':

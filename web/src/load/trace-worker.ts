@@ -7,7 +7,6 @@ import { openOpfsSpill } from './opfs-spill.js';
 import { SPILL_ABOVE_CHARS, TraceTextStore } from './text-store.js';
 import { remoteCodec } from './packed-text.js';
 import { TraceReader } from './trace-reader.js';
-import { TraceTextDecoder } from './trace-text.js';
 import type { InflateMessage, ParseProgress, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 
 const scope = self as unknown as {
@@ -49,7 +48,6 @@ function openPort(name: string, from: MessagePort, lenient: boolean, spillAboveC
   port = from;
   let parseMs = 0;
   let failed = false;
-  const text = new TraceTextDecoder();
   from.onmessage = (event: MessageEvent<InflateMessage>) => {
     if (mine !== generation || failed) return;
     const message = event.data;
@@ -57,7 +55,9 @@ function openPort(name: string, from: MessagePort, lenient: boolean, spillAboveC
       switch (message.type) {
         case 'bytes': {
           const begun = performance.now();
-          current.acceptText(text.decode(message.bytes));
+          current.acceptBytes(message.bytes);
+          // the records to come, from the share of the file read so far: made room for at once
+          if (message.total && message.read > message.total / 20) current.expectRecords(Math.ceil(((current.recordCount * message.total) / message.read) * 1.1));
           parseMs += performance.now() - begun;
           // The inflate worker reads on once told; while the spill file opens (an answer from the
           // browser, which a flood of chunks would keep waiting) it is told only when it is open.
@@ -71,12 +71,10 @@ function openPort(name: string, from: MessagePort, lenient: boolean, spillAboveC
           post({ type: 'progress', bytes: message.bytes, total: message.total, records: current.recordCount });
           return;
         case 'end': {
-          const rest = text.end();
-          if (rest) current.acceptText(rest);
           current.finish();
           from.close();
           void current.textSettled().then(() => {
-            if (mine === generation) post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs, skipped: current.skipped(), spilled: current.spilled });
+            if (mine === generation) post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs, skipped: current.skipped(), spilled: current.spilled, wasm: current.readByWasm });
           });
           return;
         }

@@ -14,10 +14,24 @@ export type InflateRequest =
 export type PackRequest = { readonly id: number; readonly op: 'deflate'; readonly text: string } | { readonly id: number; readonly op: 'inflate'; readonly bytes: Uint8Array };
 export type PackReply = { readonly id: number; readonly bytes?: Uint8Array; readonly text?: string; readonly error?: string };
 
+/** How a trace's load ended. */
+export interface LoadDone {
+  readonly records: number;
+  readonly ms: number;
+  readonly parseMs: number;
+  /** one line on what lenient left out, or null */
+  readonly skipped: string | null;
+  /** the text was kept on disk (a large trace) */
+  readonly spilled: boolean;
+  /** the lines were read by the WebAssembly scanner (false: decoded and read as text, where WebAssembly cannot run) */
+  readonly wasm: boolean;
+}
+
 /** inflate worker → parse worker */
 export type InflateMessage =
   /** decompressed, not yet decoded: UTF-8 cut anywhere */
-  | { readonly type: 'bytes'; readonly bytes: Uint8Array }
+  /** read: the compressed bytes read when this piece was filled, of total (null: unknown) */
+  | { readonly type: 'bytes'; readonly bytes: Uint8Array; readonly read: number; readonly total: number | null }
   | { readonly type: 'progress'; readonly bytes: number; readonly total: number | null }
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly message: string };
@@ -44,8 +58,7 @@ export type WorkerMessage =
   | { readonly type: 'batch'; readonly batch: IngestBatch }
   | { readonly type: 'progress'; readonly bytes: number; readonly total: number | null; readonly records: number }
   /** skipped: one line on what lenient left out, or null */
-  /** spilled: the text was kept on disk (a large trace) */
-  | { readonly type: 'done'; readonly records: number; readonly ms: number; readonly parseMs: number; readonly skipped: string | null; readonly spilled: boolean }
+  | ({ readonly type: 'done' } & LoadDone)
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'live'; readonly state: 'connecting' | 'open' | 'closed'; readonly message?: string }
   /** problem: why the record cannot be shown (it breaks the trace schema), when record is null */

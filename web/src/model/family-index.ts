@@ -13,13 +13,18 @@ export function familyIndex(family: string): number {
   return indexByName.get(family) ?? OTHER;
 }
 
+/** The character code at text[at]: a string's, or an ASCII byte's (the WebAssembly scanner's runs). */
+export function codeAt(text: string | Uint8Array, at: number): number {
+  return typeof text === 'string' ? text.charCodeAt(at) : text[at]!;
+}
+
 /** familyIndex of text[start..end) without making a string: the families differ in their first letter. */
-export function familyIndexAt(text: string, start: number, end: number): number {
-  const candidate = byFirstLetter[text.charCodeAt(start)];
+export function familyIndexAt(text: string | Uint8Array, start: number, end: number): number {
+  const candidate = byFirstLetter[codeAt(text, start)];
   if (candidate === undefined) return OTHER;
   const name = FAMILIES[candidate]!;
   if (name.length !== end - start) return OTHER;
-  for (let i = 1; i < name.length; i++) if (name.charCodeAt(i) !== text.charCodeAt(start + i)) return OTHER;
+  for (let i = 1; i < name.length; i++) if (name.charCodeAt(i) !== codeAt(text, start + i)) return OTHER;
   return candidate;
 }
 

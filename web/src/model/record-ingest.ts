@@ -2,9 +2,10 @@
 // the model derives its structure from (processes, execs, exits, signals, clone/unshare/setns/
 // execve/pivot_root...). Runs in the loader worker; pure, so vitest runs it too.
 import type { SyscallRecord, TraceRecord } from '../../../tracer/trace/records.js';
-import { FAMILIES, familyIndex, familyIndexAt } from './family-index.js';
+import { codeAt, FAMILIES, familyIndex, familyIndexAt } from './family-index.js';
 import { SPAN_FAILED, SPAN_UNFINISHED, SpanBatchBuilder, type SpanBatch } from './span-columns.js';
 import { DUR, PID, T, type ScannedSyscall } from '../load/syscall-line-scanner.js';
+import { E_DUR, E_FAMILY_END, E_FAMILY_START, E_FLAGS, E_NAME_END, E_NAME_HASH, E_NAME_START, E_PID, E_T, FLAG_FAILED, FLAG_UNFINISHED } from '../load/line-scan-entry.js';
 
 const NAMESPACES = FAMILIES.indexOf('namespaces');
 
@@ -59,6 +60,8 @@ export class RecordIngest {
   private readonly laneOfTid = new Map<number, { ordinal: number; exited: boolean }>();
   private laneCount = 0;
   private spanCount = 0;
+  /** how many spans the whole trace is expected to hold (0: unknown) */
+  private expected = 0;
 
   get totalSpans(): number {
     return this.spanCount;
@@ -76,6 +79,23 @@ export class RecordIngest {
     const lane = this.currentLane(numbers[PID]!);
     this.spanCount++;
     this.spans.push(numbers[T]!, Math.max(0, numbers[DUR]!), lane, name, family, (scan.failed ? SPAN_FAILED : 0) | (scan.unfinished ? SPAN_UNFINISHED : 0), seq);
+    return true;
+  }
+
+  /**
+   * addScanned for a line the WebAssembly scanner read: its fields in entry `entry` of `numbers`
+   * and `words` (line-scan-entry.ts), its name and family in `bytes`, which are ASCII.
+   */
+  addScannedBytes(bytes: Uint8Array, numbers: Float64Array, words: Uint32Array, entry: number, seq: number): boolean {
+    const w = entry * 14;
+    const family = familyIndexAt(bytes, words[w + E_FAMILY_START]!, words[w + E_FAMILY_END]!);
+    const name = this.nameIdAt(bytes, words[w + E_NAME_START]!, words[w + E_NAME_END]!, words[w + E_NAME_HASH]!);
+    if (family === NAMESPACES || this.keptName[name]) return false;
+    const n = entry * 7;
+    const lane = this.currentLane(numbers[n + E_PID]!);
+    const flags = words[w + E_FLAGS]!;
+    this.spanCount++;
+    this.spans.push(numbers[n + E_T]!, Math.max(0, numbers[n + E_DUR]!), lane, name, family, (flags & FLAG_FAILED ? SPAN_FAILED : 0) | (flags & FLAG_UNFINISHED ? SPAN_UNFINISHED : 0), seq);
     return true;
   }
 
@@ -125,11 +145,22 @@ export class RecordIngest {
     }
   }
 
+  /**
+   * The trace is expected to hold about this many records in all: the next batch makes room for
+   * the rest at once, instead of doubling (each doubling a copy, into memory never written before).
+   */
+  expect(records: number): void {
+    // an estimate that creeps up makes room again only past a twentieth: not a copy each time
+    if (records <= this.expected * 1.05) return;
+    this.expected = records;
+    this.spans.reserve(this.spans.count + records - this.spanCount);
+  }
+
   /** Records added since the last call, or null if none. */
   take(): IngestBatch | null {
     if (this.spans.count === 0 && this.kept.length === 0 && this.newLanes.length === 0) return null;
     const batch: IngestBatch = { spans: this.spans.finish(), names: this.newNames, lanes: this.newLanes, kept: this.kept };
-    this.spans = new SpanBatchBuilder();
+    this.spans = new SpanBatchBuilder(Math.max(4096, this.expected - this.spanCount));
     this.kept = [];
     this.newNames = [];
     this.newLanes = [];
@@ -165,15 +196,15 @@ export class RecordIngest {
   }
 
   /** nameId of text[start..end), found by its hash and checked character by character: no string made unless new. */
-  private nameIdAt(text: string, start: number, end: number, hash: number): number {
+  private nameIdAt(text: string | Uint8Array, start: number, end: number, hash: number): number {
     const candidate = this.nameByHash.get(hash);
     if (candidate !== undefined) {
       const name = this.names[candidate]!;
       let same = name.length === end - start;
-      for (let i = 0; same && i < name.length; i++) same = name.charCodeAt(i) === text.charCodeAt(start + i);
+      for (let i = 0; same && i < name.length; i++) same = name.charCodeAt(i) === codeAt(text, start + i);
       if (same) return candidate;
     }
-    const id = this.nameId(text.slice(start, end));
+    const id = this.nameId(typeof text === 'string' ? text.slice(start, end) : String.fromCharCode(...text.subarray(start, end)));
     if (candidate === undefined) this.nameByHash.set(hash, id);
     return id;
   }

@@ -4,22 +4,25 @@
 export const SPAN_FAILED = 1;
 export const SPAN_UNFINISHED = 2;
 
-/** A run of spans as produced by the ingest (in a worker) and appended on the main thread. */
+/**
+ * A run of spans as produced by the ingest (in a worker) and appended on the main thread. Its
+ * columns hold at least `count` spans: past that is the room the builder had, never written.
+ */
 export interface SpanBatch {
   readonly count: number;
   /** ns since the session started */
-  readonly start: Float64Array;
-  readonly dur: Float64Array;
+  readonly start: Float64Array<ArrayBuffer>;
+  readonly dur: Float64Array<ArrayBuffer>;
   /** lane ordinal (one per task lifetime) */
-  readonly lane: Uint32Array;
+  readonly lane: Uint32Array<ArrayBuffer>;
   /** index into the names table */
-  readonly name: Uint16Array;
+  readonly name: Uint16Array<ArrayBuffer>;
   /** index into FAMILIES */
-  readonly family: Uint8Array;
+  readonly family: Uint8Array<ArrayBuffer>;
   /** SPAN_FAILED | SPAN_UNFINISHED */
-  readonly flags: Uint8Array;
+  readonly flags: Uint8Array<ArrayBuffer>;
   /** the record's number in the trace (the header is not counted), to fetch it whole */
-  readonly seq: Uint32Array;
+  readonly seq: Uint32Array<ArrayBuffer>;
 }
 
 type ColumnName = 'start' | 'dur' | 'lane' | 'name' | 'family' | 'flags' | 'seq';
@@ -37,6 +40,19 @@ export class SpanColumns {
   readonly names: string[] = [];
 
   append(batch: SpanBatch): void {
+    if (this.count === 0 && batch.count > this.start.length) {
+      // the first batch becomes the columns (a trace read in one batch is never copied): memory
+      // written for the first time costs more than the copy itself on a small VM
+      this.start = batch.start;
+      this.dur = batch.dur;
+      this.lane = batch.lane;
+      this.name = batch.name;
+      this.family = batch.family;
+      this.flags = batch.flags;
+      this.seq = batch.seq;
+      this.count = batch.count;
+      return;
+    }
     this.reserve(this.count + batch.count);
     for (const column of ['start', 'dur', 'lane', 'name', 'family', 'flags', 'seq'] as const satisfies readonly ColumnName[]) {
       (this[column] as { set(source: ArrayLike<number>, offset: number): void }).set(batch[column].subarray(0, batch.count), this.count);
@@ -99,13 +115,13 @@ export class SpanColumns {
 export class SpanBatchBuilder {
   private capacity: number;
   count = 0;
-  start: Float64Array;
-  dur: Float64Array;
-  lane: Uint32Array;
-  name: Uint16Array;
-  family: Uint8Array;
-  flags: Uint8Array;
-  seq: Uint32Array;
+  start: Float64Array<ArrayBuffer>;
+  dur: Float64Array<ArrayBuffer>;
+  lane: Uint32Array<ArrayBuffer>;
+  name: Uint16Array<ArrayBuffer>;
+  family: Uint8Array<ArrayBuffer>;
+  flags: Uint8Array<ArrayBuffer>;
+  seq: Uint32Array<ArrayBuffer>;
 
   constructor(capacity = 4096) {
     this.capacity = capacity;
@@ -130,26 +146,27 @@ export class SpanBatchBuilder {
     this.seq[i] = seq;
   }
 
-  /** The filled part as a batch (trimmed copies, transferable). */
+  /** The batch, in the builder's own columns (transferable; the builder is not used again). */
   finish(): SpanBatch {
-    const n = this.count;
-    return {
-      count: n,
-      start: this.start.slice(0, n),
-      dur: this.dur.slice(0, n),
-      lane: this.lane.slice(0, n),
-      name: this.name.slice(0, n),
-      family: this.family.slice(0, n),
-      flags: this.flags.slice(0, n),
-      seq: this.seq.slice(0, n),
-    };
+    return { count: this.count, start: this.start, dur: this.dur, lane: this.lane, name: this.name, family: this.family, flags: this.flags, seq: this.seq };
+  }
+
+  /** Room for `capacity` spans in all, made at once (the loader's estimate of what is coming). */
+  reserve(capacity: number): void {
+    if (capacity <= this.capacity) return;
+    this.capacity = capacity;
+    this.resize();
   }
 
   private grow(): void {
     this.capacity *= 2;
+    this.resize();
+  }
+
+  private resize(): void {
     const copy = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: T, make: (n: number) => T): T => {
       const next = make(this.capacity);
-      next.set(old as never);
+      next.set(old.subarray(0, this.count) as never);
       return next;
     };
     this.start = copy(this.start, (n) => new Float64Array(n));

@@ -35,6 +35,8 @@ export interface LoadTimings {
   buildMs: number | null;
   /** the loader kept the trace's text on disk (a large trace), not in memory */
   textOnDisk?: boolean;
+  /** the loader read the lines with its WebAssembly scanner */
+  wasm?: boolean;
 }
 
 export class App {
@@ -95,9 +97,10 @@ export class App {
       },
       batch: (batch) => this.onBatch(batch),
       progress: (bytes, total, records) => this.onProgress(bytes, total, records),
-      done: (records, ms, parseMs, skipped, spilled) => {
-        this.timings.textOnDisk = spilled;
-        this.onDone(records, ms, parseMs, skipped);
+      done: (done) => {
+        this.timings.textOnDisk = done.spilled;
+        this.timings.wasm = done.wasm;
+        this.onDone(done.records, done.ms, done.parseMs, done.skipped);
       },
       error: (message) => this.fail(message),
       problem: (message) => this.showMessage(message, 'error'),
@@ -180,8 +183,6 @@ export class App {
   }
 
   private onProgress(bytes: number, total: number | null, records: number): void {
-    // the records to come, from the share of the file read so far: the columns are made that big once
-    if (total && bytes > total / 20 && records > 0) this.builder?.columns.expect(Math.ceil(((records * total) / bytes) * 1.05));
     const percent = total ? ` ${Math.min(100, Math.round((bytes / total) * 100))}%` : '';
     this.showProgress(`Reading ${this.traceName}…${percent} (${records.toLocaleString('en')} records)`);
   }
