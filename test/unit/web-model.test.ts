@@ -14,7 +14,7 @@ import { emptyScan, scanSyscallLine } from '../../web/src/load/syscall-line-scan
 import { describeLane, describeOther, describeSyscall } from '../../web/src/model/describe-event.js';
 import { FAMILIES, familyIndex } from '../../web/src/model/family-index.js';
 import { searchMask, spanFilter, NO_FILTER } from '../../web/src/model/filters.js';
-import { formatArg, formatDuration } from '../../web/src/model/format.js';
+import { formatArg, formatCount, formatDuration } from '../../web/src/model/format.js';
 import { buildLaneIndex, spanNear } from '../../web/src/model/lane-index.js';
 import { visitLane } from '../../web/src/model/level-of-detail.js';
 import { modelFromRecords, TraceModelBuilder } from '../../web/src/model/model-builder.js';
@@ -475,6 +475,7 @@ describe('explanations and text', () => {
     expect(formatArg({ hex: '61ff0a00' })).toBe('"a\\377\\n\\0"');
     expect(formatDuration(737_030)).toBe('737 µs');
     expect(formatDuration(3_901_356)).toBe('3.90 ms');
+    for (const count of [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, 10_000_102, -4321, 2 ** 40]) expect(formatCount(count)).toBe(count.toLocaleString('en'));
   });
 });
 

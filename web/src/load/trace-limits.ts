@@ -1,6 +1,7 @@
 // What the viewer refuses, and the messages that say why.
 import { TRACE_FORMAT_VERSION, type TraceHeader } from '../../../tracer/trace/records.js';
 import { completeHeader, headerProblem, isCttraceHeader, missingHeaderFields, newerVersion } from '../../../tracer/trace/schema/trace-schema.js';
+import { formatCount } from '../model/format.js';
 
 export const LIMITS = {
   /** a .cttrace file larger than this (compressed) is refused before reading */
@@ -29,7 +30,7 @@ export function tooBigText(name: string, limit = LIMITS.maxTextBytes): TraceOpen
 
 export function tooManyRecords(name: string): TraceOpenError {
   return new TraceOpenError(
-    `${name} is too big to open here: more than ${LIMITS.maxRecords.toLocaleString('en')} records; this viewer holds up to that many. Record a narrower trace (cttrace trace -e trace=...).`,
+    `${name} is too big to open here: more than ${formatCount(LIMITS.maxRecords)} records; this viewer holds up to that many. Record a narrower trace (cttrace trace -e trace=...).`,
   );
 }
 

@@ -22,6 +22,7 @@ import { selectedLane, type Scene, type Selection } from './scene.js';
 import { SearchControls } from './search-controls.js';
 import { Timeline } from './timeline.js';
 import type { Viewport } from './viewport.js';
+import { formatCount } from '../model/format.js';
 
 export interface LoadTimings {
   openedAt: number;
@@ -184,7 +185,7 @@ export class App {
 
   private onProgress(bytes: number, total: number | null, records: number): void {
     const percent = total ? ` ${Math.min(100, Math.round((bytes / total) * 100))}%` : '';
-    this.showProgress(`Reading ${this.traceName}…${percent} (${records.toLocaleString('en')} records)`);
+    this.showProgress(`Reading ${this.traceName}…${percent} (${formatCount(records)} records)`);
   }
 
   private onDone(records: number, ms: number, parseMs: number, skipped: string | null): void {

@@ -1,6 +1,7 @@
 // The search box: asks the loader worker which records contain the text, then steps through
 // the matching syscalls.
 import { byId } from './dom.js';
+import { formatCount } from '../model/format.js';
 
 export interface SearchHandlers {
   search(query: string): Promise<number>;
@@ -49,6 +50,6 @@ export class SearchControls {
     const query = this.input.value.trim();
     this.count.textContent = query ? 'searching…' : '';
     const found = await this.handlers.search(query);
-    if (mine === this.generation) this.count.textContent = query ? `${found.toLocaleString('en')} syscall${found === 1 ? '' : 's'}` : '';
+    if (mine === this.generation) this.count.textContent = query ? `${formatCount(found)} syscall${found === 1 ? '' : 's'}` : '';
   }
 }

@@ -1,6 +1,6 @@
 // The toolbar and page chrome: open button, drag and drop, replay controls, live controls,
 // help, and the title line. Reads state from the app; sends actions to it.
-import { formatDuration, formatTimestamp } from '../model/format.js';
+import { formatCount, formatDuration, formatTimestamp } from '../model/format.js';
 import type { App } from './app.js';
 import { byId, el } from './dom.js';
 import { buildHelp } from './help-overlay.js';
@@ -92,7 +92,7 @@ export class Toolbar {
       const missing = app.headerMissing;
       const command = missing.includes('command') ? null : header.command.join(' ');
       const filter = missing.includes('filter') ? null : header.filter.mode === 'all' ? 'every syscall' : `filtered (${header.filter.expression})`;
-      const parts = [app.traceName, command, `${app.records.toLocaleString('en')} records`, formatDuration(model.end - model.start), filter, header.redaction ? 'redacted' : null];
+      const parts = [app.traceName, command, `${formatCount(app.records)} records`, formatDuration(model.end - model.start), filter, header.redaction ? 'redacted' : null];
       if (missing.length > 0) parts.push(`the header does not say: ${missing.join(', ')}`);
       this.title.textContent = parts.filter((part) => part !== null).join(' · ');
       const redaction = header.redaction ? [`secrets replaced by <redacted:XXXX> placeholders (rules: ${header.redaction.rules.join(', ')})`] : [];
@@ -116,7 +116,7 @@ export class Toolbar {
     if (app.live.active) {
       const held = app.live.heldRecords;
       const state = app.live.state === 'open' ? (model?.complete ? 'finished' : 'receiving') : app.live.state;
-      this.liveStatus.textContent = `live: ${state}${app.live.paused ? ` · paused, ${held.toLocaleString('en')} held` : ''}`;
+      this.liveStatus.textContent = `live: ${state}${app.live.paused ? ` · paused, ${formatCount(held)} held` : ''}`;
       this.liveStatus.dataset.state = app.live.paused ? 'paused' : app.live.state;
       this.livePause.textContent = app.live.paused ? 'Resume' : 'Pause';
       this.liveFollow.checked = app.live.follow;
