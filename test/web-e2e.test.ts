@@ -211,6 +211,8 @@ describe.skipIf(skip !== null)('web viewer in chromium', () => {
     }, bytes);
     await waitReady(page);
     expect((await summary(page)).lanes).toHaveLength(4);
+    // a page the cttrace server sent gives the dropped file to the server to read
+    expect(await page.evaluate(() => (window as unknown as { __cttrace: { summary(): { timings: { served?: boolean } } } }).__cttrace.summary().timings.served)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -40,12 +40,13 @@ describe.skipIf(skip !== null)('opening traces in chromium', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  async function open(traceFile: string, extra = ''): Promise<{ page: Page; errors: string[] }> {
-    const server = await startLiveServer({ header: null, staticDir: STATIC, traceFile });
+  /** served false: the URL without `served`, as a page that reads the trace itself; servedTextLimit: the server's hold */
+  async function open(traceFile: string, extra = '', how: { served?: boolean; servedTextLimit?: number } = {}): Promise<{ page: Page; errors: string[] }> {
+    const server = await startLiveServer({ header: null, staticDir: STATIC, traceFile, servedTextLimit: how.servedTextLimit });
     servers.push(server);
     const page = await context.newPage();
     const { errors } = watchPage(page);
-    await page.goto(`${server.url}${extra}`);
+    await page.goto(`${how.served === false ? server.url.replace('&served=1', '') : server.url}${extra}`);
     await waitReady(page);
     return { page, errors };
   }
@@ -67,6 +68,7 @@ describe.skipIf(skip !== null)('opening traces in chromium', () => {
     await page.close();
   });
 
+  const timing = (page: Page, key: 'served' | 'wasm') => page.evaluate((name) => (window as unknown as { __cttrace: { summary(): { timings: Record<string, unknown> } } }).__cttrace.summary().timings[name], key);
   const onDisk = (page: Page) => page.evaluate(() => (window as unknown as { __cttrace: { summary(): { timings: { textOnDisk?: boolean } } } }).__cttrace.summary().timings.textOnDisk);
 
   /**
@@ -93,21 +95,30 @@ describe.skipIf(skip !== null)('opening traces in chromium', () => {
     return { records: s.records, spans: s.spans, lanes: s.lanes, phases: s.phases, namespaces: s.namespaces, found };
   }
 
-  it('shows the same events, details and search matches with the text kept on disk as in memory', async () => {
+  it('shows the same events, details and search matches read by the page (text in memory or on disk) as read by the server', async () => {
     const synthetic = join(work, 'synthetic.cttrace');
     await writeSyntheticTrace(synthetic, 30_000);
     for (const [file, names] of [[FILTERED, ['clone', 'unshare', 'wait4']], [synthetic, ['file-420', 'pivot_root', '"fd":5']]] as const) {
-      const memory = await open(file);
+      // the page reads the trace itself (not cttrace view's server)
+      const memory = await open(file, '', { served: false });
       expect((await onDisk(memory.page))).toBe(false);
+      expect(await timing(memory.page, 'served')).toBe(false);
       // the served viewer's CSP lets the loader compile its WebAssembly line scanner
-      expect(await memory.page.evaluate(() => (window as unknown as { __cttrace: { summary(): { timings: { wasm?: boolean } } } }).__cttrace.summary().timings.wasm)).toBe(true);
+      expect(await timing(memory.page, 'wasm')).toBe(true);
       const inMemory = await shown(memory.page, names);
-      const disk = await open(file, '&spill=0');
+      const disk = await open(file, '&spill=0', { served: false });
       expect(await onDisk(disk.page)).toBe(true);
       expect(await shown(disk.page, names)).toEqual(inMemory);
-      expect([...memory.errors, ...disk.errors]).toEqual([]);
-      await memory.page.close();
-      await disk.page.close();
+      // cttrace view's server reads it, the page fetches the model and asks the server for records and matches
+      const served = await open(file);
+      expect(await timing(served.page, 'served')).toBe(true);
+      expect(await shown(served.page, names)).toEqual(inMemory);
+      // the server too big to hold it: the page reads it itself
+      const fallback = await open(file, '', { servedTextLimit: 1024 });
+      expect(await timing(fallback.page, 'served')).toBe(false);
+      expect(await shown(fallback.page, names)).toEqual(inMemory);
+      expect([...memory.errors, ...disk.errors, ...served.errors, ...fallback.errors]).toEqual([]);
+      for (const opened of [memory, disk, served, fallback]) await opened.page.close();
     }
   }, 120_000);
 });

@@ -94,7 +94,7 @@ describe('the live server', () => {
       const trace = await get(server.port, `/trace.cttrace?token=${server.token}`);
       expect(trace.status).toBe(200);
       expect(trace.body.length).toBe(statSync(FILTERED).size);
-      expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=[\\w-]{32}&trace=trace\\.cttrace&name=unshare-namespaces\\.cttrace$`));
+      expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=[\\w-]{32}&trace=trace\\.cttrace&name=unshare-namespaces\\.cttrace&served=1$`));
       // a saved trace alone: no socket to connect to
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
       const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_q, response) => resolve(response.statusCode!)));

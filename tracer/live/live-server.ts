@@ -13,6 +13,8 @@ import { securityHeaders } from './security-headers.js';
 import { resolveStatic, streamFile } from './static-files.js';
 import { LiveServerError } from './live-error.js';
 import type { LiveChannels } from './live-channels.js';
+import { handleServed, type ServedSlot } from './served-routes.js';
+import { SERVED_TEXT_LIMIT, ServedTrace } from './served-trace.js';
 
 export interface LiveServerOptions {
   /** 0 or absent: a random free port */
@@ -27,6 +29,8 @@ export interface LiveServerOptions {
   readonly lenient?: boolean;
   /** several live traces and their list (cttrace watch --web): their sockets, beside /ws */
   readonly channels?: LiveChannels;
+  /** decompressed text the server holds for the page at most (default SERVED_TEXT_LIMIT); past it the page reads the trace itself */
+  readonly servedTextLimit?: number;
 }
 
 export interface LiveServer {
@@ -84,14 +88,35 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   };
   if (options.header) setHeader(options.header);
   let port = 0;
+  // the saved trace is read now, beside the browser starting: the page fetches its model (served-trace.ts)
+  const slot: ServedSlot = { current: null, lenient: options.lenient ?? false, textLimit: options.servedTextLimit ?? SERVED_TEXT_LIMIT };
+  if (traceFile) {
+    const size = (() => {
+      try {
+        return statSync(traceFile).size;
+      } catch {
+        return null;
+      }
+    })();
+    slot.current = new ServedTrace(basename(traceFile), createReadStream(traceFile), size, slot.lenient, slot.textLimit);
+  }
 
   const send = (response: ServerResponse, status: number, text: string) => {
     response.writeHead(status, { ...securityHeaders(port), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
     response.end(`${text}\n`);
   };
 
+  const reply = (response: ServerResponse) => (status: number, type: string, body: string | Uint8Array | readonly Uint8Array[]) => {
+    const parts = typeof body === 'string' ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body;
+    response.writeHead(status, { ...securityHeaders(port), 'Content-Type': type, 'Cache-Control': 'no-store', 'Content-Length': String(parts.reduce((sum, part) => sum + part.length, 0)) });
+    for (const part of parts) response.write(part);
+    response.end();
+  };
+
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     if (!hostAllowed(request, port)) return send(response, 403, 'Forbidden: unexpected Host');
+    const route = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (handleServed(request, response, route, slot, token, port, reply(response))) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
       return send(response, 405, 'Method Not Allowed');
@@ -168,6 +193,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   if (traceFile) {
     query.set('trace', TRACE_PATH.slice(1));
     query.set('name', basename(traceFile));
+    query.set('served', '1');
     if (options.lenient) query.set('lenient', '1');
   }
   if (options.channels) query.set('watch', '1');
@@ -188,6 +214,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
       return clients.size + (options.channels?.viewers ?? 0);
     },
     async close() {
+      slot.current?.close();
       stream?.flush();
       stream?.dispose();
       options.channels?.dispose();

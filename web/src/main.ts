@@ -39,13 +39,17 @@ const token = params.get('token');
 const trace = params.get('trace');
 app.source.lenient = params.has('lenient');
 if (params.has('spill')) app.source.spillAboveChars = Number(params.get('spill'));
+// a page the cttrace server sent (not one made by export --html): dropped files are read there
+if (token && !embedded && location.protocol.startsWith('http')) app.source.useServer(token);
 if (embedded) {
   app.openFile(embedded);
 } else if (trace) {
   const url = new URL(trace, location.href);
   if (token && url.origin === location.origin) url.searchParams.set('token', token);
   const name = params.get('name') ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'trace');
-  app.openUrl(url.href, name);
+  // the server reads the trace itself (cttrace view): the page fetches the model
+  if (params.has('served') && token) app.openServed(name, url.href);
+  else app.openUrl(url.href, name);
 } else if (token && params.has('watch')) {
   installWatchList(app, token);
 } else if (token) {

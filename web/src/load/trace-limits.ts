@@ -34,6 +34,10 @@ export function tooManyRecords(name: string): TraceOpenError {
   );
 }
 
+export function corruptGzip(name: string, detail: string): TraceOpenError {
+  return new TraceOpenError(`${name} is truncated or corrupt: the gzip data could not be read to its end (${detail || 'decompression failed'}). Was the trace still being written?`);
+}
+
 export function notGzip(name: string): TraceOpenError {
   return new TraceOpenError(`${name} is not a cttrace trace: it is not gzip data (a .cttrace file is gzip'd JSON lines).`);
 }

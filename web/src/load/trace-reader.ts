@@ -62,7 +62,6 @@ export class TraceReader {
   /** decodes bytes where there is no scanner, and the runs that are not ASCII */
   private readonly decoder = new TraceTextDecoder();
   private readonly lineDecoder = new TextDecoder('utf-8');
-  private readonly arena = new ByteArena();
 
   /**
    * lenient: skip records that break the trace schema (counted: skipped()) instead of refusing the trace;
@@ -73,6 +72,8 @@ export class TraceReader {
     private readonly sink: SessionSink,
     lenient = false,
     private readonly text: TraceTextStore = new TraceTextStore(name, null),
+    /** how often a file's records go out as a batch (ms; Infinity: one batch, at the end) */
+    private readonly fileBatchIntervalMs = FILE_BATCH_INTERVAL_MS,
   ) {
     this.checker = new RecordChecker(name, lenient, (message) => {
       throw new TraceOpenError(`${message}. Open it with \`cttrace view --lenient FILE\` to skip such records.`);
@@ -154,7 +155,7 @@ export class TraceReader {
     }
     scanner.feed(bytes);
     for (let count = scanner.next(); count > 0; count = scanner.next()) {
-      if (scanner.runIsAscii()) this.acceptRun(this.arena.keep(scanner.run()), scanner, count);
+      if (scanner.runIsAscii()) this.acceptRun(scanner.run(), scanner, count);
       else {
         const text = this.lineDecoder.decode(scanner.run());
         this.acceptLinesOf(text, 0, text.length, false);
@@ -162,7 +163,7 @@ export class TraceReader {
     }
   }
 
-  /** A run of whole ASCII lines the scanner read (`count` entries): kept as bytes, its syscalls added from the entries. */
+  /** A run of whole ASCII lines the scanner read (`count` entries; a view the scanner reuses): kept as bytes, its syscalls added from the entries. */
   private acceptRun(run: Uint8Array, scanner: ByteLineScanner, count: number): void {
     this.text.push(run);
     this.chunkFirstRecord.push(this.places.count);
@@ -185,7 +186,7 @@ export class TraceReader {
       if (seq >= LIMITS.maxRecords) throw tooManyRecords(this.name);
       if (!(kind === KIND_SYSCALL && this.ingest.addScannedBytes(run, numbers, words, entry, seq)) && !this.addParsed(this.lineDecoder.decode(run.subarray(start, end)), seq)) continue;
       this.places.push(start);
-      if ((seq & 8191) === 0 && now() - this.lastFlush > FILE_BATCH_INTERVAL_MS) this.flush();
+      if ((seq & 8191) === 0 && now() - this.lastFlush > this.fileBatchIntervalMs) this.flush();
     }
   }
 
@@ -388,28 +389,6 @@ export class TraceReader {
 function searchPattern(query: string): RegExp {
   return new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
 }
-
-/**
- * Where the runs' bytes are kept: copied into slabs of SLAB bytes, a run a view of its slab.
- * A fresh buffer for every run (150 a million events) cost Chromium half a second more.
- */
-class ByteArena {
-  private slab = new Uint8Array(0);
-  private used = 0;
-
-  keep(bytes: Uint8Array): Uint8Array {
-    if (this.used + bytes.length > this.slab.length) {
-      this.slab = new Uint8Array(Math.max(SLAB, bytes.length));
-      this.used = 0;
-    }
-    const kept = this.slab.subarray(this.used, this.used + bytes.length);
-    kept.set(bytes);
-    this.used += bytes.length;
-    return kept;
-  }
-}
-
-const SLAB = 32 * 1024 * 1024;
 
 function now(): number {
   return typeof performance === 'undefined' ? Date.now() : performance.now();

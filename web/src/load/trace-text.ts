@@ -1,6 +1,6 @@
 // Reads a .cttrace byte stream: checks the gzip magic, decompresses with DecompressionStream and
 // hands over the bytes, or the decoded text, in chunks (cut anywhere: the session finds the lines).
-import { LIMITS, notGzip, tooBigText, TraceOpenError } from './trace-limits.js';
+import { corruptGzip, LIMITS, notGzip, tooBigText, TraceOpenError } from './trace-limits.js';
 
 export interface TextProgress {
   /** compressed bytes read so far */
@@ -77,9 +77,7 @@ export async function readTraceBytes(
     }
   } catch (error) {
     if (error instanceof TraceOpenError) throw error;
-    throw new TraceOpenError(
-      `${name} is truncated or corrupt: the gzip data could not be read to its end (${(error as Error).message || 'decompression failed'}). Was the trace still being written?`,
-    );
+    throw corruptGzip(name, (error as Error).message);
   }
 }
 

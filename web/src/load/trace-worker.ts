@@ -74,7 +74,7 @@ function openPort(name: string, from: MessagePort, lenient: boolean, spillAboveC
           current.finish();
           from.close();
           void current.textSettled().then(() => {
-            if (mine === generation) post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs, skipped: current.skipped(), spilled: current.spilled, wasm: current.readByWasm });
+            if (mine === generation) post({ type: 'done', records: current.recordCount, ms: performance.now() - started, parseMs, skipped: current.skipped(), spilled: current.spilled, wasm: current.readByWasm, served: false });
           });
           return;
         }

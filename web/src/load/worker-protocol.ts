@@ -25,6 +25,8 @@ export interface LoadDone {
   readonly spilled: boolean;
   /** the lines were read by the WebAssembly scanner (false: decoded and read as text, where WebAssembly cannot run) */
   readonly wasm: boolean;
+  /** the cttrace server read the trace and sent its model (served-source.ts); false: the page's workers read it */
+  readonly served: boolean;
 }
 
 /** inflate worker → parse worker */

@@ -38,6 +38,8 @@ export interface LoadTimings {
   textOnDisk?: boolean;
   /** the loader read the lines with its WebAssembly scanner */
   wasm?: boolean;
+  /** the cttrace server read the trace and sent its model */
+  served?: boolean;
 }
 
 export class App {
@@ -101,6 +103,7 @@ export class App {
       done: (done) => {
         this.timings.textOnDisk = done.spilled;
         this.timings.wasm = done.wasm;
+        this.timings.served = done.served;
         this.onDone(done.records, done.ms, done.parseMs, done.skipped);
       },
       error: (message) => this.fail(message),
@@ -125,6 +128,12 @@ export class App {
   openUrl(url: string, name: string): void {
     this.reset(name, false);
     this.source.openUrl(url, name);
+  }
+
+  /** The trace the cttrace server reads for the page (`fallbackUrl`: the same, for the page to read should the server not hold it). */
+  openServed(name: string, fallbackUrl: string): void {
+    this.reset(name, false);
+    this.source.openServed(name, fallbackUrl);
   }
 
   openLive(url: string): void {

@@ -1,0 +1,130 @@
+// A saved trace read by `cttrace view`'s server for the page: Node's zlib and the viewer's own
+// reader (web/src/load/trace-reader.ts, the same code the page's workers run) make the model,
+// which the page fetches as typed arrays (served-model.ts) and draws. On a 2-core machine the
+// page's own path (gunzip, the line scanner, keeping the text) used both cores for 3 s at a
+// million events while its page and workers were starting; here the reading starts with the
+// server, beside the browser. The server keeps the text to answer for a record whole or a
+// search. A trace whose text passes SERVED_TEXT_LIMIT is left to the page's own path, which
+// keeps its text on disk.
+import type { Readable } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { TraceHeader, TraceRecord } from '../trace/records.js';
+import { TraceReader } from '../../web/src/load/trace-reader.js';
+import { corruptGzip, LIMITS, notGzip, tooBigFile, TraceOpenError } from '../../web/src/load/trace-limits.js';
+import type { IngestBatch } from '../../web/src/model/record-ingest.js';
+import { TraceTextStore } from '../../web/src/load/text-store.js';
+import { servedModelParts, type ServedColumns } from './served-model.js';
+import { openUnlinkedFile } from './unlinked-file.js';
+
+/** Decompressed text the server holds for the page at most; past it, the page reads the trace itself. */
+export const SERVED_TEXT_LIMIT = 512 * 1024 * 1024;
+
+export type ServedOutcome =
+  /** the model, in parts to write one after the other (served-model.ts) */
+  | { readonly kind: 'ready'; readonly model: readonly Uint8Array[] }
+  /** the trace cannot be shown: the one line that says why */
+  | { readonly kind: 'refused'; readonly message: string }
+  /** too big to hold here: the page reads it itself */
+  | { readonly kind: 'too-big' };
+
+class TooBigToServe extends Error {}
+
+export class ServedTrace {
+  private readonly reader: TraceReader;
+  private readonly text: TraceTextStore;
+  private header: TraceHeader | null = null;
+  private missing: readonly string[] = [];
+  private readonly batches: IngestBatch[] = [];
+  /** settles when the whole trace is read (or refused) */
+  readonly outcome: Promise<ServedOutcome>;
+  private stop: () => void = () => undefined;
+
+  /** Starts reading `source` (gzip'd JSON lines; `size`: its length in bytes, when known). */
+  constructor(
+    readonly name: string,
+    source: Readable,
+    size: number | null,
+    lenient: boolean,
+    private readonly textLimit = SERVED_TEXT_LIMIT,
+  ) {
+    // the text goes to a nameless scratch file from the first byte (unlinked-file.ts)
+    this.text = new TraceTextStore(name, async () => openUnlinkedFile(), 0);
+    this.reader = new TraceReader(name, { header: (header, missing) => ((this.header = header), (this.missing = missing)), batch: (batch) => this.batches.push(batch) }, lenient, this.text, Infinity);
+    this.outcome = this.read(source, size);
+  }
+
+  /** Stops reading (a new trace replaces this one, or the server closes). */
+  close(): void {
+    this.stop();
+    this.text.close();
+  }
+
+  private async read(source: Readable, size: number | null): Promise<ServedOutcome> {
+    const started = performance.now();
+    if (size !== null && size > LIMITS.maxFileBytes) return { kind: 'refused', message: tooBigFile(this.name, size).message };
+    let compressed = 0;
+    let inflated = 0;
+    const name = this.name;
+    const magic = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        if (compressed === 0 && chunk.length > 0 && (chunk[0] !== 0x1f || (chunk.length > 1 && chunk[1] !== 0x8b))) return done(notGzip(name));
+        compressed += chunk.length;
+        if (compressed > LIMITS.maxFileBytes) return done(tooBigFile(name, compressed));
+        done(null, chunk);
+      },
+    });
+    // 1 MiB at a time: the reader's cost is per call as well as per byte
+    const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
+    const streams = pipeline(source, magic, gunzip, () => undefined);
+    this.stop = () => streams.destroy();
+    try {
+      for await (const bytes of streams as AsyncIterable<Buffer>) {
+        inflated += bytes.length;
+        if (inflated > this.textLimit) throw new TooBigToServe();
+        this.reader.acceptBytes(bytes);
+        if (this.reader.textSettling) await this.reader.textSettled();
+        // the records to come, from the share read so far: the span columns are made that big once
+        if (size && compressed > size / 20) this.reader.expectRecords(Math.ceil(((this.reader.recordCount * size) / compressed) * 1.1));
+      }
+      if (compressed < 2) throw notGzip(name);
+      this.reader.finish();
+    } catch (error) {
+      streams.destroy();
+      if (error instanceof TooBigToServe) return { kind: 'too-big' };
+      if (compressed < 2 && !(error instanceof TraceOpenError)) return { kind: 'refused', message: notGzip(name).message };
+      if (error instanceof TraceOpenError) return { kind: 'refused', message: error.message };
+      return { kind: 'refused', message: corruptGzip(name, (error as Error).message).message };
+    }
+    const { names, lanes, kept, columns } = merged(this.batches);
+    this.batches.length = 0;
+    const summary = { name, header: this.header, missing: this.missing, records: this.reader.recordCount, ms: performance.now() - started, skipped: this.reader.skipped(), wasm: this.reader.readByWasm, names, lanes, kept };
+    return { kind: 'ready', model: servedModelParts(summary, columns) };
+  }
+
+  /** Record seq whole, or null; a record that breaks the schema throws its TraceOpenError. */
+  record(seq: number): Promise<TraceRecord | null> {
+    return this.reader.recordWhole(seq);
+  }
+
+  /** The records whose line holds `query` (case-insensitive). */
+  search(query: string): Promise<Uint32Array> {
+    return this.reader.searchAll(query);
+  }
+}
+
+/** The batches as one: what the page adopts as its columns. */
+function merged(batches: readonly IngestBatch[]): { names: string[]; lanes: unknown[]; kept: unknown[]; columns: ServedColumns } {
+  const names = batches.flatMap((batch) => batch.names);
+  const lanes = batches.flatMap((batch) => batch.lanes);
+  const kept = batches.flatMap((batch) => batch.kept);
+  if (batches.length === 1) return { names, lanes, kept, columns: batches[0]!.spans };
+  const count = batches.reduce((sum, batch) => sum + batch.spans.count, 0);
+  const columns = { count, start: new Float64Array(count), dur: new Float64Array(count), lane: new Uint32Array(count), seq: new Uint32Array(count), name: new Uint16Array(count), family: new Uint8Array(count), flags: new Uint8Array(count) };
+  let at = 0;
+  for (const { spans } of batches) {
+    for (const key of ['start', 'dur', 'lane', 'seq', 'name', 'family', 'flags'] as const) (columns[key] as { set(from: ArrayLike<number>, at: number): void }).set(spans[key].subarray(0, spans.count), at);
+    at += spans.count;
+  }
+  return { names, lanes, kept, columns };
+}
