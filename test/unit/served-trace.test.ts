@@ -12,7 +12,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { startLiveServer } from '../../tracer/live/live-server.js';
 import { decodeServedModel, servedModelParts, ServedModelError } from '../../tracer/live/served-model.js';
-import { ServedTrace } from '../../tracer/live/served-trace.js';
+import { gzipTextSize, ServedTrace } from '../../tracer/live/served-trace.js';
 import { viewerDir } from '../../tracer/live/viewer-dir.js';
 import { TraceReader } from '../../web/src/load/trace-reader.js';
 import type { IngestBatch } from '../../web/src/model/record-ingest.js';
@@ -136,6 +136,12 @@ describe("the server's reading of a trace for the page", () => {
     const served = new ServedTrace('x.cttrace', Readable.from([readFileSync(FILTERED)]), null, false, 1024);
     expect((await served.outcome).kind).toBe('too-big');
     served.close();
+    // the gzip trailer tells before any reading
+    expect(gzipTextSize(FILTERED)).toBe(gunzipSync(readFileSync(FILTERED)).length);
+    const source = Readable.from([readFileSync(FILTERED)]);
+    const told = new ServedTrace('x.cttrace', source, null, false, 1024, gzipTextSize(FILTERED));
+    expect((await told.outcome).kind).toBe('too-big');
+    expect(source.destroyed).toBe(true);
     expect(openScratch()).toEqual([]);
   });
 

@@ -214,13 +214,14 @@ export function markdown(results: BenchResults): string {
     const alone = viewer.measuredAlone ? ` Measured alone (\`--only viewer\`) on ${viewer.measuredAlone.date.slice(0, 16).replace('T', ' ')} UTC, load average ${viewer.measuredAlone.loadAverage[0]}.` : '';
     lines.push(`Viewer in headless chromium (synthetic traces; aims: 1M events open in under 2 s, 10M in under 2 GB of tab memory, a pan frame under 33 ms).${alone}`);
     lines.push('');
-    lines.push('| events | .cttrace | open (navigation → drawn) | parse worker | build | tab memory, peak | text kept | pan frame p50 / p95 (whole trace) | frame interval p50 / p95 |');
-    lines.push('|---:|---:|---:|---:|---:|---:|---|---:|---:|');
+    lines.push('| events | .cttrace | `cttrace view`: navigation → drawn | read by | the page reading it itself | a file dropped on the page | reading (server, or page workers) | build | tab memory, peak | text kept | pan frame p50 / p95 (whole trace) | frame interval p50 / p95 |');
+    lines.push('|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|');
     for (const v of viewer.results) {
       const memory = v.tabPeakMiB === undefined ? '–' : `${v.tabPeakMiB} MiB`;
-      const text = v.textOnDisk === undefined ? '–' : v.textOnDisk ? 'on disk (OPFS)' : 'in memory';
+      const text = v.readBy === 'server' ? 'by the server (scratch file)' : v.textOnDisk === undefined ? '–' : v.textOnDisk ? 'on disk (OPFS)' : 'in memory';
+      const optional = (value: number | undefined) => (value === undefined ? '–' : `${ms(value)} ms`);
       lines.push(
-        `| ${v.events.toLocaleString('en')} | ${(v.fileBytes / 1e6).toFixed(1)} MB | ${ms(v.loadMs)} ms | ${ms(v.workerMs)} ms | ${ms(v.buildMs)} ms | ${memory} | ${text} | ${ms(v.panFrameFit.p50)} / ${ms(v.panFrameFit.p95)} ms | ${ms(v.frameIntervalFit.p50)} / ${ms(v.frameIntervalFit.p95)} ms |`,
+        `| ${v.events.toLocaleString('en')} | ${(v.fileBytes / 1e6).toFixed(1)} MB | ${ms(v.loadMs)} ms | ${v.readBy ?? 'page'} | ${optional(v.pageReadMs)} | ${optional(v.dropMs)} | ${ms(v.readBy === 'server' ? v.parseMs : v.workerMs)} ms | ${ms(v.buildMs)} ms | ${memory} | ${text} | ${ms(v.panFrameFit.p50)} / ${ms(v.panFrameFit.p95)} ms | ${ms(v.frameIntervalFit.p50)} / ${ms(v.frameIntervalFit.p95)} ms |`,
       );
     }
   }

@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import { startLiveServer } from '../live/live-server.js';
 import { sampleTabMemory } from './tab-memory.js';
 import { viewerDir } from '../live/viewer-dir.js';
@@ -18,8 +19,14 @@ export interface FrameStats {
 export interface ViewerBenchResult {
   readonly events: number;
   readonly fileBytes: number;
-  /** navigation start → the whole trace drawn */
+  /** navigation start → the whole trace drawn (as `cttrace view` opens it) */
   readonly loadMs: number;
+  /** who read the trace in that open: the cttrace server (served-trace.ts), or the page itself (too big for the server) */
+  readonly readBy: 'server' | 'page';
+  /** the same trace read by the page itself (a page without the server: export --html), navigation → drawn */
+  readonly pageReadMs?: number;
+  /** the file dropped on a page `cttrace view` served (uploaded, read by the server): drop → drawn */
+  readonly dropMs?: number;
   /** fetching, decompressing and parsing in the worker */
   readonly workerMs: number;
   /** of which finding lines and reading records */
@@ -82,7 +89,7 @@ async function panInPage(frames: number): Promise<{ draw: number[]; intervals: n
 
 /** window.__cttrace, the viewer's read-only test hooks (functions passed to the page must name it themselves) */
 interface ViewerHooks {
-  summary(): { error: string | null; spans: number; timings: { openedAt: number; readyAt: number | null; workerMs: number | null; parseMs: number | null; buildMs: number | null; textOnDisk?: boolean } };
+  summary(): { error: string | null; spans: number; timings: { openedAt: number; readyAt: number | null; workerMs: number | null; parseMs: number | null; buildMs: number | null; textOnDisk?: boolean; served?: boolean } };
   frameTimes(): number[];
   framesDrawn(): number;
   drawnItems(): number;
@@ -93,6 +100,42 @@ function stats(values: readonly number[]): FrameStats {
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   const round = (n: number) => Math.round(n * 100) / 100;
   return { p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted.at(-1) ?? 0) };
+}
+
+const ready = () => {
+  const s = (globalThis as unknown as { __cttrace?: ViewerHooks }).__cttrace?.summary();
+  return !!s && (s.timings.readyAt !== null || s.error !== null);
+};
+
+/** Navigation → drawn, for a page opened at `url`. */
+async function openTime(context: BrowserContext, url: string): Promise<number> {
+  const page = await context.newPage();
+  try {
+    await page.goto(url);
+    await page.waitForFunction(ready, null, { timeout: 120_000, polling: 50 });
+    const summary = await page.evaluate(() => (globalThis as unknown as { __cttrace: ViewerHooks }).__cttrace.summary());
+    if (summary.error) throw new Error(`the viewer refused the synthetic trace: ${summary.error}`);
+    return Math.round(summary.timings.readyAt!);
+  } finally {
+    await page.close();
+  }
+}
+
+/** A file chosen on (or dropped on) a page the cttrace server sent with no trace: the choice → drawn. */
+async function dropTime(context: BrowserContext, staticDir: string, file: string): Promise<number> {
+  const server = await startLiveServer({ header: null, staticDir });
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url);
+    await page.locator('#file-input').setInputFiles(file);
+    await page.waitForFunction(ready, null, { timeout: 120_000, polling: 50 });
+    const summary = await page.evaluate(() => (globalThis as unknown as { __cttrace: ViewerHooks }).__cttrace.summary());
+    if (summary.error || !summary.timings.served) throw new Error(`the dropped synthetic trace was not read by the server: ${summary.error}`);
+    return Math.round(summary.timings.readyAt! - summary.timings.openedAt);
+  } finally {
+    await page.close();
+    await server.close();
+  }
 }
 
 export async function benchViewer(options: ViewerBenchOptions = {}): Promise<{ results: ViewerBenchResult[]; skipped?: string }> {
@@ -129,10 +172,13 @@ export async function benchViewer(options: ViewerBenchOptions = {}): Promise<{ r
         });
         const panZoomed = await page.evaluate(panInPage, 60);
         const drawnItems = await page.evaluate(() => (globalThis as unknown as { __cttrace?: ViewerHooks }).__cttrace!.drawnItems());
+        const served = summary.timings.served === true;
         const result: ViewerBenchResult = {
           events,
           fileBytes,
           loadMs: Math.round(summary.timings.readyAt ?? NaN),
+          readBy: served ? 'server' : 'page',
+          ...(served ? { pageReadMs: await openTime(context, server.url.replace('&served=1', '')), dropMs: await dropTime(context, viewerDir, file) } : {}),
           workerMs: Math.round(summary.timings.workerMs ?? NaN),
           parseMs: Math.round(summary.timings.parseMs ?? NaN),
           buildMs: Math.round(summary.timings.buildMs ?? NaN),

@@ -14,7 +14,7 @@ import { resolveStatic, streamFile } from './static-files.js';
 import { LiveServerError } from './live-error.js';
 import type { LiveChannels } from './live-channels.js';
 import { handleServed, type ServedSlot } from './served-routes.js';
-import { SERVED_TEXT_LIMIT, ServedTrace } from './served-trace.js';
+import { gzipTextSize, SERVED_TEXT_LIMIT, ServedTrace } from './served-trace.js';
 
 export interface LiveServerOptions {
   /** 0 or absent: a random free port */
@@ -98,7 +98,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
         return null;
       }
     })();
-    slot.current = new ServedTrace(basename(traceFile), createReadStream(traceFile), size, slot.lenient, slot.textLimit);
+    slot.current = new ServedTrace(basename(traceFile), createReadStream(traceFile), size, slot.lenient, slot.textLimit, gzipTextSize(traceFile));
   }
 
   const send = (response: ServerResponse, status: number, text: string) => {

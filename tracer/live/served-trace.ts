@@ -6,6 +6,7 @@
 // server, beside the browser. The server keeps the text to answer for a record whole or a
 // search. A trace whose text passes SERVED_TEXT_LIMIT is left to the page's own path, which
 // keeps its text on disk.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -30,6 +31,26 @@ export type ServedOutcome =
 
 class TooBigToServe extends Error {}
 
+/**
+ * The size of the text a gzip file holds, from its trailer (ISIZE: modulo 4 GiB, and of the last
+ * member only, so a hint; the limit is checked again while reading), or null.
+ */
+export function gzipTextSize(path: string): number | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    if (size < 18) return null;
+    const trailer = Buffer.alloc(4);
+    readSync(fd, trailer, 0, 4, size - 4);
+    return trailer.readUInt32LE(0);
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
 export class ServedTrace {
   private readonly reader: TraceReader;
   private readonly text: TraceTextStore;
@@ -40,18 +61,26 @@ export class ServedTrace {
   readonly outcome: Promise<ServedOutcome>;
   private stop: () => void = () => undefined;
 
-  /** Starts reading `source` (gzip'd JSON lines; `size`: its length in bytes, when known). */
+  /**
+   * Starts reading `source` (gzip'd JSON lines; `size`: its length in bytes, when known;
+   * `textSize`: what its gzip trailer says the text holds, when known, to leave a trace too big
+   * to the page before reading any of it).
+   */
   constructor(
     readonly name: string,
     source: Readable,
     size: number | null,
     lenient: boolean,
     private readonly textLimit = SERVED_TEXT_LIMIT,
+    textSize: number | null = null,
   ) {
     // the text goes to a nameless scratch file from the first byte (unlinked-file.ts)
     this.text = new TraceTextStore(name, async () => openUnlinkedFile(), 0);
     this.reader = new TraceReader(name, { header: (header, missing) => ((this.header = header), (this.missing = missing)), batch: (batch) => this.batches.push(batch) }, lenient, this.text, Infinity);
-    this.outcome = this.read(source, size);
+    if (textSize !== null && textSize > textLimit) {
+      source.destroy();
+      this.outcome = Promise.resolve({ kind: 'too-big' });
+    } else this.outcome = this.read(source, size);
   }
 
   /** Stops reading (a new trace replaces this one, or the server closes). */
