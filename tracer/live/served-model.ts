@@ -4,19 +4,12 @@
 // arrays, each at an offset aligned for its type, so the page makes views on the one buffer
 // it fetched and copies nothing. Written by the server, read by the viewer: no Node API here.
 
+import type { SpanBatch } from '../../web/src/model/span-columns.js';
+
 const MAGIC = 0x314d5443; // "CTM1", little-endian
 
-/** The span columns, as the viewer's SpanBatch holds them. */
-export interface ServedColumns {
-  readonly count: number;
-  readonly start: Float64Array<ArrayBuffer>;
-  readonly dur: Float64Array<ArrayBuffer>;
-  readonly lane: Uint32Array<ArrayBuffer>;
-  readonly seq: Uint32Array<ArrayBuffer>;
-  readonly name: Uint16Array<ArrayBuffer>;
-  readonly family: Uint8Array<ArrayBuffer>;
-  readonly flags: Uint8Array<ArrayBuffer>;
-}
+/** The span columns: the viewer's SpanBatch, which the page takes as its columns. */
+export type ServedColumns = SpanBatch;
 
 /** Everything but the columns (JSON). */
 export interface ServedSummary {
