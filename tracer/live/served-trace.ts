@@ -4,8 +4,7 @@
 // page's own path (gunzip, the line scanner, keeping the text) used both cores for 3 s at a
 // million events while its page and workers were starting; here the reading starts with the
 // server, beside the browser. The server keeps the text to answer for a record whole or a
-// search. A trace whose text passes SERVED_TEXT_LIMIT is left to the page's own path, which
-// keeps its text on disk.
+// search. A trace whose text passes SERVED_TEXT_LIMIT is left to the page's own path.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline, Transform } from 'node:stream';
@@ -18,8 +17,11 @@ import { TraceTextStore } from '../../web/src/load/text-store.js';
 import { servedModelParts, type ServedColumns } from './served-model.js';
 import { openUnlinkedFile } from './unlinked-file.js';
 
-/** Decompressed text the server holds for the page at most; past it, the page reads the trace itself. */
-export const SERVED_TEXT_LIMIT = 512 * 1024 * 1024;
+/**
+ * Decompressed text the server reads for the page at most (it goes to a scratch file, not to
+ * memory: what the server holds is the span columns); past it, the page reads the trace itself.
+ */
+export const SERVED_TEXT_LIMIT = LIMITS.maxTextBytes;
 
 export type ServedOutcome =
   /** the model, in parts to write one after the other (served-model.ts) */
