@@ -24,6 +24,8 @@ export interface SpeedResult {
   readonly where: 'chromium worker' | 'node';
   /** the best run, ms */
   readonly ms: number;
+  /** every run in order, ms (the first includes compiling and warming up) */
+  readonly runs: readonly number[];
   readonly outputBytes: number;
   readonly mbPerSecond: number;
 }
@@ -65,8 +67,21 @@ async function inflaterBundle(): Promise<string> {
   }
 }
 
-function result(decoder: string, where: SpeedResult['where'], ms: number, outputBytes: number): SpeedResult {
-  return { decoder, where, ms, outputBytes, mbPerSecond: outputBytes / 1e6 / (ms / 1000) };
+function result(decoder: string, where: SpeedResult['where'], runs: readonly number[], outputBytes: number): SpeedResult {
+  const ms = Math.min(...runs);
+  return { decoder, where, ms, runs, outputBytes, mbPerSecond: outputBytes / 1e6 / (ms / 1000) };
+}
+
+/** Pushes `bytes` in chunks of `chunk`, pulling as it goes: the output's length. (In the worker too: its source goes there.) */
+function inflateAll(inflater: GzipInflaterLike, bytes: Uint8Array, chunk: number): number {
+  let size = 0;
+  for (let at = 0; at < bytes.length; at += chunk) {
+    inflater.push(bytes.subarray(at, at + chunk));
+    for (let out = inflater.pull(); out; out = inflater.pull()) size += out.length;
+  }
+  inflater.end();
+  for (let out = inflater.pull(); out; out = inflater.pull()) size += out.length;
+  return size;
 }
 
 /** Runs in the worker: times each decoder `repeats` times, alternately, over the fetched trace. */
@@ -96,16 +111,8 @@ function workerMain(scope: { onmessage: unknown; postMessage(message: unknown): 
       sizes.DecompressionStream = size;
 
       start = performance.now();
-      size = 0;
-      const inflater = bundle.GzipInflater.create()!;
-      for (let at = 0; at < bytes.length; at += chunk) {
-        inflater.push(bytes.subarray(at, at + chunk));
-        for (let out = inflater.pull(); out; out = inflater.pull()) size += out.length;
-      }
-      inflater.end();
-      for (let out = inflater.pull(); out; out = inflater.pull()) size += out.length;
+      sizes.GzipInflater = inflateAll(bundle.GzipInflater.create()!, bytes, chunk);
       times.GzipInflater!.push(performance.now() - start);
-      sizes.GzipInflater = size;
     }
     scope.postMessage({ times, sizes });
   };
@@ -126,7 +133,7 @@ async function serve(files: Record<string, { type: string; body: Buffer | string
 }
 
 async function inChromium(chromiumPath: string, bundle: string, compressed: Buffer, repeats: number): Promise<SpeedResult[]> {
-  const worker = `${bundle}\n(${workerMain.toString()})(self, ${JSON.stringify(BUNDLE_NAME)});\n`;
+  const worker = `${bundle}\n${inflateAll.toString()}\n(${workerMain.toString()})(self, ${JSON.stringify(BUNDLE_NAME)});\n`;
   const { server, base } = await serve({
     '/': { type: 'text/html', body: '<!doctype html><title>inflate speed</title>' },
     '/worker.js': { type: 'text/javascript', body: worker },
@@ -146,7 +153,7 @@ async function inChromium(chromiumPath: string, bundle: string, compressed: Buff
       worker.onerror = (event) => reject(new Error(event.message));
       worker.postMessage({ url: '/trace.cttrace', repeats });
     }), { repeats });
-    return Object.keys(measured.times).map((decoder) => result(decoder, 'chromium worker', Math.min(...measured.times[decoder]!), measured.sizes[decoder]!));
+    return Object.keys(measured.times).map((decoder) => result(decoder, 'chromium worker', measured.times[decoder]!, measured.sizes[decoder]!));
   } finally {
     await browser.close();
     server.close();
@@ -162,18 +169,10 @@ function inNode(bundle: string, compressed: Buffer, repeats: number): SpeedResul
     sizes['zlib gunzipSync'] = gunzipSync(compressed).length;
     times['zlib gunzipSync']!.push(performance.now() - start);
     start = performance.now();
-    let size = 0;
-    const inflater = GzipInflater.create()!;
-    for (let at = 0; at < compressed.length; at += CHUNK) {
-      inflater.push(compressed.subarray(at, at + CHUNK));
-      for (let out = inflater.pull(); out; out = inflater.pull()) size += out.length;
-    }
-    inflater.end();
-    for (let out = inflater.pull(); out; out = inflater.pull()) size += out.length;
+    sizes.GzipInflater = inflateAll(GzipInflater.create()!, compressed, CHUNK);
     times.GzipInflater!.push(performance.now() - start);
-    sizes.GzipInflater = size;
   }
-  return Object.keys(times).map((decoder) => result(decoder, 'node', Math.min(...times[decoder]!), sizes[decoder]!));
+  return Object.keys(times).map((decoder) => result(decoder, 'node', times[decoder]!, sizes[decoder]!));
 }
 
 export async function measureInflateSpeed(options: { events?: number; repeats?: number; chromium?: string } = {}): Promise<InflateSpeedReport> {
@@ -197,7 +196,7 @@ export async function measureInflateSpeed(options: { events?: number; repeats?: 
 
 export function formatInflateSpeed(report: InflateSpeedReport): string[] {
   const lines = [`Gzip decompression of the ${report.events.toLocaleString('en')}-event synthetic trace (${(report.compressedBytes / 1e6).toFixed(1)} MB compressed), best of the runs:`];
-  for (const r of report.results) lines.push(`  ${r.where.padEnd(16)} ${r.decoder.padEnd(20)} ${r.ms.toFixed(0).padStart(6)} ms  ${r.mbPerSecond.toFixed(0).padStart(5)} MB/s of output (${(r.outputBytes / 1e6).toFixed(1)} MB)`);
+  for (const r of report.results) lines.push(`  ${r.where.padEnd(16)} ${r.decoder.padEnd(20)} ${r.ms.toFixed(0).padStart(6)} ms  ${r.mbPerSecond.toFixed(0).padStart(5)} MB/s of output (${(r.outputBytes / 1e6).toFixed(1)} MB; runs ${r.runs.map((ms) => ms.toFixed(0)).join(', ')} ms)`);
   const speedup = (where: SpeedResult['where'], baseline: string) => {
     const ours = report.results.find((r) => r.where === where && r.decoder === 'GzipInflater');
     const theirs = report.results.find((r) => r.where === where && r.decoder === baseline);

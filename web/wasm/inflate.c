@@ -75,6 +75,13 @@ enum state {
 	ST_ERROR,
 };
 
+/** What a step of run() did: errors are negative. */
+enum step {
+	STEP_WAIT = 0, // short of input
+	STEP_NEXT = 1, // done: go on in the next state
+	STEP_FULL = 2, // the output window is full
+};
+
 enum header_step { H_FIXED, H_EXTRA_LENGTH, H_EXTRA, H_NAME, H_COMMENT, H_CRC, H_DONE };
 
 enum { FTEXT = 1, FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16 };
@@ -362,7 +369,7 @@ static int header_byte(uint8_t *byte)
 	return 1;
 }
 
-/** Reads the header as far as the input goes: 1 done, 0 waiting, or an error. */
+/** Reads the header as far as the input goes: STEP_NEXT, STEP_WAIT or an error. */
 static int read_header(void)
 {
 	uint8_t b;
@@ -370,7 +377,7 @@ static int read_header(void)
 		switch (s.header_step) {
 		case H_FIXED:
 			while (s.header_have < 10) {
-				if (!header_byte(&b)) return 0;
+				if (!header_byte(&b)) return STEP_WAIT;
 				s.header_bytes[s.header_have++] = b;
 				if ((s.header_have == 1 && b != 0x1f) || (s.header_have == 2 && b != 0x8b))
 					return fail(s.members ? ERR_TRAILING : ERR_NOT_GZIP);
@@ -384,7 +391,7 @@ static int read_header(void)
 		case H_EXTRA_LENGTH:
 			if (s.header_flags & FEXTRA) {
 				while (s.header_have < 2) {
-					if (!header_byte(&b)) return 0;
+					if (!header_byte(&b)) return STEP_WAIT;
 					s.header_bytes[s.header_have++] = b;
 				}
 				s.header_need = s.header_bytes[0] | (uint32_t)s.header_bytes[1] << 8;
@@ -394,7 +401,7 @@ static int read_header(void)
 		case H_EXTRA:
 			if (s.header_flags & FEXTRA) {
 				while (s.header_need > 0) {
-					if (!header_byte(&b)) return 0;
+					if (!header_byte(&b)) return STEP_WAIT;
 					s.header_need--;
 				}
 			}
@@ -404,7 +411,7 @@ static int read_header(void)
 		case H_COMMENT:
 			if (s.header_flags & (s.header_step == H_NAME ? FNAME : FCOMMENT)) {
 				do {
-					if (!header_byte(&b)) return 0;
+					if (!header_byte(&b)) return STEP_WAIT;
 				} while (b != 0);
 			}
 			s.header_step = s.header_step == H_NAME ? H_COMMENT : H_CRC;
@@ -414,7 +421,7 @@ static int read_header(void)
 			if (s.header_flags & FHCRC) {
 				uint32_t expected = s.header_crc & 0xffff;
 				while (s.header_have < 2) {
-					if (s.in_start == s.in_end) return 0;
+					if (s.in_start == s.in_end) return STEP_WAIT;
 					s.header_bytes[s.header_have++] = input[s.in_start++];
 				}
 				if ((s.header_bytes[0] | (uint32_t)s.header_bytes[1] << 8) != expected) return fail(ERR_HEADER_CRC);
@@ -422,7 +429,7 @@ static int read_header(void)
 			s.header_step = H_DONE;
 			break;
 		case H_DONE:
-			return 1;
+			return STEP_NEXT;
 		}
 	}
 }
@@ -447,10 +454,10 @@ static void crc_output(void)
 	s.crc_from = s.out;
 }
 
-/** The trailer, once its 8 bytes are there: 1 done, 0 waiting, or an error. */
+/** The trailer, once its 8 bytes are there: STEP_NEXT, STEP_WAIT or an error. */
 static int read_trailer(void)
 {
-	if (s.in_end - s.in_start < 8) return 0;
+	if (s.in_end - s.in_start < 8) return STEP_WAIT;
 	const uint8_t *t = input + s.in_start;
 	uint32_t crc = t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
 	uint32_t size = t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 | (uint32_t)t[7] << 24;
@@ -460,15 +467,15 @@ static int read_trailer(void)
 	if (size != s.size) return fail(ERR_SIZE);
 	s.members++;
 	s.state = ST_BETWEEN;
-	return 1;
+	return STEP_NEXT;
 }
 
 // ---- block headers ----
 
-/** A dynamic block's code lengths and tables, all from `r`: 1 done, 0 short of input, or an error. */
+/** A dynamic block's code lengths and tables, all from `r`: STEP_NEXT, STEP_WAIT (short of input) or an error. */
 static int read_dynamic_tables(struct reader *r)
 {
-	if (!have_bits(r, 14)) return 0;
+	if (!have_bits(r, 14)) return STEP_WAIT;
 	uint32_t hlit = (uint32_t)low_bits(r->buf, 5) + 257;
 	uint32_t hdist = (uint32_t)low_bits(r->buf >> 5, 5) + 1;
 	uint32_t hclen = (uint32_t)low_bits(r->buf >> 10, 4) + 4;
@@ -476,7 +483,7 @@ static int read_dynamic_tables(struct reader *r)
 	if (hlit > 286 || hdist > 30) return ERR_TOO_MANY_CODES;
 	uint8_t lengths[288 + 32] = {0};
 	for (uint32_t i = 0; i < hclen; i++) {
-		if (!have_bits(r, 3)) return 0;
+		if (!have_bits(r, 3)) return STEP_WAIT;
 		lengths[codelen_order[i]] = (uint8_t)low_bits(r->buf, 3);
 		drop_bits(r, 3);
 	}
@@ -485,7 +492,7 @@ static int read_dynamic_tables(struct reader *r)
 	for (uint32_t i = 0; i < 19; i++) lengths[i] = 0;
 	for (uint32_t i = 0; i < hlit + hdist;) {
 		uint32_t e;
-		if (!read_symbol(r, codelen_table, CODELEN_BITS, &e)) return 0;
+		if (!read_symbol(r, codelen_table, CODELEN_BITS, &e)) return STEP_WAIT;
 		if (ENTRY_KIND(e) == KIND_INVALID) return ERR_INVALID_SYMBOL;
 		uint32_t symbol = ENTRY_VALUE(e);
 		if (symbol < 16) {
@@ -493,7 +500,7 @@ static int read_dynamic_tables(struct reader *r)
 			continue;
 		}
 		uint32_t extra = symbol == 16 ? 2 : symbol == 17 ? 3 : 7;
-		if (!have_bits(r, extra)) return 0;
+		if (!have_bits(r, extra)) return STEP_WAIT;
 		uint32_t repeat = (uint32_t)low_bits(r->buf, extra) + (symbol == 16 ? 3 : symbol == 17 ? 3 : 11);
 		drop_bits(r, extra);
 		if (symbol == 16 && i == 0) return ERR_REPEAT;
@@ -506,20 +513,20 @@ static int read_dynamic_tables(struct reader *r)
 	if (error) return error;
 	error = build_table(dist_table, DIST_BITS, lengths + hlit, hdist, dist_info, 1);
 	if (error) return error;
-	return 1;
+	return STEP_NEXT;
 }
 
-/** BFINAL, BTYPE and what the block needs before its data: 1 done, 0 waiting, or an error. */
+/** BFINAL, BTYPE and what the block needs before its data: STEP_NEXT, STEP_WAIT or an error. */
 static int read_block_header(void)
 {
 	struct reader r = reader_now();
-	if (!have_bits(&r, 3)) return 0;
+	if (!have_bits(&r, 3)) return STEP_WAIT;
 	uint32_t last = r.buf & 1, type = (r.buf >> 1) & 3;
 	drop_bits(&r, 3);
 	if (type == 0) {
 		// stored: to the byte boundary, then LEN and NLEN
 		drop_bits(&r, r.count & 7);
-		if (!have_bits(&r, 32)) return 0;
+		if (!have_bits(&r, 32)) return STEP_WAIT;
 		uint32_t len = (uint32_t)low_bits(r.buf, 16), nlen = (uint32_t)low_bits(r.buf >> 16, 16);
 		drop_bits(&r, 32);
 		if (len != (~nlen & 0xffff)) return fail(ERR_STORED_LENGTH);
@@ -533,7 +540,7 @@ static int read_block_header(void)
 		s.state = ST_HUFFMAN;
 	} else if (type == 2) {
 		int got = read_dynamic_tables(&r);
-		if (got <= 0) return got < 0 ? fail(got) : 0;
+		if (got != STEP_NEXT) return got < 0 ? fail(got) : STEP_WAIT;
 		reader_keep(&r);
 		s.fixed_block = 0;
 		s.state = ST_HUFFMAN;
@@ -541,7 +548,7 @@ static int read_block_header(void)
 		return fail(ERR_BLOCK_TYPE);
 	}
 	s.last_block = (int)last;
-	return 1;
+	return STEP_NEXT;
 }
 
 static void block_done(void)
@@ -568,14 +575,14 @@ static int copy_stored(void)
 		uint32_t n = s.stored_left;
 		if (n > s.in_end - s.in_start) n = s.in_end - s.in_start;
 		if (n > room()) n = room();
-		if (n == 0) return s.in_start == s.in_end ? NEED_INPUT : OUTPUT_FULL;
+		if (n == 0) return s.in_start == s.in_end ? STEP_WAIT : STEP_FULL;
 		memcpy(window + s.out, input + s.in_start, n);
 		s.out += n;
 		s.in_start += n;
 		s.stored_left -= n;
 	}
 	block_done();
-	return 1;
+	return STEP_NEXT;
 }
 
 /** A match of `length` bytes from `distance` back; may write up to 16 bytes past its end. */
@@ -624,7 +631,7 @@ static int decode_huffman(void)
 	const uint8_t *history = window + s.member_from;
 	uint64_t bitbuf = low_bits(s.bitbuf, s.bitcount);
 	uint32_t bitcount = s.bitcount;
-	int result = 0;
+	int result = STEP_WAIT;
 
 	while (in < in_fast_end && out < out_fast_end) {
 		// 56 or more bits: a whole symbol (at most 15 + 5 + 15 + 13)
@@ -653,7 +660,7 @@ static int decode_huffman(void)
 		}
 		if (kind != KIND_LENGTH) {
 			if (kind == KIND_END) {
-				result = 1;
+				result = STEP_NEXT;
 				break;
 			}
 			result = ERR_INVALID_SYMBOL;
@@ -687,9 +694,9 @@ static int decode_huffman(void)
 
 	// the careful path: whole symbols whose bits are there
 	struct reader r = {(uint32_t)(in - input), s.in_end, bitbuf, bitcount};
-	while (result == 0) {
+	while (result == STEP_WAIT) {
 		if ((uint32_t)(window + HISTORY + OUTPUT_CAPACITY - out) < MAX_MATCH) {
-			result = OUTPUT_FULL + 2; // mapped below
+			result = STEP_FULL;
 			break;
 		}
 		fill_bits(&r);
@@ -709,7 +716,7 @@ static int decode_huffman(void)
 		}
 		if (kind == KIND_END) {
 			drop_bits(&r, n);
-			result = 1;
+			result = STEP_NEXT;
 			break;
 		}
 		if (kind != KIND_LENGTH) {
@@ -746,12 +753,8 @@ static int decode_huffman(void)
 	reader_keep(&r);
 	s.out = (uint32_t)(out - window);
 	if (result < 0) return fail(result);
-	if (result == 1) {
-		block_done();
-		return 1;
-	}
-	if (result == OUTPUT_FULL + 2) return OUTPUT_FULL;
-	return NEED_INPUT;
+	if (result == STEP_NEXT) block_done();
+	return result;
 }
 
 // ---- the exported interface ----
@@ -827,35 +830,27 @@ EXPORT(run) int run(void)
 		switch (s.state) {
 		case ST_HEADER:
 			step = read_header();
-			if (step == 1) s.state = ST_BLOCK_HEADER;
+			if (step == STEP_NEXT) s.state = ST_BLOCK_HEADER;
 			break;
 		case ST_BLOCK_HEADER:
 			step = read_block_header();
 			break;
 		case ST_STORED:
 			step = copy_stored();
-			if (step == OUTPUT_FULL) {
-				result = OUTPUT_FULL;
-				step = 0;
-			}
 			break;
 		case ST_HUFFMAN:
 			step = decode_huffman();
-			if (step == OUTPUT_FULL) {
-				result = OUTPUT_FULL;
-				step = 0;
-			}
 			break;
 		case ST_TRAILER:
 			step = read_trailer();
 			break;
 		case ST_BETWEEN:
-			if (s.in_start == s.in_end) {
-				step = 0;
-				if (s.final_input) result = FINISHED;
-			} else {
+			if (s.in_start < s.in_end) {
 				member_start();
-				step = 1;
+				step = STEP_NEXT;
+			} else {
+				step = STEP_WAIT;
+				if (s.final_input) result = FINISHED;
 			}
 			break;
 		case ST_ERROR:
@@ -864,10 +859,11 @@ EXPORT(run) int run(void)
 			break;
 		}
 		if (step < 0) return step;
-		if (step == 0) break;
+		if (step == STEP_FULL) result = OUTPUT_FULL;
+		if (step != STEP_NEXT) break;
 	}
 	crc_output();
-	if (result == 0 && s.final_input && s.state != ST_BETWEEN) {
+	if (result == NEED_INPUT && s.final_input && s.state != ST_BETWEEN) {
 		// waiting for input that will not come
 		give_back_bytes();
 		return fail(ERR_TRUNCATED);

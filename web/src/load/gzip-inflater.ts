@@ -13,6 +13,7 @@
 // (throws InflateError 'truncated' unless the last member ended cleanly); if input is still
 // waiting, pull() returns the rest and throws 'truncated' where the input runs out.
 import { INFLATE_WASM } from './generated/inflate-wasm.js';
+import { wasmModuleOnce } from './wasm-module.js';
 
 export type InflateErrorKind = 'not-gzip' | 'corrupt' | 'truncated';
 
@@ -63,22 +64,8 @@ interface InflateExports {
   run(): number;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The module, compiled once per worker; null where WebAssembly cannot be compiled (a CSP). */
-function inflateModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      const binary = atob(INFLATE_WASM);
-      const bytes = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-      compiled = new WebAssembly.Module(bytes);
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+/** compiled once per worker; null where WebAssembly cannot be compiled (a CSP) */
+const inflateModule = wasmModuleOnce(INFLATE_WASM);
 
 export class GzipInflater {
   private readonly wasm: InflateExports;
@@ -105,11 +92,15 @@ export class GzipInflater {
     wasm.reset();
   }
 
-  /** Compressed bytes, any size, cut anywhere. They are copied: the caller may reuse `input`. */
+  /** Compressed bytes, any size, cut anywhere. The caller may reuse `input` afterwards. */
   push(input: Uint8Array): void {
     if (this.ended) throw new Error('GzipInflater.push after end()');
     if (input.length === 0) return;
-    this.queue.push(input.slice());
+    this.queue.push(input);
+    this.feed();
+    // what did not fit waits in a copy (queued input is first in, first out: only the last can be the caller's)
+    const last = this.queue.length - 1;
+    if (last >= 0) this.queue[last] = this.queue[last]!.slice();
     this.starved = false;
   }
 
@@ -126,6 +117,12 @@ export class GzipInflater {
       if (status === FINISHED || (status === NEED_INPUT && this.queue.length === 0)) {
         this.starved = true;
         return null;
+      }
+      if (status === NEED_INPUT && (this.wasm.input_compact(), this.wasm.input_room() === 0)) {
+        // a full input buffer and still waiting: never expected (nothing inflate.c waits for is
+        // near the buffer's size), but never a hang
+        this.failure = new InflateError('corrupt', 'the gzip data could not be decoded (the inflater stalled)');
+        throw this.failure;
       }
     }
   }
