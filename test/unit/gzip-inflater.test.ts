@@ -105,6 +105,9 @@ describe('GzipInflater against node:zlib', () => {
     expect(big.length).toBeGreaterThan(3 << 20);
     expect(inflate(gzipSync(big, { level: 1 })).equals(big)).toBe(true);
     expect(inflate(gzipSync(big, { level: 9 }), [1 << 20]).equals(big)).toBe(true);
+    // stored blocks (what deflate makes of random bytes) cut by the window's end, then matches reaching back over it
+    const mixed = Buffer.concat([seededBytes(1_500_000, 11), big.subarray(0, 1_500_000), seededBytes(700_000, 12), big.subarray(0, 800_000)]);
+    for (const level of [0, 6]) expect(inflate(gzipSync(mixed, { level }), [100_000, 3, 65536]).equals(mixed), `level ${level}`).toBe(true);
   });
 
   it('takes input one byte at a time', () => {
@@ -275,6 +278,8 @@ describe('GzipInflater errors', () => {
     expect(failure(Buffer.concat([header, bits([[1, 1], [2, 2], [0, 5], [0, 5], [0, 4], [0, 3], [0, 3], [1, 3], [1, 3], ...Array.from({ length: 258 }, () => [0, 1] as const)]), Buffer.alloc(8)]))).toMatch(/^corrupt: .*end-of-block/);
     // dynamic block: HLIT of 30 (287 codes)
     expect(failure(Buffer.concat([header, bits([[1, 1], [2, 2], [30, 5], [0, 5], [0, 4]]), Buffer.alloc(64)]))).toMatch(/^corrupt: .*too many/);
+    // fixed block: literal 'a' (10010001), then length 3 (0000001) at distance code 30 (11110)
+    expect(failure(Buffer.concat([header, bits([[1, 1], [1, 2], [0b10001001, 8], [0b1000000, 7], [0b01111, 5]]), Buffer.alloc(8)]))).toMatch(/^corrupt: .*invalid code/);
     // fixed block: literal/length symbol 286 (11000110)
     expect(failure(Buffer.concat([header, bits([[1, 1], [1, 2], [0b01100011, 8]]), Buffer.alloc(8)]))).toMatch(/^corrupt: .*invalid code/);
   });
