@@ -807,16 +807,11 @@ EXPORT(input_room) uint32_t input_room(void) { return INPUT_CAPACITY - s.in_end;
 
 EXPORT(input_commit) void input_commit(uint32_t n) { s.in_end += n <= input_room() ? n : input_room(); }
 
-EXPORT(input_pending) uint32_t input_pending(void) { return s.in_end - s.in_start; }
-
 EXPORT(input_finish) void input_finish(void) { s.final_input = 1; }
 
 EXPORT(output_start) uint32_t output_start(void) { return (uint32_t)(uintptr_t)(window + s.run_start); }
 
 EXPORT(output_end) uint32_t output_end(void) { return (uint32_t)(uintptr_t)(window + s.out); }
-
-/** Members that ended cleanly so far. */
-EXPORT(members) uint32_t members(void) { return (uint32_t)s.members; }
 
 /** Decodes what it can: NEED_INPUT, OUTPUT_FULL, FINISHED, or an error (negative, sticky). */
 EXPORT(run) int run(void)
