@@ -12,6 +12,9 @@
 // (gzip-inflater.ts names them); nothing traps or loops on bad input.
 #include <stdint.h>
 #include <wasm_simd128.h>
+#include "freestanding.h"
+#include "crc32.h"
+#include "huffman.h"
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
@@ -49,22 +52,6 @@ enum error {
 /** a longest match */
 #define MAX_MATCH 258
 
-#define LITLEN_BITS 10
-#define DIST_BITS 8
-#define CODELEN_BITS 7
-#define LITLEN_TABLE_SIZE ((1 << LITLEN_BITS) + 286 * (1 << (15 - LITLEN_BITS)))
-#define DIST_TABLE_SIZE ((1 << DIST_BITS) + 30 * (1 << (15 - DIST_BITS)))
-
-// A table entry: bits 0-3 the bits this lookup consumes; bits 4-7 the extra bits of a length or
-// distance (or a sub-table's index bits); bits 8-10 the kind; bits 16-31 the value (a literal,
-// a length or distance base, or a sub-table's offset).
-enum kind { KIND_LITERAL = 0, KIND_LENGTH = 1, KIND_END = 2, KIND_SUBTABLE = 3, KIND_INVALID = 4 };
-#define ENTRY(kind, extra, value) (((uint32_t)(value) << 16) | ((uint32_t)(kind) << 8) | ((uint32_t)(extra) << 4))
-#define ENTRY_BITS(e) ((e) & 15)
-#define ENTRY_EXTRA(e) (((e) >> 4) & 15)
-#define ENTRY_KIND(e) (((e) >> 8) & 7)
-#define ENTRY_VALUE(e) ((e) >> 16)
-
 enum state {
 	ST_HEADER,         // the gzip header, byte by byte (header_step says where)
 	ST_BLOCK_HEADER,   // BFINAL, BTYPE and what follows them
@@ -90,13 +77,7 @@ static uint8_t input[INPUT_CAPACITY + 16];
 static uint8_t window[HISTORY + OUTPUT_CAPACITY + OUTPUT_SLOP];
 static uint32_t litlen_table[LITLEN_TABLE_SIZE];
 static uint32_t dist_table[DIST_TABLE_SIZE];
-static uint32_t fixed_litlen_table[LITLEN_TABLE_SIZE];
-static uint32_t fixed_dist_table[DIST_TABLE_SIZE];
 static uint32_t codelen_table[1 << CODELEN_BITS];
-static uint32_t crc_tables[8][256];
-static uint32_t litlen_info[288];
-static uint32_t dist_info[32];
-static uint32_t codelen_info[19];
 
 static struct {
 	int initialized;
@@ -124,217 +105,6 @@ static struct {
 	uint32_t header_need; // bytes of FEXTRA left
 	uint8_t header_bytes[10];
 } s;
-
-// No libc: the copies the compiler may ask for, written so it does not turn them into calls to
-// themselves.
-__attribute__((no_builtin)) void *memcpy(void *to, const void *from, unsigned long n)
-{
-	uint8_t *d = to;
-	const uint8_t *f = from;
-	for (; n >= 16; n -= 16, d += 16, f += 16) wasm_v128_store(d, wasm_v128_load(f));
-	for (; n > 0; n--) *d++ = *f++;
-	return to;
-}
-
-__attribute__((no_builtin)) void *memset(void *to, int value, unsigned long n)
-{
-	uint8_t *d = to;
-	v128_t v = wasm_i8x16_splat((int8_t)value);
-	for (; n >= 16; n -= 16, d += 16) wasm_v128_store(d, v);
-	for (; n > 0; n--) *d++ = (uint8_t)value;
-	return to;
-}
-
-static inline uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-	__builtin_memcpy(&v, p, 8);
-	return v;
-}
-
-static inline uint64_t low_bits(uint64_t v, uint32_t n) { return v & (((uint64_t)1 << n) - 1); }
-
-// ---- CRC-32 (the gzip polynomial, reflected): slicing by 8, four lanes side by side ----
-
-#define CRC_POLY 0xedb88320u
-/** the lanes crc_update runs side by side on long inputs (a table lookup's latency hides another's) */
-#define CRC_LANES 4
-#define CRC_LANES_FROM 4096
-
-static uint32_t crc_x_powers[64]; // x^(2^k) mod P, reflected (bit 31 is x^0)
-
-/** a * b mod P, both reflected: a's coefficients from x^0 up, b multiplied by x each step. */
-static uint32_t crc_multiply(uint32_t a, uint32_t b)
-{
-	uint32_t product = 0;
-	for (uint32_t bit = 1u << 31; bit != 0; bit >>= 1) {
-		if (a & bit) product ^= b;
-		b = b & 1 ? (b >> 1) ^ CRC_POLY : b >> 1;
-	}
-	return product;
-}
-
-/** x^(8 * bytes) mod P: what a CRC register is multiplied by when `bytes` more bytes go through it. */
-static uint32_t crc_shift_for(uint64_t bytes)
-{
-	uint32_t result = 1u << 31; // x^0
-	uint64_t bits = bytes * 8;
-	for (uint32_t k = 0; bits != 0; k++, bits >>= 1)
-		if (bits & 1) result = crc_multiply(result, crc_x_powers[k]);
-	return result;
-}
-
-static inline uint32_t crc_word(uint32_t c, const uint8_t *p)
-{
-	uint64_t v = load64(p) ^ c;
-	return crc_tables[7][v & 0xff] ^ crc_tables[6][(v >> 8) & 0xff] ^ crc_tables[5][(v >> 16) & 0xff] ^ crc_tables[4][(v >> 24) & 0xff] ^
-	       crc_tables[3][(v >> 32) & 0xff] ^ crc_tables[2][(v >> 40) & 0xff] ^ crc_tables[1][(v >> 48) & 0xff] ^ crc_tables[0][v >> 56];
-}
-
-/**
- * The CRC-32 of `crc`'s data followed by p[0, n). Long inputs go as CRC_LANES equal parts, each
- * from a zero register, side by side; the registers are joined after: the register is linear, so
- * running a part from register r ends in r * x^(8 * length) ^ (the part run from zero).
- */
-static uint32_t crc_update(uint32_t crc, const uint8_t *p, uint32_t n)
-{
-	uint32_t c = ~crc;
-	if (n >= CRC_LANES_FROM) {
-		uint32_t lane = (n / CRC_LANES) & ~7u;
-		uint32_t c1 = 0, c2 = 0, c3 = 0;
-		for (uint32_t i = 0; i < lane; i += 8) {
-			c = crc_word(c, p + i);
-			c1 = crc_word(c1, p + lane + i);
-			c2 = crc_word(c2, p + 2 * lane + i);
-			c3 = crc_word(c3, p + 3 * lane + i);
-		}
-		uint32_t shift = crc_shift_for(lane);
-		c = crc_multiply(c, shift) ^ c1;
-		c = crc_multiply(c, shift) ^ c2;
-		c = crc_multiply(c, shift) ^ c3;
-		p += CRC_LANES * lane;
-		n -= CRC_LANES * lane;
-	}
-	for (; n >= 8; n -= 8, p += 8) c = crc_word(c, p);
-	for (; n > 0; n--) c = crc_tables[0][(c ^ *p++) & 0xff] ^ (c >> 8);
-	return ~c;
-}
-
-static void crc_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int k = 0; k < 8; k++) c = c & 1 ? CRC_POLY ^ (c >> 1) : c >> 1;
-		crc_tables[0][i] = c;
-	}
-	for (uint32_t i = 0; i < 256; i++)
-		for (int t = 1; t < 8; t++) crc_tables[t][i] = (crc_tables[t - 1][i] >> 8) ^ crc_tables[0][crc_tables[t - 1][i] & 0xff];
-	crc_x_powers[0] = 1u << 30; // x^1
-	for (uint32_t k = 1; k < 64; k++) crc_x_powers[k] = crc_multiply(crc_x_powers[k - 1], crc_x_powers[k - 1]);
-}
-
-// ---- Huffman tables (RFC 1951 3.2.2: canonical codes from code lengths) ----
-
-static const uint16_t length_base[29] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-static const uint8_t length_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t dist_base[30] = {1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-static const uint8_t codelen_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
-
-static void info_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) litlen_info[i] = ENTRY(KIND_LITERAL, 0, i);
-	litlen_info[256] = ENTRY(KIND_END, 0, 0);
-	for (uint32_t i = 0; i < 29; i++) litlen_info[257 + i] = ENTRY(KIND_LENGTH, length_extra[i], length_base[i]);
-	litlen_info[286] = litlen_info[287] = ENTRY(KIND_INVALID, 0, 0);
-	for (uint32_t i = 0; i < 30; i++) dist_info[i] = ENTRY(KIND_LENGTH, dist_extra[i], dist_base[i]);
-	dist_info[30] = dist_info[31] = ENTRY(KIND_INVALID, 0, 0);
-	for (uint32_t i = 0; i < 19; i++) codelen_info[i] = ENTRY(KIND_LITERAL, 0, i);
-}
-
-static uint32_t reverse_bits(uint32_t code, uint32_t length)
-{
-	uint32_t r = 0;
-	for (uint32_t i = 0; i < length; i++, code >>= 1) r = (r << 1) | (code & 1);
-	return r;
-}
-
-/**
- * Fills `table` (a primary table of `bits` index bits, then sub-tables for longer codes) from
- * the code lengths of `count` symbols; `info` gives each symbol's entry. An unused code's entry
- * is KIND_INVALID and consumes its table's index bits (so a reader short of bits waits for them).
- * An incomplete code is taken only when `allow_single` and it is one code of one bit (RFC 1951
- * allows a single distance code; zlib and gzip take it for literal/length codes too).
- */
-static int build_table(uint32_t *table, uint32_t bits, const uint8_t *lengths, uint32_t count, const uint32_t *info, int allow_single)
-{
-	uint32_t counts[16] = {0};
-	for (uint32_t i = 0; i < count; i++) counts[lengths[i]]++;
-	counts[0] = 0;
-	int32_t left = 1;
-	uint32_t used = 0, longest = 0;
-	for (uint32_t l = 1; l <= 15; l++) {
-		left = (left << 1) - (int32_t)counts[l];
-		if (left < 0) return ERR_OVERSUBSCRIBED;
-		used += counts[l];
-		if (counts[l]) longest = l;
-	}
-	if (left > 0 && used > 0 && !(allow_single && used == 1 && longest == 1)) return ERR_INCOMPLETE;
-
-	uint32_t next[16];
-	uint32_t code = 0;
-	for (uint32_t l = 1; l <= 15; l++) {
-		code = (code + counts[l - 1]) << 1;
-		next[l] = code;
-	}
-	uint32_t size = 1u << bits;
-	uint32_t invalid = ENTRY(KIND_INVALID, 0, 0) | bits;
-	for (uint32_t i = 0; i < size; i++) table[i] = invalid;
-
-	// codes longer than the primary table: each prefix gets a sub-table as deep as its longest code
-	uint8_t sub_bits[1 << LITLEN_BITS];
-	memset(sub_bits, 0, size);
-	uint32_t codes[288];
-	for (uint32_t i = 0; i < count; i++) {
-		uint32_t l = lengths[i];
-		if (!l) continue;
-		codes[i] = reverse_bits(next[l]++, l);
-		if (l > bits) {
-			uint32_t prefix = codes[i] & (size - 1);
-			if (l - bits > sub_bits[prefix]) sub_bits[prefix] = (uint8_t)(l - bits);
-		}
-	}
-	uint32_t offset = size;
-	for (uint32_t p = 0; p < size; p++) {
-		if (!sub_bits[p]) continue;
-		uint32_t sub_size = 1u << sub_bits[p];
-		table[p] = ENTRY(KIND_SUBTABLE, sub_bits[p], offset) | bits;
-		for (uint32_t i = 0; i < sub_size; i++) table[offset + i] = ENTRY(KIND_INVALID, 0, 0) | sub_bits[p];
-		offset += sub_size;
-	}
-	for (uint32_t i = 0; i < count; i++) {
-		uint32_t l = lengths[i];
-		if (!l) continue;
-		if (l <= bits) {
-			for (uint32_t at = codes[i]; at < size; at += 1u << l) table[at] = info[i] | l;
-		} else {
-			uint32_t head = table[codes[i] & (size - 1)];
-			uint32_t sub_size = 1u << ENTRY_EXTRA(head);
-			uint32_t rest = l - bits;
-			for (uint32_t at = codes[i] >> bits; at < sub_size; at += 1u << rest) table[ENTRY_VALUE(head) + at] = info[i] | rest;
-		}
-	}
-	return 0;
-}
-
-static void fixed_init(void)
-{
-	uint8_t lengths[288];
-	for (uint32_t i = 0; i < 288; i++) lengths[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
-	build_table(fixed_litlen_table, LITLEN_BITS, lengths, 288, litlen_info, 0);
-	for (uint32_t i = 0; i < 32; i++) lengths[i] = 5;
-	build_table(fixed_dist_table, DIST_BITS, lengths, 32, dist_info, 0);
-}
 
 // ---- a careful bit reader: for headers and near the ends of the buffers ----
 
@@ -526,6 +296,19 @@ static int read_trailer(void)
 
 // ---- block headers ----
 
+static int table_error(enum table_result result)
+{
+	switch (result) {
+	case TABLE_OK:
+		return 0;
+	case TABLE_OVERSUBSCRIBED:
+		return ERR_OVERSUBSCRIBED;
+	case TABLE_INCOMPLETE:
+		return ERR_INCOMPLETE;
+	}
+	return ERR_INCOMPLETE;
+}
+
 /** A dynamic block's code lengths and tables, all from `r`: STEP_NEXT, STEP_WAIT (short of input) or an error. */
 static int read_dynamic_tables(struct reader *r)
 {
@@ -541,7 +324,7 @@ static int read_dynamic_tables(struct reader *r)
 		lengths[codelen_order[i]] = (uint8_t)low_bits(r->buf, 3);
 		drop_bits(r, 3);
 	}
-	int error = build_table(codelen_table, CODELEN_BITS, lengths, 19, codelen_info, 0);
+	int error = table_error(build_table(codelen_table, CODELEN_BITS, lengths, 19, codelen_info, 0));
 	if (error) return error;
 	for (uint32_t i = 0; i < 19; i++) lengths[i] = 0;
 	for (uint32_t i = 0; i < hlit + hdist;) {
@@ -563,9 +346,9 @@ static int read_dynamic_tables(struct reader *r)
 		while (repeat--) lengths[i++] = value;
 	}
 	if (lengths[256] == 0) return ERR_NO_END_OF_BLOCK;
-	error = build_table(litlen_table, LITLEN_BITS, lengths, hlit, litlen_info, 1);
+	error = table_error(build_table(litlen_table, LITLEN_BITS, lengths, hlit, litlen_info, 1));
 	if (error) return error;
-	error = build_table(dist_table, DIST_BITS, lengths + hlit, hdist, dist_info, 1);
+	error = table_error(build_table(dist_table, DIST_BITS, lengths + hlit, hdist, dist_info, 1));
 	if (error) return error;
 	return STEP_NEXT;
 }
@@ -829,8 +612,7 @@ EXPORT(reset) void reset(void)
 {
 	if (!s.initialized) {
 		crc_init();
-		info_init();
-		fixed_init();
+		huffman_init();
 	}
 	s.initialized = 1;
 	s.error = 0;
