@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { constants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { GzipInflater, InflateError } from '../../web/src/load/gzip-inflater.js';
@@ -210,6 +210,21 @@ describe('GzipInflater gzip headers', () => {
     const member = gzipWithHeader(data, { headerCrc: true, name: 'x' });
     member[12] ^= 1; // in the name: the header's CRC no longer matches
     expect(errorKind(member)).toBe('corrupt');
+  });
+});
+
+describe('GzipInflater where WebAssembly cannot be compiled', () => {
+  it('is not created (the caller takes DecompressionStream), as under a CSP without wasm-unsafe-eval', async () => {
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', { ...WebAssembly, Module: function refused() { throw new Error('Refused to compile WebAssembly: CSP'); } });
+    try {
+      const fresh = await import('../../web/src/load/gzip-inflater.js');
+      expect(fresh.GzipInflater.create()).toBeNull();
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+    expect(GzipInflater.create()).not.toBeNull();
   });
 });
 
