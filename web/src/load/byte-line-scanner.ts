@@ -5,6 +5,7 @@
 // a million-event trace took to open.
 import { LINE_SCANNER_WASM } from './generated/line-scanner-wasm.js';
 import { ENTRY_BYTES } from './line-scan-entry.js';
+import { wasmModuleOnce } from './wasm-module.js';
 
 /** Entries per run: a run is at most this many lines (a piece of 1 MiB holds some 7,000). */
 const CAPACITY = 16384;
@@ -18,22 +19,8 @@ interface ScannerExports {
   saw_non_ascii(): number;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function scannerModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      const binary = atob(LINE_SCANNER_WASM);
-      const bytes = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-      compiled = new WebAssembly.Module(bytes);
-    } catch {
-      // no WebAssembly here (a policy forbids compiling it): the caller decodes and scans the text
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+/** no WebAssembly (a policy forbids compiling it): the caller decodes and scans the text */
+const scannerModule = wasmModuleOnce(LINE_SCANNER_WASM);
 
 export class ByteLineScanner {
   private readonly wasm: ScannerExports;
