@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { startLiveServer } from '../live/live-server.js';
 import { viewerDir } from '../live/viewer-dir.js';
 import { writeSyntheticTrace } from './viewer-synthetic-trace.js';
+import { launchBenchBrowser } from './bench-browser.js';
 
 export interface FramePercentiles {
   readonly frames: number;
@@ -37,7 +38,6 @@ export interface ViewerFramesResult {
 /** The aims of issue 17. */
 export const FRAME_AIMS = { p95: 33, p99: 50 } as const;
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const STEP_MS = 16;
 
 interface Hooks {
@@ -288,10 +288,9 @@ export async function benchViewerFrames(options: ViewerFramesOptions = {}): Prom
   const log = options.log ?? (() => undefined);
   if (!existsSync(chromiumPath)) return { results: [], skipped: `${chromiumPath} is missing` };
   if (!existsSync(join(viewerDir, 'index.html'))) return { results: [], skipped: 'the web viewer is not built (npm run build:web)' };
-  const { chromium } = await import('playwright-core');
   const work = mkdtempSync(join(tmpdir(), 'cttrace-bench-frames-'));
   const profile = join(work, 'chromium');
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, viewport: { width: 1600, height: 1000 }, args: CHROMIUM_ARGS });
+  const context = await launchBenchBrowser(chromiumPath, profile);
   const results: ViewerFramesResult[] = [];
   try {
     for (const events of options.sizes ?? [100_000, 1_000_000]) {

@@ -16,6 +16,7 @@ import type { Page } from 'playwright-core';
 import { packageRoot } from '../paths.js';
 import { readTraceFile } from '../trace/file-reader.js';
 import { percentiles, type FramePercentiles } from './viewer-frames.js';
+import { launchBenchBrowser } from './bench-browser.js';
 
 export interface ViewerLiveResult {
   readonly rate: number;
@@ -46,7 +47,6 @@ export interface ViewerLiveOptions {
   readonly log?: (line: string) => void;
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const STAMP_BASE = 1_000_000_000;
 
 type LiveWindow = {
@@ -98,10 +98,9 @@ export async function benchViewerLive(options: ViewerLiveOptions = {}): Promise<
     rmSync(work, { recursive: true, force: true });
     return { skipped: `gcc could not build the generator: ${built.stderr || built.error?.message}` };
   }
-  const { chromium } = await import('playwright-core');
   const daemon = spawn(generator, [String(rate), String(seconds + 30)], { stdio: 'ignore' });
   let tracer: ChildProcess | null = null;
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, viewport: { width: 1600, height: 1000 }, args: CHROMIUM_ARGS });
+  const context = await launchBenchBrowser(chromiumPath, profile);
   try {
     tracer = spawn(process.execPath, [cli, 'attach', '-q', '--all', '--web', '--duration', String(seconds), '-o', traceFile, String(daemon.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -9,6 +9,7 @@ import { startLiveServer } from '../live/live-server.js';
 import { sampleTabMemory } from './tab-memory.js';
 import { viewerDir } from '../live/viewer-dir.js';
 import { writeSyntheticTrace } from './viewer-synthetic-trace.js';
+import { launchBenchBrowser } from './bench-browser.js';
 
 export interface FrameStats {
   readonly p50: number;
@@ -55,7 +56,6 @@ export interface ViewerBenchOptions {
   readonly log?: (line: string) => void;
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
 /**
  * Runs in the page: drags the timeline by synthetic mouse events, one step per animation frame
@@ -143,10 +143,9 @@ export async function benchViewer(options: ViewerBenchOptions = {}): Promise<{ r
   const log = options.log ?? (() => undefined);
   if (!existsSync(chromiumPath)) return { results: [], skipped: `${chromiumPath} is missing` };
   if (!existsSync(join(viewerDir, 'index.html'))) return { results: [], skipped: 'the web viewer is not built (npm run build:web)' };
-  const { chromium } = await import('playwright-core');
   const work = mkdtempSync(join(tmpdir(), 'cttrace-bench-viewer-'));
   const profile = mkdtempSync(join(tmpdir(), 'cttrace-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, viewport: { width: 1600, height: 1000 }, args: CHROMIUM_ARGS });
+  const context = await launchBenchBrowser(chromiumPath, profile);
   const results: ViewerBenchResult[] = [];
   try {
     for (const events of options.sizes ?? [100_000, 1_000_000]) {
