@@ -81,6 +81,9 @@ describe("the server's reading of a trace for the page", () => {
         expect([...new Uint32Array(found.body.buffer.slice(found.body.byteOffset, found.body.byteOffset + found.body.length))], query).toEqual([...page.reader.search(query)]);
       }
       expect((await call(server.port, `/trace/model?token=${server.token}`, { method: 'POST' })).status).toBe(405);
+      const size = readFileSync(FILTERED).length;
+      expect(JSON.parse((await call(server.port, `/trace/progress?token=${server.token}`)).body.toString())).toEqual({ bytes: size, total: size, records: page.reader.recordCount });
+      expect((await call(server.port, '/trace/progress')).status).toBe(401);
       expect(openScratch()).toHaveLength(1);
       expect(openScratch()[0]).toMatch(/\(deleted\)$/);
     } finally {

@@ -7,7 +7,7 @@ import { LIMITS, tooBigFile } from '../../web/src/load/trace-limits.js';
 import { originAllowed, tokenMatches, tokenOf } from './access.js';
 import { ServedTrace } from './served-trace.js';
 
-export const SERVED_PATHS = { model: '/trace/model', record: '/trace/record', search: '/trace/search', upload: '/trace/upload' } as const;
+export const SERVED_PATHS = { model: '/trace/model', progress: '/trace/progress', record: '/trace/record', search: '/trace/search', upload: '/trace/upload' } as const;
 
 /** The trace being served now, replaced by an upload. */
 export interface ServedSlot {
@@ -49,6 +49,8 @@ export function handleServed(request: IncomingMessage, response: ServerResponse,
   if (request.method !== 'GET') return (response.setHeader('Allow', 'GET'), text(405, 'Method Not Allowed'), true);
   const served = slot.current;
   if (!served) return (text(404, 'Not Found: no trace is served'), true);
+  // answered at once, while the model waits for the reading to end
+  if (path === SERVED_PATHS.progress) return (reply(200, 'application/json', JSON.stringify(served.progress())), true);
   void (async () => {
     const outcome = await served.outcome;
     if (outcome.kind === 'refused') return text(422, outcome.message);

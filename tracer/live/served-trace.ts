@@ -62,6 +62,8 @@ export class ServedTrace {
   /** settles when the whole trace is read (or refused) */
   readonly outcome: Promise<ServedOutcome>;
   private stop: () => void = () => undefined;
+  /** how far the reading is: compressed bytes read of the file's size (null: unknown) */
+  private readonly read_ = { bytes: 0, total: null as number | null };
 
   /**
    * Starts reading `source` (gzip'd JSON lines; `size`: its length in bytes, when known;
@@ -91,8 +93,15 @@ export class ServedTrace {
     this.text.close();
   }
 
+  /** How far the reading is, for the page's progress line. */
+  progress(): { bytes: number; total: number | null; records: number } {
+    return { bytes: this.read_.bytes, total: this.read_.total, records: this.reader.recordCount };
+  }
+
   private async read(source: Readable, size: number | null): Promise<ServedOutcome> {
     const started = performance.now();
+    this.read_.total = size;
+    const progress = this.read_;
     if (size !== null && size > LIMITS.maxFileBytes) return { kind: 'refused', message: tooBigFile(this.name, size).message };
     let compressed = 0;
     let inflated = 0;
@@ -101,6 +110,7 @@ export class ServedTrace {
       transform(chunk: Buffer, _encoding, done) {
         if (compressed === 0 && chunk.length > 0 && (chunk[0] !== 0x1f || (chunk.length > 1 && chunk[1] !== 0x8b))) return done(notGzip(name));
         compressed += chunk.length;
+        progress.bytes = compressed;
         if (compressed > LIMITS.maxFileBytes) return done(tooBigFile(name, compressed));
         done(null, chunk);
       },

@@ -10,6 +10,9 @@ import type { TraceSourceEvents } from './trace-source.js';
 /** How a read by the server ended: drawn (or refused, said through the events), or too big for the server to hold. */
 export type ServedResult = 'done' | 'too-big';
 
+/** How often the page asks how far the server's reading is. */
+const PROGRESS_POLL_MS = 250;
+
 /** The server answers in JSON, not with a model, for a trace it does not hold (too big): the page reads it itself. */
 function readInPage(response: Response): boolean {
   return (response.headers.get('content-type') ?? '').startsWith('application/json');
@@ -25,12 +28,23 @@ export class ServedSource {
   /** Fetches the model of the trace the server reads, and hands it to `events` as the workers would. */
   async open(name: string, events: TraceSourceEvents, current: () => boolean): Promise<ServedResult> {
     const started = performance.now();
+    // the progress line while the server reads (a 10M-event trace takes a while)
+    let read = false;
+    const poll = setInterval(() => {
+      void fetch(this.url('trace/progress'), { cache: 'no-store' })
+        .then((answer) => (answer.ok ? (answer.json() as Promise<{ bytes: number; total: number | null; records: number }>) : null))
+        .then((progress) => progress && current() && !read && events.progress(progress.bytes, progress.total, progress.records))
+        .catch(() => undefined);
+    }, PROGRESS_POLL_MS);
     let response: Response;
     try {
       response = await fetch(this.url('trace/model'), { cache: 'no-store' });
     } catch (error) {
       if (current()) events.error(`${name} could not be fetched from the cttrace server: ${(error as Error).message}`);
       return 'done';
+    } finally {
+      clearInterval(poll);
+      read = true;
     }
     if (!response.ok) {
       const message = (await response.text().catch(() => '')).trim();
