@@ -1,6 +1,8 @@
-// The page's side of the loader workers: open a trace, get the header and batches as they come,
-// ask for a record whole or for search matches. A file or URL goes through two workers joined
-// by a MessageChannel: inflate (fetch, gunzip, decode) → parse (lines, records, batches).
+// Where the page's trace comes from: open a trace, get the header and batches as they come, ask
+// for a record whole or for search matches. The trace `cttrace view` serves, and a file dropped
+// on a page the server sent, are read by the server (served-source.ts); otherwise a file or URL
+// goes through two workers joined by a MessageChannel: inflate (fetch, gunzip) → parse (lines,
+// records, batches).
 import type { TraceHeader, TraceRecord } from '../../../tracer/trace/records.js';
 import type { IngestBatch } from '../model/record-ingest.js';
 import type { InflateRequest, LoadDone, WorkerMessage, WorkerRequest } from './worker-protocol.js';
@@ -96,6 +98,8 @@ export class TraceSource {
 
   private begin(served: boolean): number {
     this.servedNow = served;
+    // a trace the workers were still reading stops there: what they send of it is dropped (receive)
+    if (served) this.workers?.inflate.postMessage({ type: 'cancel' } satisfies InflateRequest);
     return ++this.generation;
   }
 
@@ -141,6 +145,8 @@ export class TraceSource {
   }
 
   private receive(message: WorkerMessage): void {
+    // the open trace is the server's: the workers' answers are for one no longer open
+    if (this.servedNow && message.type !== 'record' && message.type !== 'search') return;
     switch (message.type) {
       case 'header':
         return this.events.header(message.header, message.name, message.missing);
